@@ -1,0 +1,78 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+  .enableUpcomingFeature("InternalImportsByDefault"),
+  .enableUpcomingFeature("MemberImportVisibility"),
+  .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+  name: "Hegui",
+  platforms: [.macOS(.v14)],
+  products: [
+    .library(name: "Hegui", targets: ["Hegui"]),
+    .library(name: "HeguiTesting", targets: ["HeguiTesting"]),
+    .executable(name: "hegui", targets: ["HeguiCLI"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
+    .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+  ],
+  targets: [
+    .systemLibrary(
+      name: "CICU",
+      pkgConfig: "icu-i18n",
+      providers: [.apt(["libicu-dev"])]
+    ),
+    .target(name: "CICUShims", dependencies: ["CICU"]),
+    .systemLibrary(
+      name: "CPCRE2",
+      pkgConfig: "libpcre2-8",
+      providers: [.apt(["libpcre2-dev"])]
+    ),
+    .executableTarget(
+      name: "EmbedRulesetsTool",
+      swiftSettings: swiftSettings
+    ),
+    .plugin(
+      name: "EmbedRulesets",
+      capability: .buildTool(),
+      dependencies: ["EmbedRulesetsTool"]
+    ),
+    .target(
+      name: "Hegui",
+      dependencies: ["CICUShims", "CPCRE2", .product(name: "Yams", package: "Yams")],
+      swiftSettings: swiftSettings,
+      plugins: ["EmbedRulesets"]
+    ),
+    .target(
+      name: "HeguiTesting",
+      dependencies: ["Hegui"],
+      swiftSettings: swiftSettings
+    ),
+    .executableTarget(
+      name: "HeguiCLI",
+      dependencies: [
+        "Hegui", "HeguiTesting",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "HeguiTests",
+      dependencies: ["Hegui"],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "HeguiTestingTests",
+      dependencies: ["Hegui", "HeguiTesting"],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "HeguiCLITests",
+      dependencies: ["Hegui"],
+      swiftSettings: swiftSettings
+    ),
+  ]
+)

@@ -1,0 +1,158 @@
+#include "CICUShims.h"
+#include <unicode/utypes.h>
+#include <unicode/ubrk.h>
+#include <unicode/utext.h>
+#include <unicode/utrans.h>
+#include <unicode/unorm2.h>
+#include <unicode/uset.h>
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+#include <unicode/utf16.h>
+#include <stdlib.h>
+#include <string.h>
+
+int32_t CHeguiICU_failed(int32_t status) { return U_FAILURE((UErrorCode)status) ? 1 : 0; }
+
+const char *CHeguiICU_errorName(int32_t status) { return u_errorName((UErrorCode)status); }
+
+int32_t CHeguiICU_nfkcCasefoldChangingRanges(uint32_t *starts, uint32_t *ends, int32_t capacity) {
+  UErrorCode status = U_ZERO_ERROR;
+  USet *set = uset_openEmpty();
+  uset_applyIntPropertyValue(set, UCHAR_CHANGES_WHEN_NFKC_CASEFOLDED, 1, &status);
+  if (U_FAILURE(status)) {
+    uset_close(set);
+    return -(int32_t)status;
+  }
+  int32_t count = uset_getItemCount(set);
+  for (int32_t i = 0; i < count && i < capacity; i++) {
+    UChar32 start = 0, end = 0;
+    uset_getItem(set, i, &start, &end, NULL, 0, &status);
+    starts[i] = (uint32_t)start;
+    ends[i] = (uint32_t)end;
+  }
+  uset_close(set);
+  return count;
+}
+
+int32_t CHeguiICU_nfkcCasefold(uint32_t codePoint, uint32_t *out, int32_t capacity) {
+  UErrorCode status = U_ZERO_ERROR;
+  const UNormalizer2 *norm = unorm2_getNFKCCasefoldInstance(&status);
+  if (U_FAILURE(status)) return -(int32_t)status;
+  UChar src[2];
+  int32_t srcLength = 0;
+  U16_APPEND_UNSAFE(src, srcLength, (UChar32)codePoint);
+  UChar dst[64];
+  int32_t dstLength = unorm2_normalize(norm, src, srcLength, dst, 64, &status);
+  if (U_FAILURE(status)) return -(int32_t)status;
+  int32_t written = 0;
+  for (int32_t i = 0; i < dstLength && written < capacity;) {
+    UChar32 c;
+    U16_NEXT(dst, i, dstLength, c);
+    out[written++] = (uint32_t)c;
+  }
+  return written;
+}
+
+int32_t CHeguiICU_traditionalToSimplifiedBMP(uint16_t *table) {
+  for (uint32_t c = 0; c < 0x10000; c++) table[c] = (uint16_t)c;
+  UErrorCode status = U_ZERO_ERROR;
+  static const UChar id[] = u"Traditional-Simplified";
+  UTransliterator *trans = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &status);
+  if (U_FAILURE(status)) return -(int32_t)status;
+  int32_t changed = 0;
+  for (uint32_t c = 0x2E80; c < 0x10000; c++) {
+    if (c >= 0xD800 && c <= 0xDFFF) continue;
+    UErrorCode scriptStatus = U_ZERO_ERROR;
+    if (uscript_getScript((UChar32)c, &scriptStatus) != USCRIPT_HAN) continue;
+    UChar buffer[8] = {(UChar)c};
+    int32_t length = 1, limit = 1;
+    utrans_transUChars(trans, buffer, &length, 8, 0, &limit, &status);
+    if (U_FAILURE(status)) {
+      utrans_close(trans);
+      return -(int32_t)status;
+    }
+    if (length == 1 && buffer[0] != (UChar)c && !U16_IS_SURROGATE(buffer[0])) {
+      table[c] = buffer[0];
+      changed++;
+    }
+  }
+  utrans_close(trans);
+  return changed;
+}
+
+int32_t CHeguiICU_isHan(uint32_t codePoint) {
+  UErrorCode status = U_ZERO_ERROR;
+  return uscript_getScript((UChar32)codePoint, &status) == USCRIPT_HAN ? 1 : 0;
+}
+
+int32_t CHeguiICU_isPictographic(uint32_t codePoint) {
+  return u_hasBinaryProperty((UChar32)codePoint, UCHAR_EXTENDED_PICTOGRAPHIC) ? 1 : 0;
+}
+
+int32_t CHeguiICU_displayWidth(uint32_t codePoint) {
+  UChar32 c = (UChar32)codePoint;
+  int8_t type = u_charType(c);
+  if (type == U_NON_SPACING_MARK || type == U_ENCLOSING_MARK || type == U_FORMAT_CHAR) return 0;
+  if (c == 0x200B) return 0;
+  int32_t eaw = u_getIntPropertyValue(c, UCHAR_EAST_ASIAN_WIDTH);
+  if (eaw == U_EA_WIDE || eaw == U_EA_FULLWIDTH) return 2;
+  if (u_hasBinaryProperty(c, UCHAR_EMOJI_PRESENTATION)) return 2;
+  return 1;
+}
+
+struct CHeguiWordBreaker {
+  UBreakIterator *iterator;
+  UText *text;
+};
+
+CHeguiWordBreaker *CHeguiWordBreaker_open(int32_t *status) {
+  UErrorCode code = U_ZERO_ERROR;
+  UBreakIterator *iterator = ubrk_open(UBRK_WORD, "zh", NULL, 0, &code);
+  // U_USING_DEFAULT_WARNING and friends are negative: success.
+  if (U_FAILURE(code)) {
+    *status = (int32_t)code;
+    return NULL;
+  }
+  CHeguiWordBreaker *breaker = calloc(1, sizeof(CHeguiWordBreaker));
+  if (breaker == NULL) {
+    ubrk_close(iterator);
+    *status = (int32_t)U_MEMORY_ALLOCATION_ERROR;
+    return NULL;
+  }
+  breaker->iterator = iterator;
+  *status = 0;
+  return breaker;
+}
+
+void CHeguiWordBreaker_setText(CHeguiWordBreaker *breaker, const char *utf8, int64_t length, int32_t *status) {
+  UErrorCode code = U_ZERO_ERROR;
+  breaker->text = utext_openUTF8(breaker->text, utf8, length, &code);
+  if (U_FAILURE(code)) {
+    *status = (int32_t)code;
+    return;
+  }
+  ubrk_setUText(breaker->iterator, breaker->text, &code);
+  *status = U_FAILURE(code) ? (int32_t)code : 0;
+}
+
+int32_t CHeguiWordBreaker_isBoundary(CHeguiWordBreaker *breaker, int64_t offset) {
+  // With a UTF-8 UText, ICU's break iterator indices are native (byte) offsets.
+  return ubrk_isBoundary(breaker->iterator, (int32_t)offset) ? 1 : 0;
+}
+
+int64_t CHeguiWordBreaker_boundaries(CHeguiWordBreaker *breaker, int64_t *out, int64_t capacity) {
+  int64_t count = 0;
+  for (int32_t position = ubrk_first(breaker->iterator); position != UBRK_DONE;
+       position = ubrk_next(breaker->iterator)) {
+    if (count < capacity) out[count] = position;
+    count++;
+  }
+  return count;
+}
+
+void CHeguiWordBreaker_close(CHeguiWordBreaker *breaker) {
+  if (breaker == NULL) return;
+  ubrk_close(breaker->iterator);
+  if (breaker->text != NULL) utext_close(breaker->text);
+  free(breaker);
+}

@@ -1,0 +1,143 @@
+internal import CPCRE2
+import Synchronization
+
+/// A PCRE2 regular expression compiled once, with UTF and UCP, JIT when available, and match
+/// and depth limits so that a pathological pattern fails instead of hanging a check.
+///
+/// One compiled pattern is shared across threads; match data comes from a small pool, so no
+/// check allocates it.
+public final class Pattern: Sendable {
+  /// The pattern source.
+  public let source: String
+  /// Whether PCRE2's JIT compiled the pattern.
+  public let isJITCompiled: Bool
+  /// The match limit (steps) set on every match.
+  public let matchLimit: UInt32
+
+  nonisolated(unsafe) private let code: OpaquePointer
+  nonisolated(unsafe) private let context: OpaquePointer
+  private let matchDataPool = Mutex<[UnsafeHandle]>([])
+
+  /// Default limit on backtracking steps per match attempt.
+  public static let defaultMatchLimit: UInt32 = 1_000_000
+  /// Default limit on backtracking depth (the interpreter; JIT ignores it).
+  public static let defaultDepthLimit: UInt32 = 10_000
+
+  /// Compiles a pattern.
+  ///
+  /// - Parameters:
+  ///   - source: PCRE2 syntax, matched against normalised text.
+  ///   - caseless: Match without regard to case (on by default; normalised text is case-folded).
+  ///   - matchLimit: Backtracking steps allowed per match attempt.
+  /// - Throws: ``HeguiError`` with code `invalidPattern`, naming the offset in the pattern.
+  public init(_ source: String, caseless: Bool = true, matchLimit: UInt32 = Pattern.defaultMatchLimit) throws(HeguiError) {
+    self.source = source
+    self.matchLimit = matchLimit
+    var options = UInt32(PCRE2_UTF) | UInt32(PCRE2_UCP)
+    if caseless { options |= UInt32(PCRE2_CASELESS) }
+    var errorCode: Int32 = 0
+    var errorOffset: Int = 0
+    let compiled = source.withCString { pointer in
+      pcre2_compile_8(
+        UnsafeRawPointer(pointer).assumingMemoryBound(to: UInt8.self), source.utf8.count, options,
+        &errorCode, &errorOffset, nil)
+    }
+    guard let compiled else {
+      let characterOffset = String(decoding: source.utf8.prefix(errorOffset), as: UTF8.self).count
+      throw HeguiError(
+        .invalidPattern,
+        "pattern does not compile at offset \(characterOffset): \(Pattern.message(errorCode)) in /\(source)/")
+    }
+    code = compiled
+    isJITCompiled = pcre2_jit_compile_8(compiled, UInt32(PCRE2_JIT_COMPLETE)) == 0
+    guard let matchContext = pcre2_match_context_create_8(nil) else {
+      pcre2_code_free_8(compiled)
+      throw HeguiError(.pcre2, "PCRE2 could not allocate a match context")
+    }
+    pcre2_set_match_limit_8(matchContext, matchLimit)
+    pcre2_set_depth_limit_8(matchContext, Pattern.defaultDepthLimit)
+    context = matchContext
+  }
+
+  deinit {
+    matchDataPool.withLock { pool in
+      for data in pool { pcre2_match_data_free_8(data.pointer) }
+      pool.removeAll()
+    }
+    pcre2_match_context_free_8(context)
+    pcre2_code_free_8(code)
+  }
+
+  /// Why matching stopped early.
+  public enum Failure: Error, Sendable, Equatable {
+    /// The match (or depth) limit was reached: the pattern backtracks too much on this text.
+    case matchLimit
+    /// Another PCRE2 error, with its message.
+    case other(String)
+  }
+
+  /// All non-overlapping matches in `text`, as UTF-8 byte ranges.
+  public func matches(in text: String) throws(Failure) -> [Range<Int>] {
+    var copy = text
+    var result: [Range<Int>] = []
+    var failure: Failure?
+    copy.withUTF8 { buffer in
+      failure = forEachMatch(in: buffer, range: 0..<buffer.count) { result.append($0) }
+    }
+    if let failure { throw failure }
+    return result
+  }
+
+  /// Calls `body` for each non-overlapping match within `range` of `bytes` (valid UTF-8; the
+  /// range must start and end on scalar boundaries). Returns the failure that stopped matching.
+  func forEachMatch(in bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>, _ body: (Range<Int>) -> Void) -> Failure? {
+    guard let base = bytes.baseAddress else { return nil }
+    let data = borrowMatchData()
+    defer { giveBack(data) }
+    let subject = base + range.lowerBound
+    let length = range.count
+    var offset = 0
+    while offset <= length {
+      let rc = pcre2_match_8(code, subject, length, offset, UInt32(PCRE2_NO_UTF_CHECK), data, context)
+      if rc == PCRE2_ERROR_NOMATCH { return nil }
+      if rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT {
+        return .matchLimit
+      }
+      if rc < 0 { return .other(Pattern.message(rc)) }
+      let ovector = pcre2_get_ovector_pointer_8(data)!
+      let start = ovector[0]
+      let end = ovector[1]
+      if end > start { body((range.lowerBound + start)..<(range.lowerBound + end)) }
+      // Empty match: step one scalar forward so the loop always advances.
+      if end == start {
+        var next = end + 1
+        while next < length && subject[next] & 0xC0 == 0x80 { next += 1 }
+        offset = next
+      } else {
+        offset = end
+      }
+    }
+    return nil
+  }
+
+  private func borrowMatchData() -> OpaquePointer {
+    if let data = matchDataPool.withLock({ $0.popLast() }) { return data.pointer }
+    return pcre2_match_data_create_from_pattern_8(code, nil)
+  }
+
+  private func giveBack(_ data: OpaquePointer) {
+    let handle = UnsafeHandle(pointer: data)
+    matchDataPool.withLock { $0.append(handle) }
+  }
+
+  static func message(_ code: Int32) -> String {
+    var buffer = [UInt8](repeating: 0, count: 256)
+    let n = pcre2_get_error_message_8(code, &buffer, buffer.count)
+    return n > 0 ? String(decoding: buffer.prefix(Int(n)), as: UTF8.self) : "PCRE2 error \(code)"
+  }
+}
+
+/// A C handle moved between threads under a lock. The C object is used by one thread at a time.
+struct UnsafeHandle: @unchecked Sendable {
+  let pointer: OpaquePointer
+}

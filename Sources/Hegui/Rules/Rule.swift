@@ -1,0 +1,232 @@
+/// How serious a finding is, in the domain's own words.
+///
+/// `block` is a violation that must be rewritten; `review` needs a human (exemptions,
+/// context-dependent claims); `info` is advice. Ordered: `info < review < block`.
+public enum Severity: String, Sendable, Hashable, Comparable, CaseIterable, Codable {
+  /// Advice only.
+  case info
+  /// A person must judge (e.g. a lawful exemption that needs evidence).
+  case review
+  /// A violation: the text must be rewritten before it goes live.
+  case block
+
+  private var rank: Int {
+    switch self {
+    case .info: 0
+    case .review: 1
+    case .block: 2
+    }
+  }
+
+  public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
+}
+
+/// Where a text is used. Rules can be limited to some contexts.
+public enum TextContext: String, Sendable, Hashable, CaseIterable, Codable {
+  /// A livestream script: what the host says (直播话术).
+  case livestream
+  /// Live captions, room titles, on-screen text and 弹幕.
+  case caption
+  /// A product listing title.
+  case title
+  /// A product listing description.
+  case description
+}
+
+/// The legal form of the shop (主体类型).
+public enum ShopSubject: String, Sendable, Hashable, CaseIterable, Codable {
+  /// 个人主体: an unregistered individual.
+  case individual
+  /// 企业主体 (or 个体工商户): a registered market entity.
+  case enterprise
+}
+
+/// The kind of a rule: how it finds hits.
+public enum RuleKind: String, Sendable, Hashable, CaseIterable, Codable {
+  /// Literal terms matched on normalised text by one automaton.
+  case lexicon
+  /// PCRE2 patterns matched on normalised text.
+  case pattern
+  /// Conditions on the shop subject, the item's category and its licences.
+  case category
+}
+
+/// The source of a rule's authority.
+public enum PolicyKind: String, Sendable, Hashable, Codable {
+  /// A statute, regulation or official guide.
+  case law
+  /// A platform policy (stricter than the law; a company may switch it off).
+  case platform
+}
+
+/// A place in a ruleset file.
+public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
+  /// File path (shipped rulesets read `Rulesets/<file>`).
+  public var path: String
+  /// 1-based line.
+  public var line: Int
+  /// 1-based column (Unicode scalars).
+  public var column: Int
+
+  public var description: String { "\(path):\(line):\(column)" }
+}
+
+/// Where a rule applies. Empty sets mean "no restriction".
+public struct Applicability: Hashable, Sendable {
+  /// Contexts the rule applies in (empty: all).
+  public var contexts: Set<TextContext> = []
+  /// Shop subjects it applies to (empty: any, including unknown).
+  public var shopSubjects: Set<ShopSubject> = []
+  /// Category ids it is limited to (with their sub-categories). Unknown category: does not apply.
+  public var categories: Set<String> = []
+  /// Category ids (with sub-categories) it never applies to.
+  public var excludedCategories: Set<String> = []
+}
+
+/// A conditional change of a hit's outcome (e.g. block for individual shops).
+public struct Override: Hashable, Sendable {
+  /// Shop subjects that trigger the override (empty: any).
+  public var shopSubjects: Set<ShopSubject> = []
+  /// Categories that trigger it (with sub-categories; empty: any).
+  public var categories: Set<String> = []
+  /// Contexts that trigger it (empty: any).
+  public var contexts: Set<TextContext> = []
+  /// Licences, any one of which triggers it (empty: no condition).
+  public var licences: Set<String> = []
+  /// The new severity, when not suppressing.
+  public var severity: Severity?
+  /// Drop the hit instead.
+  public var suppress: Bool = false
+}
+
+/// A phrase or pattern that, when it covers a hit, suppresses or downgrades it.
+public struct RuleException: Sendable {
+  /// What the exception does to a hit it covers.
+  public enum Action: String, Sendable, Hashable {
+    /// Drop the hit.
+    case suppress
+    /// Downgrade the hit to `review` (never raises `info`).
+    case review
+  }
+  /// A literal phrase (normalised), or `nil` for a pattern exception.
+  public var phrase: String?
+  /// A pattern exception.
+  public var pattern: Pattern?
+  /// The phrase or pattern as written in the ruleset.
+  public var source: String
+  /// The action.
+  public var action: Action
+  /// Where it is written.
+  public var location: SourceLocation
+}
+
+/// One example of a rule: a text and the spans it must (or must not) produce.
+public struct RuleExample: Sendable, Hashable {
+  /// The text with the `⟦ ⟧` markers removed.
+  public var text: String
+  /// The text as written, markers included.
+  public var marked: String
+  /// Expected spans as UTF-8 offsets into ``text`` (empty for pass examples and category rules).
+  public var spans: [Range<Int>]
+  /// The context to check in.
+  public var context: TextContext
+  /// The shop subject, if given.
+  public var shopSubject: ShopSubject?
+  /// The category id or name, if given.
+  public var category: String?
+  /// Licences held.
+  public var licences: Set<String>
+  /// Expected severity (trigger examples), if stated.
+  public var severity: Severity?
+  /// Where it is written.
+  public var location: SourceLocation
+}
+
+/// A rule as loaded from a ruleset: what it matches, where it applies and what it says.
+public struct Rule: Sendable, Identifiable {
+  /// Stable namespaced id, e.g. `adlaw.absolute.lowest-price`.
+  public var id: String
+  /// Old ids still honoured.
+  public var aliases: [String]
+  /// The pack (ruleset) it belongs to.
+  public var pack: String
+  /// How it finds hits.
+  public var kind: RuleKind
+  /// Severity of a hit, before overrides and exceptions.
+  public var severity: Severity
+  /// Chinese message; `{match}` is replaced by the matched text.
+  public var message: String
+  /// English message, if given.
+  public var messageEnglish: String?
+  /// Compliant rewrites.
+  public var suggestions: [String]
+  /// Legal or platform basis, e.g. `《广告法》第九条第三项`.
+  public var basis: [String]
+  /// Whether the basis is law or platform policy.
+  public var policy: PolicyKind
+  /// Normalised literal terms (lexicon rules).
+  public var terms: [String]
+  /// Terms as written (for display and allow-list checks), parallel to ``terms``.
+  public var rawTerms: [String]
+  /// Compiled patterns (pattern rules).
+  public var patterns: [Pattern]
+  /// Normalised anchors: a pattern only runs on lines containing one.
+  public var anchors: [String]
+  /// Whether hits must align with ICU word boundaries.
+  public var requiresWordBoundary: Bool
+  /// Whether hits through removed noise count.
+  public var matchesThroughNoise: Bool
+  /// Where it applies.
+  public var applicability: Applicability
+  /// Conditional outcomes, first match wins.
+  public var overrides: [Override]
+  /// Exceptions.
+  public var exceptions: [RuleException]
+  /// Whether inline suppression may silence it.
+  public var isSuppressible: Bool
+  /// Category rules: `subject` or `licence`.
+  public var categoryCheck: CategoryCheck?
+  /// Trigger examples.
+  public var triggerExamples: [RuleExample]
+  /// Pass examples.
+  public var passExamples: [RuleExample]
+  /// Where the rule is written.
+  public var location: SourceLocation
+
+  /// What a category rule checks.
+  public enum CategoryCheck: Sendable, Hashable {
+    /// The shop subject may not sell the category (status `forbidden` or `platform`).
+    case subject(CategoryEntry.IndividualStatus)
+    /// The item holds none of the category's licences.
+    case licence
+  }
+}
+
+/// One row of a category table: who may sell it and which licences it needs.
+public struct CategoryEntry: Sendable, Hashable {
+  /// Whether an individual (个人主体) shop may sell the category.
+  public enum IndividualStatus: String, Sendable, Hashable {
+    /// Allowed.
+    case allowed
+    /// Closed by law (a licence an individual cannot hold).
+    case forbidden
+    /// Closed by platform policy.
+    case platform
+  }
+  /// English id, e.g. `food`.
+  public var id: String
+  /// Chinese names, e.g. `食品`.
+  public var names: [String]
+  /// Parent category id.
+  public var parent: String?
+  /// Individual shops' status.
+  public var individual: IndividualStatus
+  /// Licences required (any one suffices).
+  public var licences: [String]
+  /// Where the row's facts come from.
+  public var source: String?
+  /// When they were last checked.
+  public var checked: String?
+  /// Where it is written.
+  public var location: SourceLocation
+}

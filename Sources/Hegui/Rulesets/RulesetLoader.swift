@@ -1,0 +1,625 @@
+import Foundation
+import Yams
+
+/// Reads ruleset files (format: `Rulesets/FORMAT.md`) into a validated, compiled ``Ruleset``.
+struct RulesetLoader {
+  enum Source {
+    case shipped
+    case directory(URL)
+    case memory([String: Data])
+  }
+
+  private struct FileSet {
+    var label: String           // shown before relative paths in errors
+    var files: [String: Data]   // relative path → contents
+  }
+
+  private struct LoadedPack {
+    var pack: Ruleset.Pack
+    var rules: [Rule]
+    var categories: [CategoryEntry]
+    var pending: [PendingCategoryReference]
+  }
+
+  private struct PendingCategoryReference {
+    var name: String
+    var location: HeguiError.Location
+  }
+
+  private let normalizer = Normalizer()
+
+  static let packKeys = ["version", "pack", "name", "description", "sources", "categories", "rules"]
+  static let ruleKeys = [
+    "id", "aliases", "kind", "severity", "message", "message_en", "suggestions", "basis", "policy", "terms",
+    "terms_file", "patterns", "anchors", "boundary", "evasion", "applies_to", "overrides", "exceptions",
+    "suppressible", "check", "subject_status", "examples",
+  ]
+  static let appliesKeys = ["contexts", "shop_subjects", "categories", "not_categories"]
+  static let overrideKeys = ["shop_subjects", "categories", "contexts", "licences", "severity", "suppress"]
+  static let exceptionKeys = ["phrase", "pattern", "action"]
+  static let exampleKeys = ["text", "context", "shop_subject", "category", "licences", "severity"]
+  static let categoryKeys = ["id", "names", "parent", "individual", "licences", "source", "checked"]
+
+  func load(sources: [Source]) throws(HeguiError) -> Ruleset {
+    var packs: [LoadedPack] = []
+    for source in sources {
+      let fileSet = try files(of: source)
+      var seenInSource: [String: String] = [:]
+      for path in fileSet.files.keys.sorted() where isPackFile(path) {
+        let loaded = try loadPack(relativePath: path, in: fileSet)
+        if let other = seenInSource[loaded.pack.id] {
+          throw HeguiError(
+            .invalidRuleset, "pack '\(loaded.pack.id)' is already defined in \(other)",
+            at: .init(path: loaded.pack.path))
+        }
+        seenInSource[loaded.pack.id] = loaded.pack.path
+        packs.removeAll { $0.pack.id == loaded.pack.id }  // a later source replaces a pack
+        packs.append(loaded)
+      }
+    }
+
+    // Cross-pack validation: unique ids, unique categories, known category references.
+    var ruleOwner: [String: SourceLocation] = [:]
+    var categoryOwner: [String: SourceLocation] = [:]
+    var allRules: [Rule] = []
+    var allCategories: [CategoryEntry] = []
+    for loaded in packs {
+      for entry in loaded.categories {
+        for key in [entry.id] + entry.names {
+          if let other = categoryOwner[key.lowercased()] {
+            throw HeguiError(
+              .invalidRuleset, "category '\(key)' is already defined at \(other)",
+              at: .init(path: entry.location.path, line: entry.location.line, column: entry.location.column))
+          }
+          categoryOwner[key.lowercased()] = entry.location
+        }
+        allCategories.append(entry)
+      }
+      for rule in loaded.rules {
+        for id in [rule.id] + rule.aliases {
+          if let other = ruleOwner[id] {
+            throw HeguiError(
+              .duplicateRuleID, "duplicate rule id '\(id)': already defined at \(other)",
+              at: .init(path: rule.location.path, line: rule.location.line, column: rule.location.column))
+          }
+          ruleOwner[id] = rule.location
+        }
+        allRules.append(rule)
+      }
+    }
+    for entry in allCategories {
+      if let parent = entry.parent, categoryOwner[parent.lowercased()] == nil {
+        throw HeguiError(
+          .unknownCategory, "unknown parent category '\(parent)'",
+          at: .init(path: entry.location.path, line: entry.location.line, column: entry.location.column))
+      }
+    }
+    for loaded in packs {
+      for reference in loaded.pending where categoryOwner[reference.name.lowercased()] == nil {
+        var message = "unknown category '\(reference.name)'"
+        if let near = YAMLReader.nearest(reference.name, in: allCategories.map(\.id)) {
+          message += " (did you mean '\(near)'?)"
+        }
+        if allCategories.isEmpty { message += "; no category table is loaded" }
+        throw HeguiError(.unknownCategory, message, at: reference.location)
+      }
+    }
+    // Category references are stored as ids: map Chinese names to ids now that the table is whole.
+    let table = Ruleset(packs: [], rules: [], categories: allCategories)
+    func canonical(_ names: Set<String>) -> Set<String> {
+      Set(names.map { table.category(named: $0)?.id ?? $0 })
+    }
+    for index in allRules.indices {
+      allRules[index].applicability.categories = canonical(allRules[index].applicability.categories)
+      allRules[index].applicability.excludedCategories = canonical(allRules[index].applicability.excludedCategories)
+      for o in allRules[index].overrides.indices {
+        allRules[index].overrides[o].categories = canonical(allRules[index].overrides[o].categories)
+      }
+    }
+    for index in allCategories.indices {
+      if let parent = allCategories[index].parent { allCategories[index].parent = table.category(named: parent)?.id }
+    }
+    return Ruleset(packs: packs.map(\.pack), rules: allRules, categories: allCategories)
+  }
+
+  // MARK: Files
+
+  private func files(of source: Source) throws(HeguiError) -> FileSet {
+    switch source {
+    case .shipped:
+      var files: [String: Data] = [:]
+      for file in EmbeddedRulesets.files {
+        files[file.path] = Data(base64Encoded: file.base64) ?? Data()
+      }
+      return FileSet(label: "Rulesets", files: files)
+    case let .memory(files):
+      return FileSet(label: "", files: files)
+    case let .directory(url):
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+        throw HeguiError(.io, "rulesets directory does not exist", at: .init(path: url.path))
+      }
+      guard isDirectory.boolValue else {
+        throw HeguiError(.io, "not a directory (give the folder that holds the ruleset files)", at: .init(path: url.path))
+      }
+      var files: [String: Data] = [:]
+      let root = url.standardizedFileURL.resolvingSymlinksInPath()
+      guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) else {
+        throw HeguiError(.io, "cannot list the rulesets directory", at: .init(path: url.path))
+      }
+      for case let file as URL in enumerator {
+        let ext = file.pathExtension.lowercased()
+        guard ["yml", "yaml", "txt"].contains(ext) else { continue }
+        let resolved = file.standardizedFileURL.resolvingSymlinksInPath().path
+        guard resolved.hasPrefix(root.path + "/") else { continue }
+        let relative = String(resolved.dropFirst(root.path.count + 1))
+        do {
+          files[relative] = try Data(contentsOf: file)
+        } catch {
+          throw HeguiError(.io, "cannot read file: \(error.localizedDescription)", at: .init(path: file.path))
+        }
+      }
+      let label = url.path.hasSuffix("/") ? String(url.path.dropLast()) : url.path
+      return FileSet(label: label, files: files)
+    }
+  }
+
+  private func isPackFile(_ path: String) -> Bool {
+    let components = path.split(separator: "/")
+    guard let name = components.last else { return false }
+    if name.hasPrefix("_") || name.hasPrefix(".") { return false }
+    if components.dropLast().contains(where: { ["corpus", "tests", "lexicons"].contains($0) || $0.hasPrefix(".") }) {
+      return false
+    }
+    return name.hasSuffix(".yml") || name.hasSuffix(".yaml")
+  }
+
+  private func display(_ relative: String, in set: FileSet) -> String {
+    set.label.isEmpty ? relative : "\(set.label)/\(relative)"
+  }
+
+  private func text(of data: Data, path: String) throws(HeguiError) -> String {
+    guard let text = String(data: data, encoding: .utf8) else {
+      let offset = UTF8Validation.firstInvalidByteOffset(in: data) ?? 0
+      throw HeguiError(.invalidRuleset, "file is not valid UTF-8 (first invalid byte at offset \(offset))", at: .init(path: path))
+    }
+    return text
+  }
+
+  // MARK: Packs
+
+  private func loadPack(relativePath: String, in set: FileSet) throws(HeguiError) -> LoadedPack {
+    let path = display(relativePath, in: set)
+    let reader = YAMLReader(path: path)
+    let yaml = try text(of: set.files[relativePath] ?? Data(), path: path)
+    guard let root = try reader.compose(yaml) else {
+      throw HeguiError(.invalidRuleset, "file is empty; a ruleset needs at least 'version', 'pack', 'name' and 'rules'", at: .init(path: path))
+    }
+    let map = try reader.mapping(root, what: "a ruleset", allowed: RulesetLoader.packKeys)
+    let versionNode = try reader.require(map, "version", in: root, what: "the ruleset")
+    let version = try reader.int(versionNode, what: "'version'")
+    if version > Ruleset.formatVersion {
+      throw reader.error(
+        versionNode,
+        "ruleset format version \(version) is newer than this Hegui understands (\(Ruleset.formatVersion)); upgrade Hegui",
+        code: .unsupportedVersion)
+    }
+    if version < 1 { throw reader.error(versionNode, "'version' must be 1") }
+    let packNode = try reader.require(map, "pack", in: root, what: "the ruleset")
+    let packID = try reader.nonEmptyString(packNode, what: "'pack'")
+    if !RulesetLoader.isValidID(packID) {
+      throw reader.error(packNode, "pack id '\(packID)' must be lower-case letters, digits, '.' and '-'")
+    }
+    let pack = Ruleset.Pack(
+      id: packID,
+      name: try reader.nonEmptyString(try reader.require(map, "name", in: root, what: "the ruleset"), what: "'name'"),
+      description: try map["description"].map { (node) throws(HeguiError) in try reader.string(node, what: "'description'") },
+      sources: try map["sources"].map { (node) throws(HeguiError) in try reader.strings(node, what: "'sources'") } ?? [],
+      path: path)
+
+    var pending: [PendingCategoryReference] = []
+    var categories: [CategoryEntry] = []
+    if let node = map["categories"] {
+      for item in try reader.sequence(node, what: "'categories'") {
+        categories.append(try loadCategory(item, reader: reader))
+      }
+    }
+    guard let rulesNode = map["rules"] else {
+      if categories.isEmpty { throw reader.error(root, "the ruleset is missing required key 'rules'") }
+      return LoadedPack(pack: pack, rules: [], categories: categories, pending: [])
+    }
+    var rules: [Rule] = []
+    var ids: Set<String> = []
+    let directory = (relativePath as NSString).deletingLastPathComponent
+    for item in try reader.sequence(rulesNode, what: "'rules'") {
+      let rule = try loadRule(item, pack: packID, reader: reader, directory: directory, in: set, pending: &pending)
+      if !ids.insert(rule.id).inserted {
+        throw reader.error(item, "duplicate rule id '\(rule.id)' in this file", code: .duplicateRuleID)
+      }
+      rules.append(rule)
+    }
+    return LoadedPack(pack: pack, rules: rules, categories: categories, pending: pending)
+  }
+
+  static func isValidID(_ id: String) -> Bool {
+    !id.isEmpty && id.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "." || $0 == "-" }
+      && !id.hasPrefix(".") && !id.hasSuffix(".") && !id.contains("..")
+  }
+
+  private func loadCategory(_ node: Node, reader: YAMLReader) throws(HeguiError) -> CategoryEntry {
+    let map = try reader.mapping(node, what: "a category", allowed: RulesetLoader.categoryKeys)
+    let idNode = try reader.require(map, "id", in: node, what: "a category")
+    let id = try reader.nonEmptyString(idNode, what: "category 'id'")
+    if !RulesetLoader.isValidID(id) { throw reader.error(idNode, "category id '\(id)' must be lower-case letters, digits, '.' and '-'") }
+    var parent: String?
+    if let p = map["parent"], !reader.isNull(p) { parent = try reader.nonEmptyString(p, what: "'parent'") }
+    return CategoryEntry(
+      id: id,
+      names: try map["names"].map { (n) throws(HeguiError) in try reader.strings(n, what: "'names'") } ?? [],
+      parent: parent,
+      individual: try map["individual"].map { (n) throws(HeguiError) in
+        let value = try reader.string(n, what: "'individual'")
+        guard let status = CategoryEntry.IndividualStatus(rawValue: value) else {
+          throw reader.error(n, "'individual' must be one of allowed, forbidden, platform, found '\(value)'")
+        }
+        return status
+      } ?? .allowed,
+      licences: try map["licences"].map { (n) throws(HeguiError) in try reader.strings(n, what: "'licences'") } ?? [],
+      source: try map["source"].map { (n) throws(HeguiError) in try reader.string(n, what: "'source'") },
+      checked: try map["checked"].map { (n) throws(HeguiError) in try reader.string(n, what: "'checked'") },
+      location: reader.sourceLocation(node))
+  }
+
+  // MARK: Rules
+
+  private func loadRule(
+    _ node: Node, pack: String, reader: YAMLReader, directory: String, in set: FileSet,
+    pending: inout [PendingCategoryReference]
+  ) throws(HeguiError) -> Rule {
+    let map = try reader.mapping(node, what: "a rule", allowed: RulesetLoader.ruleKeys)
+    let idNode = try reader.require(map, "id", in: node, what: "a rule")
+    let id = try reader.nonEmptyString(idNode, what: "rule 'id'")
+    if !RulesetLoader.isValidID(id) {
+      throw reader.error(idNode, "rule id '\(id)' must be lower-case letters, digits, '.' and '-', e.g. adlaw.absolute.first")
+    }
+    if !id.hasPrefix(pack + ".") { throw reader.error(idNode, "rule id '\(id)' must start with its pack id '\(pack).'") }
+    let what = "rule '\(id)'"
+    let kind = try reader.oneOf(try reader.require(map, "kind", in: node, what: what), what: "'kind'", as: RuleKind.self)
+    let severity = try reader.oneOf(try reader.require(map, "severity", in: node, what: what), what: "'severity'", as: Severity.self)
+    let message = try reader.nonEmptyString(try reader.require(map, "message", in: node, what: what), what: "'message'")
+
+    func list(_ key: String) throws(HeguiError) -> [String] {
+      try map[key].map { (n) throws(HeguiError) in try reader.strings(n, what: "'\(key)'") } ?? []
+    }
+    func categoryNames(_ n: Node, _ key: String) throws(HeguiError) -> Set<String> {
+      var names: Set<String> = []
+      for item in try reader.sequence(n, what: "'\(key)'") {
+        let name = try reader.nonEmptyString(item, what: "an item of '\(key)'")
+        pending.append(PendingCategoryReference(name: name, location: reader.location(item)))
+        names.insert(name)
+      }
+      return names
+    }
+    func enumSet<T: RawRepresentable & CaseIterable & Hashable>(_ n: Node, _ key: String, _ type: T.Type) throws(HeguiError) -> Set<T>
+    where T.RawValue == String {
+      var result: Set<T> = []
+      for item in try reader.sequence(n, what: "'\(key)'") { result.insert(try reader.oneOf(item, what: "an item of '\(key)'", as: T.self)) }
+      return result
+    }
+
+    // Kind-specific keys.
+    let kindKeys: [RuleKind: [String]] = [
+      .lexicon: ["terms", "terms_file"], .pattern: ["patterns", "anchors"], .category: ["check", "subject_status"],
+    ]
+    for (otherKind, keys) in kindKeys where otherKind != kind {
+      for key in keys where map[key] != nil {
+        throw reader.error(map[key], "'\(key)' belongs to \(otherKind.rawValue) rules; this rule is '\(kind.rawValue)'")
+      }
+    }
+
+    var rawTerms: [String] = []
+    var terms: [String] = []
+    var patterns: [Pattern] = []
+    var anchors: [String] = []
+    var categoryCheck: Rule.CategoryCheck?
+    switch kind {
+    case .lexicon:
+      rawTerms = try list("terms")
+      if let fileNode = map["terms_file"] {
+        let file = try reader.nonEmptyString(fileNode, what: "'terms_file'")
+        let relative = RulesetLoader.join(directory, file)
+        guard let data = set.files[relative] else {
+          throw reader.error(fileNode, "terms file '\(file)' does not exist (looked for \(display(relative, in: set)))")
+        }
+        let termsPath = display(relative, in: set)
+        let contents = try text(of: data, path: termsPath)
+        for line in contents.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
+          let term = line.trimmingCharacters(in: .whitespaces)
+          if term.isEmpty || term.hasPrefix("#") { continue }
+          rawTerms.append(term)
+        }
+      }
+      if rawTerms.isEmpty { throw reader.error(node, "lexicon \(what) has no terms: give 'terms' or 'terms_file'") }
+      for raw in rawTerms {
+        let normalized = normalizer.normalize(raw).string
+        if normalized.isEmpty { throw reader.error(map["terms"] ?? node, "term '\(raw)' is empty after normalisation") }
+        terms.append(normalized)
+      }
+    case .pattern:
+      let patternsNode = try reader.require(map, "patterns", in: node, what: what)
+      for item in try reader.sequence(patternsNode, what: "'patterns'") {
+        let source = try reader.nonEmptyString(item, what: "a pattern")
+        do {
+          patterns.append(try Pattern(source))
+        } catch {
+          throw HeguiError(.invalidPattern, "rule '\(id)': \(error.message)", at: reader.location(item))
+        }
+      }
+      if patterns.isEmpty { throw reader.error(patternsNode, "pattern \(what) has no patterns") }
+      anchors = try list("anchors").map { normalizer.normalize($0).string }
+    case .category:
+      let checkNode = try reader.require(map, "check", in: node, what: what)
+      switch try reader.string(checkNode, what: "'check'") {
+      case "subject":
+        let statusNode = try reader.require(map, "subject_status", in: node, what: what)
+        switch try reader.string(statusNode, what: "'subject_status'") {
+        case "forbidden": categoryCheck = .subject(.forbidden)
+        case "platform": categoryCheck = .subject(.platform)
+        case let other: throw reader.error(statusNode, "'subject_status' must be forbidden or platform, found '\(other)'")
+        }
+      case "licence":
+        if let statusNode = map["subject_status"] { throw reader.error(statusNode, "'subject_status' only applies to check: subject") }
+        categoryCheck = .licence
+      case let other:
+        throw reader.error(checkNode, "'check' must be subject or licence, found '\(other)'")
+      }
+    }
+
+    var applicability = Applicability()
+    if let n = map["applies_to"] {
+      let a = try reader.mapping(n, what: "'applies_to'", allowed: RulesetLoader.appliesKeys)
+      if let c = a["contexts"] { applicability.contexts = try enumSet(c, "contexts", TextContext.self) }
+      if let s = a["shop_subjects"] { applicability.shopSubjects = try enumSet(s, "shop_subjects", ShopSubject.self) }
+      if let c = a["categories"] { applicability.categories = try categoryNames(c, "categories") }
+      if let c = a["not_categories"] { applicability.excludedCategories = try categoryNames(c, "not_categories") }
+    }
+
+    var overrides: [Override] = []
+    if let n = map["overrides"] {
+      for item in try reader.sequence(n, what: "'overrides'") {
+        let o = try reader.mapping(item, what: "an override", allowed: RulesetLoader.overrideKeys)
+        var entry = Override()
+        if let s = o["shop_subjects"] { entry.shopSubjects = try enumSet(s, "shop_subjects", ShopSubject.self) }
+        if let c = o["categories"] { entry.categories = try categoryNames(c, "categories") }
+        if let c = o["contexts"] { entry.contexts = try enumSet(c, "contexts", TextContext.self) }
+        if let l = o["licences"] { entry.licences = Set(try reader.strings(l, what: "'licences'")) }
+        if let s = o["severity"] { entry.severity = try reader.oneOf(s, what: "'severity'", as: Severity.self) }
+        if let s = o["suppress"] { entry.suppress = try reader.bool(s, what: "'suppress'") }
+        if entry.severity == nil && !entry.suppress {
+          throw reader.error(item, "an override needs 'severity' or 'suppress: true'")
+        }
+        if entry.severity != nil && entry.suppress { throw reader.error(item, "an override takes 'severity' or 'suppress', not both") }
+        if entry.shopSubjects.isEmpty && entry.categories.isEmpty && entry.contexts.isEmpty && entry.licences.isEmpty {
+          throw reader.error(item, "an override needs at least one condition (shop_subjects, categories, contexts, licences)")
+        }
+        overrides.append(entry)
+      }
+    }
+
+    var exceptions: [RuleException] = []
+    if let n = map["exceptions"] {
+      if kind == .category { throw reader.error(n, "category rules take no exceptions") }
+      for item in try reader.sequence(n, what: "'exceptions'") {
+        var action = RuleException.Action.suppress
+        var phrase: String?
+        var pattern: Pattern?
+        var source: String
+        if case .scalar = item {
+          source = try reader.nonEmptyString(item, what: "an exception")
+          phrase = normalizer.normalize(source).string
+        } else {
+          let e = try reader.mapping(item, what: "an exception", allowed: RulesetLoader.exceptionKeys)
+          if let a = e["action"] {
+            let value = try reader.string(a, what: "'action'")
+            guard let parsed = RuleException.Action(rawValue: value) else {
+              throw reader.error(a, "exception 'action' must be suppress or review, found '\(value)'")
+            }
+            action = parsed
+          }
+          switch (e["phrase"], e["pattern"]) {
+          case let (p?, nil):
+            source = try reader.nonEmptyString(p, what: "'phrase'")
+            phrase = normalizer.normalize(source).string
+          case let (nil, p?):
+            source = try reader.nonEmptyString(p, what: "'pattern'")
+            do { pattern = try Pattern(source) } catch {
+              throw HeguiError(.invalidPattern, "rule '\(id)' exception: \(error.message)", at: reader.location(p))
+            }
+          case (nil, nil): throw reader.error(item, "an exception needs 'phrase' or 'pattern'")
+          default: throw reader.error(item, "an exception takes 'phrase' or 'pattern', not both")
+          }
+        }
+        exceptions.append(RuleException(phrase: phrase, pattern: pattern, source: source, action: action, location: reader.sourceLocation(item)))
+      }
+    }
+
+    var triggers: [RuleExample] = []
+    var passes: [RuleExample] = []
+    if let n = map["examples"] {
+      let e = try reader.mapping(n, what: "'examples'", allowed: ["trigger", "pass"])
+      if let t = e["trigger"] {
+        for item in try reader.sequence(t, what: "'trigger'") {
+          let example = try loadExample(item, reader: reader, trigger: true, pending: &pending)
+          if kind != .category && example.spans.isEmpty {
+            throw reader.error(item, "a trigger example must mark the expected span with ⟦ ⟧")
+          }
+          if kind == .category && !example.spans.isEmpty {
+            throw reader.error(item, "category rules report no text span: remove the ⟦ ⟧ markers")
+          }
+          triggers.append(example)
+        }
+      }
+      if let p = e["pass"] {
+        for item in try reader.sequence(p, what: "'pass'") {
+          passes.append(try loadExample(item, reader: reader, trigger: false, pending: &pending))
+        }
+      }
+    }
+
+    let boundary = try map["boundary"].map { (n) throws(HeguiError) -> Bool in
+      switch try reader.string(n, what: "'boundary'") {
+      case "word": return true
+      case "none": return false
+      case let other: throw reader.error(n, "'boundary' must be word or none, found '\(other)'")
+      }
+    } ?? false
+    if boundary && kind == .category { throw reader.error(map["boundary"], "category rules have no text to align") }
+
+    return Rule(
+      id: id,
+      aliases: try list("aliases"),
+      pack: pack,
+      kind: kind,
+      severity: severity,
+      message: message,
+      messageEnglish: try map["message_en"].map { (n) throws(HeguiError) in try reader.string(n, what: "'message_en'") },
+      suggestions: try list("suggestions"),
+      basis: try list("basis"),
+      policy: try map["policy"].map { (n) throws(HeguiError) -> PolicyKind in
+        let value = try reader.string(n, what: "'policy'")
+        guard let policy = PolicyKind(rawValue: value) else { throw reader.error(n, "'policy' must be law or platform, found '\(value)'") }
+        return policy
+      } ?? .law,
+      terms: terms,
+      rawTerms: rawTerms,
+      patterns: patterns,
+      anchors: anchors,
+      requiresWordBoundary: boundary,
+      matchesThroughNoise: try map["evasion"].map { (n) throws(HeguiError) in try reader.bool(n, what: "'evasion'") } ?? true,
+      applicability: applicability,
+      overrides: overrides,
+      exceptions: exceptions,
+      isSuppressible: try map["suppressible"].map { (n) throws(HeguiError) in try reader.bool(n, what: "'suppressible'") } ?? true,
+      categoryCheck: categoryCheck,
+      triggerExamples: triggers,
+      passExamples: passes,
+      location: reader.sourceLocation(node))
+  }
+
+  private func loadExample(
+    _ node: Node, reader: YAMLReader, trigger: Bool, pending: inout [PendingCategoryReference]
+  ) throws(HeguiError) -> RuleExample {
+    var marked: String
+    var context = TextContext.livestream
+    var subject: ShopSubject?
+    var category: String?
+    var licences: Set<String> = []
+    var severity: Severity?
+    if case .scalar = node {
+      marked = try reader.nonEmptyString(node, what: "an example")
+    } else {
+      let e = try reader.mapping(node, what: "an example", allowed: RulesetLoader.exampleKeys)
+      marked = try reader.nonEmptyString(try reader.require(e, "text", in: node, what: "an example"), what: "'text'")
+      if let c = e["context"] { context = try reader.oneOf(c, what: "'context'", as: TextContext.self) }
+      if let s = e["shop_subject"] { subject = try reader.oneOf(s, what: "'shop_subject'", as: ShopSubject.self) }
+      if let c = e["category"] {
+        let name = try reader.nonEmptyString(c, what: "'category'")
+        pending.append(PendingCategoryReference(name: name, location: reader.location(c)))
+        category = name
+      }
+      if let l = e["licences"] { licences = Set(try reader.strings(l, what: "'licences'")) }
+      if let s = e["severity"] {
+        if !trigger { throw reader.error(s, "pass examples take no 'severity' (they must produce nothing)") }
+        severity = try reader.oneOf(s, what: "'severity'", as: Severity.self)
+      }
+    }
+    let parsed: (text: String, spans: [Range<Int>])
+    do {
+      parsed = try SpanMarkup.parse(marked)
+    } catch {
+      throw reader.error(node, error.message)
+    }
+    if !trigger && !parsed.spans.isEmpty { throw reader.error(node, "a pass example must not contain ⟦ ⟧ markers") }
+    return RuleExample(
+      text: parsed.text, marked: marked, spans: parsed.spans, context: context, shopSubject: subject, category: category,
+      licences: licences, severity: severity, location: reader.sourceLocation(node))
+  }
+
+  static func join(_ directory: String, _ file: String) -> String {
+    var parts = directory.isEmpty ? [] : directory.split(separator: "/").map(String.init)
+    for part in file.split(separator: "/") {
+      if part == "." { continue }
+      if part == ".." { if !parts.isEmpty { parts.removeLast() } } else { parts.append(String(part)) }
+    }
+    return parts.joined(separator: "/")
+  }
+}
+
+/// The `⟦ ⟧` span markup of rule examples.
+public enum SpanMarkup {
+  /// Opening marker, U+27E6.
+  public static let open: Character = "⟦"
+  /// Closing marker, U+27E7.
+  public static let close: Character = "⟧"
+
+  /// Removes the markers and returns the text with the marked spans as UTF-8 offsets.
+  ///
+  /// - Throws: ``HeguiError`` (`invalidRuleset`) for unbalanced, nested or empty markers.
+  public static func parse(_ marked: String) throws(HeguiError) -> (text: String, spans: [Range<Int>]) {
+    var text = ""
+    var spans: [Range<Int>] = []
+    var openAt: Int?
+    for character in marked {
+      if character == open {
+        if openAt != nil { throw HeguiError(.invalidRuleset, "nested ⟦ in example '\(marked)'") }
+        openAt = text.utf8.count
+      } else if character == close {
+        guard let start = openAt else { throw HeguiError(.invalidRuleset, "⟧ without ⟦ in example '\(marked)'") }
+        if start == text.utf8.count { throw HeguiError(.invalidRuleset, "empty ⟦⟧ span in example '\(marked)'") }
+        spans.append(start..<text.utf8.count)
+        openAt = nil
+      } else {
+        text.append(character)
+      }
+    }
+    if openAt != nil { throw HeguiError(.invalidRuleset, "⟦ without ⟧ in example '\(marked)'") }
+    return (text, spans)
+  }
+
+  /// Inserts markers around UTF-8 spans of `text` (the inverse of ``parse(_:)``).
+  public static func render(_ text: String, spans: [Range<Int>]) -> String {
+    let bytes = Array(text.utf8)
+    var out: [UInt8] = []
+    let opens = Set(spans.map(\.lowerBound))
+    let closes = spans.map(\.upperBound)
+    for i in 0...bytes.count {
+      for _ in closes where false {}
+      if closes.contains(i) { out += Array(String(close).utf8) }
+      if opens.contains(i) { out += Array(String(open).utf8) }
+      if i < bytes.count { out.append(bytes[i]) }
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+}
+
+/// UTF-8 validation that reports where input stops being UTF-8.
+public enum UTF8Validation {
+  /// The byte offset of the first byte that is not part of a valid UTF-8 sequence, or `nil`.
+  public static func firstInvalidByteOffset<C: Collection>(in bytes: C) -> Int? where C.Element == UInt8 {
+    var offset = 0
+    var iterator = bytes.makeIterator()
+    var decoder = UTF8()
+    var consumed = 0
+    while true {
+      switch decoder.decode(&iterator) {
+      case let .scalarValue(scalar):
+        consumed = UTF8.width(scalar)
+        offset += consumed
+      case .emptyInput:
+        return nil
+      case .error:
+        return offset
+      }
+    }
+  }
+}

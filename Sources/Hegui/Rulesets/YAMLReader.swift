@@ -1,0 +1,168 @@
+import Foundation
+import Yams
+
+/// Typed reading of a composed YAML tree with a precise location for every error.
+///
+/// Rulesets are decoded by hand from `Yams.Node` rather than through `Codable`, so that unknown
+/// keys are rejected with the nearest valid key, and every error names `file:line:column`.
+struct YAMLReader {
+  let path: String
+
+  func location(_ node: Node?) -> HeguiError.Location {
+    let mark = node?.mark
+    return HeguiError.Location(path: path, line: mark?.line, column: mark?.column)
+  }
+
+  func sourceLocation(_ node: Node?) -> SourceLocation {
+    SourceLocation(path: path, line: node?.mark?.line ?? 1, column: node?.mark?.column ?? 1)
+  }
+
+  func error(_ node: Node?, _ message: String, code: HeguiError.Code = .invalidRuleset) -> HeguiError {
+    HeguiError(code, message, at: location(node))
+  }
+
+  /// Parses YAML text into a node tree.
+  func compose(_ text: String) throws(HeguiError) -> Node? {
+    do {
+      return try Yams.compose(yaml: text)
+    } catch let error as YamlError {
+      switch error {
+      case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
+        let .composer(context, problem, mark, _):
+        let detail = context.map { "\(problem) (\($0.text))" } ?? problem
+        throw HeguiError(.invalidRuleset, "invalid YAML: \(detail)", at: .init(path: path, line: mark.line, column: mark.column))
+      case let .duplicatedKeysInMapping(duplicates, context):
+        throw HeguiError(
+          .invalidRuleset, "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in a mapping",
+          at: .init(path: path, line: context.mark.line, column: context.mark.column))
+      case let .reader(problem, offset, _, _):
+        throw HeguiError(.invalidRuleset, "invalid YAML: \(problem)\(offset.map { " at byte \($0)" } ?? "")", at: .init(path: path))
+      default:
+        throw HeguiError(.invalidRuleset, "invalid YAML: \(error)", at: .init(path: path))
+      }
+    } catch {
+      throw HeguiError(.invalidRuleset, "invalid YAML: \(error)", at: .init(path: path))
+    }
+  }
+
+  /// The pairs of a mapping, after checking that every key is allowed.
+  func mapping(_ node: Node, what: String, allowed: [String]) throws(HeguiError) -> [String: Node] {
+    guard case let .mapping(mapping) = node else {
+      throw error(node, "\(what) must be a mapping of keys to values, found \(describe(node))")
+    }
+    var result: [String: Node] = [:]
+    for (keyNode, value) in mapping {
+      guard case let .scalar(scalar) = keyNode else { throw error(keyNode, "keys in \(what) must be plain strings") }
+      let key = scalar.string
+      if !allowed.contains(key) {
+        var message = "unknown key '\(key)' in \(what)"
+        if let near = YAMLReader.nearest(key, in: allowed) { message += " (did you mean '\(near)'?)" }
+        message += "; valid keys: \(allowed.joined(separator: ", "))"
+        throw error(keyNode, message)
+      }
+      result[key] = value
+    }
+    return result
+  }
+
+  func require(_ map: [String: Node], _ key: String, in parent: Node, what: String) throws(HeguiError) -> Node {
+    guard let node = map[key] else { throw error(parent, "\(what) is missing required key '\(key)'") }
+    return node
+  }
+
+  func isNull(_ node: Node) -> Bool {
+    if case let .scalar(scalar) = node {
+      return node.null != nil || (scalar.style == .plain && ["null", "~", ""].contains(scalar.string))
+    }
+    return false
+  }
+
+  func string(_ node: Node, what: String) throws(HeguiError) -> String {
+    guard case let .scalar(scalar) = node, !isNull(node) else {
+      throw error(node, "\(what) must be a string, found \(describe(node))")
+    }
+    return scalar.string
+  }
+
+  func nonEmptyString(_ node: Node, what: String) throws(HeguiError) -> String {
+    let value = try string(node, what: what)
+    if value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw error(node, "\(what) must not be empty") }
+    return value
+  }
+
+  /// A list of strings; a single string is accepted as a list of one.
+  func strings(_ node: Node, what: String) throws(HeguiError) -> [String] {
+    if case .scalar = node { return [try nonEmptyString(node, what: what)] }
+    return try sequence(node, what: what).map { (item) throws(HeguiError) in try nonEmptyString(item, what: "an item of \(what)") }
+  }
+
+  func sequence(_ node: Node, what: String) throws(HeguiError) -> [Node] {
+    guard case let .sequence(sequence) = node else {
+      throw error(node, "\(what) must be a list, found \(describe(node))")
+    }
+    return Array(sequence)
+  }
+
+  func bool(_ node: Node, what: String) throws(HeguiError) -> Bool {
+    guard case let .scalar(scalar) = node else { throw error(node, "\(what) must be true or false") }
+    switch scalar.string {
+    case "true": return true
+    case "false": return false
+    default: throw error(node, "\(what) must be true or false, found '\(scalar.string)'")
+    }
+  }
+
+  func int(_ node: Node, what: String) throws(HeguiError) -> Int {
+    guard case let .scalar(scalar) = node, let value = Int(scalar.string) else {
+      throw error(node, "\(what) must be an integer, found \(describe(node))")
+    }
+    return value
+  }
+
+  func oneOf<T: RawRepresentable>(_ node: Node, what: String, as: T.Type) throws(HeguiError) -> T
+  where T.RawValue == String, T: CaseIterable {
+    let value = try string(node, what: what)
+    guard let result = T(rawValue: value) else {
+      let valid = T.allCases.map(\.rawValue)
+      var message = "\(what) must be one of \(valid.joined(separator: ", ")), found '\(value)'"
+      if let near = YAMLReader.nearest(value, in: valid) { message += " (did you mean '\(near)'?)" }
+      throw error(node, message)
+    }
+    return result
+  }
+
+  func describe(_ node: Node) -> String {
+    switch node {
+    case let .scalar(scalar): return isNull(node) ? "null" : "'\(scalar.string)'"
+    case .mapping: return "a mapping"
+    case .sequence: return "a list"
+    case .alias: return "an alias"
+    }
+  }
+
+  /// The allowed word closest to `word` by edit distance, when it is plausibly a misspelling.
+  static func nearest(_ word: String, in candidates: [String]) -> String? {
+    var best: (String, Int)?
+    for candidate in candidates {
+      let d = editDistance(Array(word), Array(candidate))
+      if best == nil || d < best!.1 { best = (candidate, d) }
+    }
+    guard let best, best.1 <= max(2, word.count / 3) else { return nil }
+    return best.0
+  }
+
+  static func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var previous = Array(0...b.count)
+    var current = [Int](repeating: 0, count: b.count + 1)
+    for i in 1...a.count {
+      current[0] = i
+      for j in 1...b.count {
+        current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
+      }
+      swap(&previous, &current)
+    }
+    return previous[b.count]
+  }
+}
