@@ -53,10 +53,9 @@ int32_t CHeguiICU_nfkcCasefold(uint32_t codePoint, uint32_t *out, int32_t capaci
   return written;
 }
 
-int32_t CHeguiICU_traditionalToSimplifiedBMP(uint16_t *table) {
+static int32_t transliterateHanBMP(const UChar *id, uint16_t *table) {
   for (uint32_t c = 0; c < 0x10000; c++) table[c] = (uint16_t)c;
   UErrorCode status = U_ZERO_ERROR;
-  static const UChar id[] = u"Traditional-Simplified";
   UTransliterator *trans = utrans_openU(id, -1, UTRANS_FORWARD, NULL, 0, NULL, &status);
   if (U_FAILURE(status)) return -(int32_t)status;
   int32_t changed = 0;
@@ -78,6 +77,16 @@ int32_t CHeguiICU_traditionalToSimplifiedBMP(uint16_t *table) {
   }
   utrans_close(trans);
   return changed;
+}
+
+int32_t CHeguiICU_traditionalToSimplifiedBMP(uint16_t *table) {
+  static const UChar id[] = u"Traditional-Simplified";
+  return transliterateHanBMP(id, table);
+}
+
+int32_t CHeguiICU_simplifiedToTraditionalBMP(uint16_t *table) {
+  static const UChar id[] = u"Simplified-Traditional";
+  return transliterateHanBMP(id, table);
 }
 
 int32_t CHeguiICU_isHan(uint32_t codePoint) {

@@ -31,6 +31,10 @@ int32_t CHeguiICU_nfkcCasefold(uint32_t codePoint, uint32_t *out, int32_t capaci
 /// Returns the number of changed characters, or a negative ICU status.
 int32_t CHeguiICU_traditionalToSimplifiedBMP(uint16_t *table);
 
+/// The reverse direction (ICU "Simplified-Traditional"), single characters only. Used to build
+/// test variants of rule examples, never on the checking path.
+int32_t CHeguiICU_simplifiedToTraditionalBMP(uint16_t *table);
+
 /// Returns 1 when the code point's script is Han (ideographs), else 0.
 int32_t CHeguiICU_isHan(uint32_t codePoint);
 

@@ -49,6 +49,9 @@ public enum RuleKind: String, Sendable, Hashable, CaseIterable, Codable {
   case pattern
   /// Conditions on the shop subject, the item's category and its licences.
   case category
+  /// Hegui's own findings about the input (e.g. a suppression that suppresses nothing).
+  /// Not available to rulesets.
+  case meta
 }
 
 /// The source of a rule's authority.

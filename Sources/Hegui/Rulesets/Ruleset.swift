@@ -106,24 +106,31 @@ public struct Ruleset: Sendable {
     return try RulesetLoader().load(sources: sources)
   }
 
-  /// A copy that keeps only some rules (by id or alias); categories and packs are kept.
+  /// The ids of the rules an id, alias or family prefix (`adlaw.absolute`) names.
   ///
-  /// - Throws: ``HeguiError`` with code `unknownRule` when an id names no rule.
+  /// - Throws: ``HeguiError`` with code `unknownRule` when it names no rule.
+  public func ruleIDs(selectedBy selector: String) throws(HeguiError) -> [String] {
+    if let id = canonicalRuleID(selector) { return [id] }
+    let family = rules.filter { $0.id.hasPrefix(selector + ".") }.map(\.id)
+    if !family.isEmpty { return family }
+    var message = "unknown rule id '\(selector)'"
+    if let near = YAMLReader.nearest(selector, in: rules.map(\.id)) { message += " (did you mean '\(near)'?)" }
+    throw HeguiError(.unknownRule, message)
+  }
+
+  /// A copy that keeps only some rules; categories and packs are kept.
+  ///
+  /// - Parameters:
+  ///   - only: Rule ids, aliases or family prefixes to keep (empty: all).
+  ///   - disabling: Rule ids, aliases or family prefixes to drop.
+  /// - Throws: ``HeguiError`` with code `unknownRule` when a selector names no rule.
   public func selecting(only: [String] = [], disabling: [String] = []) throws(HeguiError) -> Ruleset {
-    func canonical(_ id: String) throws(HeguiError) -> String {
-      guard let rule = canonicalRuleID(id) else {
-        var message = "unknown rule id '\(id)'"
-        if let near = YAMLReader.nearest(id, in: rules.map(\.id)) { message += " (did you mean '\(near)'?)" }
-        throw HeguiError(.unknownRule, message)
-      }
-      return rule
-    }
     var keep = Set(rules.map(\.id))
     if !only.isEmpty {
       keep = []
-      for id in only { keep.insert(try canonical(id)) }
+      for selector in only { keep.formUnion(try ruleIDs(selectedBy: selector)) }
     }
-    for id in disabling { keep.remove(try canonical(id)) }
+    for selector in disabling { keep.subtract(try ruleIDs(selectedBy: selector)) }
     return Ruleset(packs: packs, rules: rules.filter { keep.contains($0.id) }, categories: categories)
   }
 

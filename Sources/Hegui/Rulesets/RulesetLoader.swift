@@ -42,8 +42,10 @@ struct RulesetLoader {
 
   func load(sources: [Source]) throws(HeguiError) -> Ruleset {
     var packs: [LoadedPack] = []
+    var caseFiles: [(String, FileSet)] = []
     for source in sources {
       let fileSet = try files(of: source)
+      for path in fileSet.files.keys.sorted() where isCaseFile(path) { caseFiles.append((path, fileSet)) }
       var seenInSource: [String: String] = [:]
       for path in fileSet.files.keys.sorted() where isPackFile(path) {
         let loaded = try loadPack(relativePath: path, in: fileSet)
@@ -102,6 +104,14 @@ struct RulesetLoader {
         }
         if allCategories.isEmpty { message += "; no category table is loaded" }
         throw HeguiError(.unknownCategory, message, at: reference.location)
+      }
+    }
+    // Bulk case files add examples to rules defined anywhere.
+    for (path, fileSet) in caseFiles {
+      var pending: [PendingCategoryReference] = []
+      try loadCases(relativePath: path, in: fileSet, rules: &allRules, pending: &pending)
+      for reference in pending where categoryOwner[reference.name.lowercased()] == nil {
+        throw HeguiError(.unknownCategory, "unknown category '\(reference.name)'", at: reference.location)
       }
     }
     // Category references are stored as ids: map Chinese names to ids now that the table is whole.
@@ -172,6 +182,51 @@ struct RulesetLoader {
       return false
     }
     return name.hasSuffix(".yml") || name.hasSuffix(".yaml")
+  }
+
+  private func isCaseFile(_ path: String) -> Bool {
+    let components = path.split(separator: "/")
+    guard let name = components.last, components.dropLast().last == "tests" else { return false }
+    return name.hasSuffix(".cases.yml") || name.hasSuffix(".cases.yaml")
+  }
+
+  /// Reads a bulk case file: `version: 1` and `cases: [{rule: ID, trigger: [...], pass: [...]}]`.
+  private func loadCases(
+    relativePath: String, in set: FileSet, rules: inout [Rule], pending: inout [PendingCategoryReference]
+  ) throws(HeguiError) {
+    let path = display(relativePath, in: set)
+    let reader = YAMLReader(path: path)
+    guard let root = try reader.compose(try text(of: set.files[relativePath] ?? Data(), path: path)) else { return }
+    let map = try reader.mapping(root, what: "a case file", allowed: ["version", "cases"])
+    let versionNode = try reader.require(map, "version", in: root, what: "the case file")
+    let version = try reader.int(versionNode, what: "'version'")
+    if version != 1 {
+      throw reader.error(versionNode, "case file version \(version) is not supported (expected 1)", code: .unsupportedVersion)
+    }
+    for item in try reader.sequence(try reader.require(map, "cases", in: root, what: "the case file"), what: "'cases'") {
+      let c = try reader.mapping(item, what: "a case", allowed: ["rule", "trigger", "pass"])
+      let ruleNode = try reader.require(c, "rule", in: item, what: "a case")
+      let id = try reader.nonEmptyString(ruleNode, what: "'rule'")
+      guard let index = rules.firstIndex(where: { $0.id == id || $0.aliases.contains(id) }) else {
+        var message = "unknown rule id '\(id)'"
+        if let near = YAMLReader.nearest(id, in: rules.map(\.id)) { message += " (did you mean '\(near)'?)" }
+        throw HeguiError(.unknownRule, message, at: reader.location(ruleNode))
+      }
+      if let t = c["trigger"] {
+        for example in try reader.sequence(t, what: "'trigger'") {
+          let parsed = try loadExample(example, reader: reader, trigger: true, pending: &pending)
+          if rules[index].kind != .category && parsed.spans.isEmpty {
+            throw reader.error(example, "a trigger example must mark the expected span with ⟦ ⟧")
+          }
+          rules[index].triggerExamples.append(parsed)
+        }
+      }
+      if let p = c["pass"] {
+        for example in try reader.sequence(p, what: "'pass'") {
+          rules[index].passExamples.append(try loadExample(example, reader: reader, trigger: false, pending: &pending))
+        }
+      }
+    }
   }
 
   private func display(_ relative: String, in set: FileSet) -> String {
@@ -284,7 +339,9 @@ struct RulesetLoader {
     }
     if !id.hasPrefix(pack + ".") { throw reader.error(idNode, "rule id '\(id)' must start with its pack id '\(pack).'") }
     let what = "rule '\(id)'"
-    let kind = try reader.oneOf(try reader.require(map, "kind", in: node, what: what), what: "'kind'", as: RuleKind.self)
+    let kindNode = try reader.require(map, "kind", in: node, what: what)
+    let kind = try reader.oneOf(kindNode, what: "'kind'", as: RuleKind.self)
+    if kind == .meta { throw reader.error(kindNode, "'kind' must be lexicon, pattern or category") }
     let severity = try reader.oneOf(try reader.require(map, "severity", in: node, what: what), what: "'severity'", as: Severity.self)
     let message = try reader.nonEmptyString(try reader.require(map, "message", in: node, what: what), what: "'message'")
 
@@ -310,6 +367,7 @@ struct RulesetLoader {
     // Kind-specific keys.
     let kindKeys: [RuleKind: [String]] = [
       .lexicon: ["terms", "terms_file"], .pattern: ["patterns", "anchors"], .category: ["check", "subject_status"],
+      .meta: [],
     ]
     for (otherKind, keys) in kindKeys where otherKind != kind {
       for key in keys where map[key] != nil {
@@ -357,6 +415,8 @@ struct RulesetLoader {
       }
       if patterns.isEmpty { throw reader.error(patternsNode, "pattern \(what) has no patterns") }
       anchors = try list("anchors").map { normalizer.normalize($0).string }
+    case .meta:
+      break
     case .category:
       let checkNode = try reader.require(map, "check", in: node, what: what)
       switch try reader.string(checkNode, what: "'check'") {

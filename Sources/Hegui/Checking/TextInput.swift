@@ -1,0 +1,59 @@
+public import Foundation
+
+/// Reading files to check: UTF-8 only, binary refused, with errors that name the file and byte.
+public enum TextInput {
+  /// The largest file read (bytes). Larger files are refused rather than exhausting memory.
+  public static let maximumFileSize = 512 * 1024 * 1024
+
+  /// Decodes bytes as UTF-8 text to check.
+  ///
+  /// A leading BOM is kept (the normaliser ignores it, and offsets stay true to the file).
+  /// - Parameters:
+  ///   - data: The bytes.
+  ///   - path: The name to use in errors.
+  /// - Throws: ``HeguiError`` (`invalidInput`) for binary data (NUL bytes) or invalid UTF-8,
+  ///   naming the byte offset, line and column.
+  public static func decode(_ data: Data, path: String) throws(HeguiError) -> String {
+    if let nul = data.firstIndex(of: 0) {
+      let offset = nul - data.startIndex
+      throw HeguiError(.invalidInput, "binary file (NUL byte at offset \(offset)); only UTF-8 text can be checked", at: .init(path: path))
+    }
+    if let text = String(validatingUTF8Data: data) { return text }
+    let offset = UTF8Validation.firstInvalidByteOffset(in: data) ?? 0
+    let prefix = data.prefix(offset)
+    let line = prefix.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+    let lineStart = prefix.lastIndex(of: 0x0A).map { $0 - data.startIndex + 1 } ?? 0
+    let column = String(decoding: data[(data.startIndex + lineStart)..<(data.startIndex + offset)], as: UTF8.self).count + 1
+    throw HeguiError(
+      .invalidInput, String(format: "not valid UTF-8: byte 0x%02X at offset %d; convert the file to UTF-8", data[data.startIndex + offset], offset),
+      at: .init(path: path, line: line, column: column))
+  }
+
+  /// Reads and decodes a file.
+  ///
+  /// - Throws: ``HeguiError`` (`io` when unreadable or too large, `invalidInput` when not text).
+  public static func read(_ url: URL, displayPath: String? = nil) throws(HeguiError) -> String {
+    let path = displayPath ?? url.path
+    let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
+    if let size = attributes?[.size] as? Int, size > maximumFileSize {
+      throw HeguiError(.io, "file is \(size) bytes, over the limit of \(maximumFileSize) bytes; split it", at: .init(path: path))
+    }
+    let data: Data
+    do {
+      data = try Data(contentsOf: url)
+    } catch {
+      throw HeguiError(.io, "cannot read: \((error as NSError).localizedDescription)", at: .init(path: path), underlying: nil)
+    }
+    return try decode(data, path: path)
+  }
+}
+
+extension String {
+  /// Strict UTF-8 decoding (`String(decoding:)` would repair; we must refuse).
+  fileprivate init?(validatingUTF8Data data: Data) {
+    guard let text = data.withUnsafeBytes({ raw in String(validating: raw.bindMemory(to: UInt8.self), as: UTF8.self) }) else {
+      return nil
+    }
+    self = text
+  }
+}

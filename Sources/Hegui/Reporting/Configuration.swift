@@ -1,0 +1,145 @@
+public import Foundation
+import Yams
+
+/// A project's `.hegui.yml`: which rulesets, which rules, what severities, which contexts.
+///
+/// ```yaml
+/// version: 1
+/// rulesets: [compliance/rules]        # added to the shipped rules (paths relative to this file)
+/// enable: [adlaw.absolute]            # only these rules (ids, aliases or families); default all
+/// disable: [category.subject.platform-cosmetics]
+/// severity: {livestream.diversion.wechat: block}
+/// contexts: {"captions/**": caption, "titles/*.txt": title}
+/// exclude: ["drafts/**"]
+/// fail_on: review
+/// shop_subject: enterprise
+/// category: food
+/// licences: [食品经营许可证]
+/// ```
+/// Unknown keys and unknown rule ids are errors, never ignored.
+public struct Configuration: Sendable {
+  /// The file it was read from.
+  public var path: String?
+  /// Extra ruleset directories (absolute).
+  public var rulesets: [URL] = []
+  /// Rules to run (ids, aliases or families); empty: all.
+  public var enable: [String] = []
+  /// Rules not to run.
+  public var disable: [String] = []
+  /// Severity overrides by rule id.
+  public var severities: [String: Severity] = [:]
+  /// Contexts by glob, in file order (first match wins).
+  public var contexts: [(Glob, TextContext)] = []
+  /// Paths not to lint.
+  public var exclude: [Glob] = []
+  /// Default `--fail-on`.
+  public var failOn: Severity?
+  /// Default shop subject.
+  public var shopSubject: ShopSubject?
+  /// Default category.
+  public var category: String?
+  /// Default licences.
+  public var licences: [String] = []
+  /// Where each rule id was written, to report unknown ids at their place.
+  var ruleIDLocations: [(String, HeguiError.Location)] = []
+
+  static let keys = [
+    "version", "rulesets", "enable", "disable", "severity", "contexts", "exclude", "fail_on", "shop_subject", "category",
+    "licences",
+  ]
+
+  /// An empty configuration (all defaults).
+  public init() {}
+
+  /// The nearest `.hegui.yml` (or `.hegui.yaml`) from `directory` up to the repository root
+  /// (the first directory holding `.git`), or `nil`.
+  public static func find(from directory: URL) -> URL? {
+    var current = directory.standardizedFileURL
+    while true {
+      for name in [".hegui.yml", ".hegui.yaml"] {
+        let candidate = current.appending(path: name)
+        if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
+      }
+      if FileManager.default.fileExists(atPath: current.appending(path: ".git").path) { return nil }
+      let parent = current.deletingLastPathComponent()
+      if parent.path == current.path { return nil }
+      current = parent
+    }
+  }
+
+  /// Reads a configuration file.
+  ///
+  /// - Throws: ``HeguiError`` (`invalidConfiguration`) naming `file:line:column`.
+  public static func load(_ url: URL) throws(HeguiError) -> Configuration {
+    let path = url.path
+    let text = try TextInput.read(url)
+    let reader = YAMLReader(path: path)
+    var config = Configuration()
+    config.path = path
+    guard let root = try reader.compose(text) else { return config }
+    do throws(HeguiError) {
+      let map = try reader.mapping(root, what: "the configuration", allowed: keys)
+      if let v = map["version"] {
+        let version = try reader.int(v, what: "'version'")
+        if version != 1 { throw reader.error(v, "configuration version \(version) is not supported (expected 1)") }
+      }
+      let base = url.deletingLastPathComponent()
+      if let r = map["rulesets"] {
+        config.rulesets = try reader.strings(r, what: "'rulesets'").map {
+          $0.hasPrefix("/") ? URL(fileURLWithPath: $0) : base.appending(path: $0)
+        }
+      }
+      func ids(_ key: String) throws(HeguiError) -> [String] {
+        guard let node = map[key] else { return [] }
+        var result: [String] = []
+        for item in try reader.sequence(node, what: "'\(key)'") {
+          let id = try reader.nonEmptyString(item, what: "a rule id")
+          config.ruleIDLocations.append((id, reader.location(item)))
+          result.append(id)
+        }
+        return result
+      }
+      config.enable = try ids("enable")
+      config.disable = try ids("disable")
+      if let s = map["severity"] {
+        guard case let .mapping(mapping) = s else { throw reader.error(s, "'severity' must map rule ids to block, review or info") }
+        for (keyNode, value) in mapping {
+          let id = try reader.nonEmptyString(keyNode, what: "a rule id")
+          config.ruleIDLocations.append((id, reader.location(keyNode)))
+          config.severities[id] = try reader.oneOf(value, what: "the severity of '\(id)'", as: Severity.self)
+        }
+      }
+      if let c = map["contexts"] {
+        guard case let .mapping(mapping) = c else { throw reader.error(c, "'contexts' must map globs to contexts") }
+        for (keyNode, value) in mapping {
+          let glob = try reader.nonEmptyString(keyNode, what: "a glob")
+          config.contexts.append((Glob(glob), try reader.oneOf(value, what: "the context of '\(glob)'", as: TextContext.self)))
+        }
+      }
+      if let e = map["exclude"] { config.exclude = try reader.strings(e, what: "'exclude'").map(Glob.init) }
+      if let f = map["fail_on"] { config.failOn = try reader.oneOf(f, what: "'fail_on'", as: Severity.self) }
+      if let s = map["shop_subject"] { config.shopSubject = try reader.oneOf(s, what: "'shop_subject'", as: ShopSubject.self) }
+      if let c = map["category"] { config.category = try reader.nonEmptyString(c, what: "'category'") }
+      if let l = map["licences"] { config.licences = try reader.strings(l, what: "'licences'") }
+    } catch {
+      var e = error
+      if e.code == .invalidRuleset { e.code = .invalidConfiguration }
+      throw e
+    }
+    return config
+  }
+
+  /// Checks every rule id the configuration names against a ruleset.
+  ///
+  /// - Throws: ``HeguiError`` (`unknownRule`) at the place the id is written.
+  public func validate(against ruleset: Ruleset) throws(HeguiError) {
+    for (id, location) in ruleIDLocations {
+      let known = ruleset.canonicalRuleID(id) != nil || ruleset.rules.contains { $0.id.hasPrefix(id + ".") }
+      if !known {
+        var message = "unknown rule id '\(id)'"
+        if let near = YAMLReader.nearest(id, in: ruleset.rules.map(\.id)) { message += " (did you mean '\(near)'?)" }
+        throw HeguiError(.unknownRule, message, at: location)
+      }
+    }
+  }
+}

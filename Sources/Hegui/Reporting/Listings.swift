@@ -1,0 +1,266 @@
+import Foundation
+
+/// A product listing record from a JSON, JSON Lines or CSV export.
+///
+/// Recognised fields: `id`, `title`, `description`, `category`, `shop_subject` (`individual` /
+/// `enterprise`, or 个人 / 企业), `licences` (a list, or one string separated by `;` / `；` / `、`).
+/// Other fields are ignored.
+public struct Listing: Sendable, Hashable {
+  /// The record's id, when it has one.
+  public var id: String?
+  /// Title (checked in the `title` context).
+  public var title: String?
+  /// Description (checked in the `description` context).
+  public var description: String?
+  /// Category id or Chinese name.
+  public var category: String?
+  /// Shop subject.
+  public var shopSubject: ShopSubject?
+  /// Licences held.
+  public var licences: Set<String>
+  /// 1-based index of the record in its file.
+  public var index: Int
+  /// 1-based line where the record starts.
+  public var line: Int
+}
+
+/// Parsers for listing exports. Each error names the file, line and reason.
+public enum ListingParser {
+  /// Parses a listing file by its extension (`json`, `jsonl`, `csv`).
+  ///
+  /// - Returns: The records, and the errors of records that could not be read (the others are
+  ///   still returned: one bad line does not hide the rest of the file).
+  public static func parse(_ text: String, path: String, format: String) -> (listings: [Listing], errors: [HeguiError]) {
+    switch format {
+    case "jsonl", "ndjson": return parseJSONLines(text, path: path)
+    case "csv": return parseCSV(text, path: path)
+    default: return parseJSON(text, path: path)
+    }
+  }
+
+  static func parseJSONLines(_ text: String, path: String) -> ([Listing], [HeguiError]) {
+    var listings: [Listing] = []
+    var errors: [HeguiError] = []
+    var lineNumber = 0
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      lineNumber += 1
+      let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+      if trimmed.isEmpty { continue }
+      do {
+        let object = try JSONSerialization.jsonObject(with: Data(trimmed.utf8))
+        guard let record = object as? [String: Any] else {
+          errors.append(HeguiError(.invalidInput, "a JSON Lines record must be an object", at: .init(path: path, line: lineNumber)))
+          continue
+        }
+        listings.append(try listing(record, index: listings.count + 1, line: lineNumber, path: path))
+      } catch let error as HeguiError {
+        errors.append(error)
+      } catch {
+        errors.append(HeguiError(.invalidInput, "invalid JSON: \(describe(error))", at: .init(path: path, line: lineNumber)))
+      }
+    }
+    return (listings, errors)
+  }
+
+  static func parseJSON(_ text: String, path: String) -> ([Listing], [HeguiError]) {
+    let object: Any
+    do {
+      object = try JSONSerialization.jsonObject(with: Data(text.utf8))
+    } catch {
+      return ([], [HeguiError(.invalidInput, "invalid JSON: \(describe(error))", at: .init(path: path, line: 1))])
+    }
+    var records: [[String: Any]] = []
+    if let array = object as? [Any] {
+      for (i, item) in array.enumerated() {
+        guard let record = item as? [String: Any] else {
+          return ([], [HeguiError(.invalidInput, "item \(i + 1) of the JSON array is not an object", at: .init(path: path))])
+        }
+        records.append(record)
+      }
+    } else if let dictionary = object as? [String: Any] {
+      if let items = (dictionary["listings"] ?? dictionary["items"]) as? [[String: Any]] { records = items } else { records = [dictionary] }
+    } else {
+      return ([], [HeguiError(.invalidInput, "a JSON listing file must hold an array of objects", at: .init(path: path))])
+    }
+    // Lines of records: the line of each top-level object's opening brace, found by a scan that
+    // respects strings.
+    let starts = objectStartLines(text, depth: object is [Any] ? 1 : 0)
+    var listings: [Listing] = []
+    var errors: [HeguiError] = []
+    for (i, record) in records.enumerated() {
+      let line = i < starts.count ? starts[i] : 1
+      do { listings.append(try listing(record, index: i + 1, line: line, path: path)) } catch { errors.append(error) }
+    }
+    return (listings, errors)
+  }
+
+  static func objectStartLines(_ text: String, depth target: Int) -> [Int] {
+    var lines: [Int] = []
+    var line = 1
+    var depth = 0
+    var inString = false
+    var escaped = false
+    for byte in text.utf8 {
+      if byte == 0x0A { line += 1 }
+      if inString {
+        if escaped { escaped = false } else if byte == 0x5C { escaped = true } else if byte == 0x22 { inString = false }
+        continue
+      }
+      switch byte {
+      case 0x22: inString = true
+      case 0x7B, 0x5B:
+        if byte == 0x7B && depth == target { lines.append(line) }
+        depth += 1
+      case 0x7D, 0x5D: depth -= 1
+      default: break
+      }
+    }
+    return lines
+  }
+
+  static func parseCSV(_ text: String, path: String) -> ([Listing], [HeguiError]) {
+    let parsed = CSVParser.parse(text)
+    var errors = parsed.errors.map { HeguiError(.invalidInput, $0.message, at: .init(path: path, line: $0.line)) }
+    guard let header = parsed.rows.first else { return ([], errors) }
+    let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+    var listings: [Listing] = []
+    for row in parsed.rows.dropFirst() {
+      if row.fields.count == 1 && row.fields[0].isEmpty { continue }
+      if row.fields.count != names.count {
+        errors.append(
+          HeguiError(
+            .invalidInput, "record has \(row.fields.count) fields, the header has \(names.count)",
+            at: .init(path: path, line: row.line)))
+        continue
+      }
+      var record: [String: Any] = [:]
+      for (name, value) in zip(names, row.fields) { record[name] = value }
+      do { listings.append(try listing(record, index: listings.count + 1, line: row.line, path: path)) } catch { errors.append(error) }
+    }
+    return (listings, errors)
+  }
+
+  static func listing(_ record: [String: Any], index: Int, line: Int, path: String) throws(HeguiError) -> Listing {
+    func string(_ key: String) -> String? {
+      switch record[key] {
+      case let s as String: return s.isEmpty ? nil : s
+      case let n as NSNumber: return n.stringValue
+      default: return nil
+      }
+    }
+    var subject: ShopSubject?
+    if let raw = string("shop_subject") ?? string("shopSubject") {
+      switch raw.lowercased() {
+      case "individual", "个人", "个人主体", "个人店": subject = .individual
+      case "enterprise", "企业", "企业主体", "企业店", "个体工商户": subject = .enterprise
+      default:
+        throw HeguiError(
+          .invalidInput, "unknown shop_subject '\(raw)' (expected individual or enterprise)", at: .init(path: path, line: line))
+      }
+    }
+    var licences: Set<String> = []
+    if let list = record["licences"] as? [Any] {
+      licences = Set(list.compactMap { $0 as? String }.filter { !$0.isEmpty })
+    } else if let joined = string("licences") {
+      licences = Set(joined.split(whereSeparator: { ";；、".contains($0) }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+    }
+    return Listing(
+      id: string("id"), title: string("title"), description: string("description"), category: string("category"),
+      shopSubject: subject, licences: licences, index: index, line: line)
+  }
+
+  static func describe(_ error: any Error) -> String {
+    let nsError = error as NSError
+    if let detail = nsError.userInfo[NSDebugDescriptionErrorKey] as? String { return detail }
+    return nsError.localizedDescription
+  }
+}
+
+/// An RFC 4180 CSV reader that reports where a record breaks.
+enum CSVParser {
+  struct Row {
+    var fields: [String]
+    var line: Int
+  }
+  struct Failure {
+    var message: String
+    var line: Int
+  }
+
+  static func parse(_ text: String) -> (rows: [Row], errors: [Failure]) {
+    var rows: [Row] = []
+    var errors: [Failure] = []
+    var fields: [String] = []
+    var field = ""
+    var inQuotes = false
+    var quoteLine = 1
+    var line = 1
+    var rowLine = 1
+    var afterQuote = false
+    var iterator = Array(text.unicodeScalars)[...]
+    if iterator.first == "\u{FEFF}" { iterator = iterator.dropFirst() }
+    var i = iterator.startIndex
+    while i < iterator.endIndex {
+      let c = iterator[i]
+      i += 1
+      if inQuotes {
+        if c == "\"" {
+          if i < iterator.endIndex && iterator[i] == "\"" {
+            field.unicodeScalars.append("\"")
+            i += 1
+          } else {
+            inQuotes = false
+            afterQuote = true
+          }
+        } else {
+          if c == "\n" { line += 1 }
+          field.unicodeScalars.append(c)
+        }
+        continue
+      }
+      switch c {
+      case "\"":
+        if field.isEmpty && !afterQuote {
+          inQuotes = true
+          quoteLine = line
+        } else {
+          errors.append(Failure(message: "a quote inside an unquoted field (quote the field and double the quote)", line: line))
+          field.unicodeScalars.append(c)
+        }
+      case ",":
+        fields.append(field)
+        field = ""
+        afterQuote = false
+      case "\r":
+        continue
+      case "\n":
+        fields.append(field)
+        rows.append(Row(fields: fields, line: rowLine))
+        fields = []
+        field = ""
+        afterQuote = false
+        line += 1
+        rowLine = line
+      default:
+        if afterQuote {
+          errors.append(Failure(message: "text after a closing quote (a broken quote)", line: line))
+          afterQuote = false
+        }
+        field.unicodeScalars.append(c)
+      }
+    }
+    if inQuotes {
+      errors.append(Failure(message: "a quote opened here is never closed (a broken quote); the rest of the file was not read", line: quoteLine))
+      // Drop the unterminated record rather than check half of it.
+      return (rows, errors)
+    }
+    if !field.isEmpty || !fields.isEmpty {
+      fields.append(field)
+      rows.append(Row(fields: fields, line: rowLine))
+    }
+    // Errors inside a record invalidate it.
+    let badLines = Set(errors.map(\.line))
+    rows.removeAll { row in row.line > 1 && badLines.contains(row.line) }
+    return (rows, errors)
+  }
+}

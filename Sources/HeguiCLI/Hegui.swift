@@ -1,0 +1,47 @@
+import ArgumentParser
+import Foundation
+import Hegui
+
+@main
+struct HeguiCommand: AsyncParsableCommand {
+  static let version = "0.1.0"
+
+  static let configuration = CommandConfiguration(
+    commandName: "hegui",
+    abstract: "Checks Chinese livestream scripts, captions and product listings for compliance (合规检查).",
+    discussion: """
+      Exit codes:
+        0   nothing at or above --fail-on
+        1   findings at or above --fail-on (for `rules test`: a failing case)
+        2   unreadable input, invalid configuration or ruleset
+        64  usage error
+      """,
+    version: version,
+    subcommands: [LintCommand.self, RulesCommand.self],
+    defaultSubcommand: LintCommand.self
+  )
+}
+
+/// Exit codes shared by every subcommand.
+enum Exit {
+  static let clean: Int32 = 0
+  static let findings: Int32 = 1
+  static let inputError: Int32 = 2
+}
+
+/// Prints to standard error.
+func printError(_ message: String) {
+  FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
+}
+
+/// Loads rulesets from `--rulesets` directories (plus config) on top of the shipped ones;
+/// reports a ruleset error and exits 2.
+func loadRuleset(directories: [String], includingShipped: Bool = true) throws -> Ruleset {
+  do {
+    let urls = directories.map { URL(fileURLWithPath: $0) }
+    return try Ruleset.load(directories: urls, includingShipped: includingShipped)
+  } catch {
+    printError("error: \(error)")
+    throw ExitCode(Exit.inputError)
+  }
+}

@@ -1,0 +1,229 @@
+public import ArgumentParser
+import Foundation
+import Hegui
+
+extension TextContext: ExpressibleByArgument {}
+extension ShopSubject: ExpressibleByArgument {}
+extension Severity: ExpressibleByArgument {}
+extension LintFormat: ExpressibleByArgument {}
+
+struct LintCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "lint",
+    abstract: "Check script and listing files (or standard input) against the rules.",
+    discussion: """
+      Text files (.txt, .md, .srt) are scripts; .json, .jsonl and .csv are listing exports whose
+      title and description are checked each in its own context, with the record's category,
+      shop subject and licences. Directories are walked.
+
+      Configuration is read from the nearest .hegui.yml, walking up from the working directory to
+      the repository root (or from --config).
+
+      Inline suppression, on a line of its own in a script:
+        #! hegui disable-next-line RULE-ID -- reason
+
+      Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 unreadable input,
+      invalid configuration or ruleset; 64 usage error.
+      """)
+
+  @Argument(help: "Files or directories to check.")
+  var paths: [String] = []
+
+  @Flag(help: "Read the text to check from standard input.")
+  var stdin = false
+
+  @Option(help: "Name to show for standard input; its extension selects the format.")
+  var stdinFilename = "<stdin>"
+
+  @Option(help: ArgumentHelp("Skip paths matching a glob (repeatable).", valueName: "glob"))
+  var exclude: [String] = []
+
+  @Option(help: "Context for scripts: livestream, caption, title or description.")
+  var context: TextContext?
+
+  @Option(help: "Shop subject: individual (个人) or enterprise (企业).")
+  var shopSubject: ShopSubject?
+
+  @Option(help: "Category id or Chinese name (e.g. food or 食品).")
+  var category: String?
+
+  @Option(name: [.customLong("licence"), .customLong("license")], help: "A licence the shop holds (repeatable).")
+  var licences: [String] = []
+
+  @Option(help: ArgumentHelp("A directory of extra rulesets (repeatable), added to the shipped ones.", valueName: "dir"))
+  var rulesets: [String] = []
+
+  @Option(help: ArgumentHelp("Run only this rule, alias or family (repeatable).", valueName: "id"))
+  var onlyRule: [String] = []
+
+  @Option(help: ArgumentHelp("Do not run this rule, alias or family (repeatable).", valueName: "id"))
+  var disableRule: [String] = []
+
+  @Option(help: "Output format: text, line, json, sarif or github.")
+  var format: LintFormat = .text
+
+  @Option(help: "Write the report to a file instead of standard output.")
+  var output: String?
+
+  @Option(help: "Lowest severity that makes the exit code 1: block, review or info. Default: block.")
+  var failOn: Severity?
+
+  @Flag(help: "Never colour the output (NO_COLOR is respected too).")
+  var noColor = false
+
+  @Option(help: "Files checked in parallel (default: the number of cores).")
+  var jobs: Int?
+
+  @Option(help: "Configuration file (default: the nearest .hegui.yml).")
+  var config: String?
+
+  func validate() throws {
+    if paths.isEmpty && !stdin { throw ValidationError("give files or directories to check, or --stdin") }
+    if !paths.isEmpty && stdin { throw ValidationError("give either paths or --stdin, not both") }
+    if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+  }
+
+  func run() async throws {
+    let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    var configuration = Configuration()
+    do {
+      if let config {
+        configuration = try Configuration.load(URL(fileURLWithPath: config, relativeTo: cwd))
+      } else if let found = Configuration.find(from: cwd) {
+        configuration = try Configuration.load(found)
+      }
+    } catch {
+      printError("error: \(error)")
+      throw ExitCode(Exit.inputError)
+    }
+
+    var ruleset = try loadRuleset(directories: configuration.rulesets.map(\.path) + rulesets)
+    do {
+      try configuration.validate(against: ruleset)
+      ruleset = try ruleset.selecting(only: configuration.enable, disabling: configuration.disable)
+      ruleset = try ruleset.selecting(only: onlyRule, disabling: disableRule)
+      ruleset = try ruleset.overridingSeverity(configuration.severities)
+      if let category = category ?? configuration.category, ruleset.category(named: category) == nil {
+        throw HeguiError(
+          .unknownCategory,
+          "unknown category '\(category)'; known: \(ruleset.categories.map { "\($0.id) (\($0.names.joined(separator: "/")))" }.joined(separator: ", "))")
+      }
+    } catch {
+      printError("error: \(error)")
+      throw ExitCode(Exit.inputError)
+    }
+
+    var options = LintOptions()
+    options.context = context
+    options.contextsByGlob = configuration.contexts
+    options.shopSubject = shopSubject ?? configuration.shopSubject
+    options.category = category ?? configuration.category
+    options.licences = Set(configuration.licences + licences)
+    let linter = Linter(checker: Checker(ruleset: ruleset), options: options)
+
+    var files: [LintedFile] = []
+    if stdin {
+      let data = FileHandle.standardInput.readDataToEndOfFile()
+      let ext = URL(fileURLWithPath: stdinFilename).pathExtension.lowercased()
+      do {
+        let text = try TextInput.decode(data, path: stdinFilename)
+        files = [linter.lint(text: text, path: stdinFilename, format: ext)]
+      } catch {
+        files = [LintedFile(path: stdinFilename, findings: [], errors: [error])]
+      }
+    } else {
+      let targets: [(url: URL, display: String)]
+      do {
+        targets = try Linter.files(for: paths, excluding: configuration.exclude + exclude.map(Glob.init), relativeTo: cwd)
+      } catch {
+        printError("error: \(error)")
+        throw ExitCode(Exit.inputError)
+      }
+      files = await lintInParallel(targets, linter: linter)
+    }
+
+    let report = LintReport(files: files, ruleset: ruleset, toolVersion: HeguiCommand.version)
+    let useColor = output == nil && !noColor && format == .text && isatty(STDOUT_FILENO) != 0
+      && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) != false
+    let rendered = report.render(format, color: useColor)
+    if let output {
+      do {
+        try Data(rendered.utf8).write(to: URL(fileURLWithPath: output, relativeTo: cwd), options: .atomic)
+      } catch {
+        printError("error: cannot write \(output): \(error.localizedDescription)")
+        throw ExitCode(Exit.inputError)
+      }
+      if format != .text { printError(report.summary) }
+    } else {
+      FileHandle.standardOutput.write(Data(rendered.utf8))
+    }
+    if format != .text && format != .github && output == nil {
+      for file in files { for error in file.errors { printError("error: \(error)") } }
+    }
+
+    if report.errorCount > 0 { throw ExitCode(Exit.inputError) }
+    let threshold = failOn ?? configuration.failOn ?? .block
+    let failing = files.contains { $0.findings.contains { $0.finding.severity >= threshold } }
+    if failing { throw ExitCode(Exit.findings) }
+  }
+
+  private func lintInParallel(_ targets: [(url: URL, display: String)], linter: Linter) async -> [LintedFile] {
+    let workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
+    var results = [LintedFile?](repeating: nil, count: targets.count)
+    let progress = Progress(total: targets.count)
+    await withTaskGroup(of: (Int, LintedFile, Int).self) { group in
+      var next = 0
+      func add() {
+        guard next < targets.count else { return }
+        let index = next
+        let target = targets[index]
+        next += 1
+        group.addTask {
+          let size = (try? FileManager.default.attributesOfItem(atPath: target.url.path)[.size] as? Int) ?? 0
+          return (index, linter.lint(fileAt: target.url, displayPath: target.display), size)
+        }
+      }
+      for _ in 0..<min(workers, targets.count) { add() }
+      while let (index, file, bytes) = await group.next() {
+        results[index] = file
+        progress.advance(bytes: bytes)
+        add()
+      }
+    }
+    progress.finish()
+    return results.compactMap { $0 }
+  }
+}
+
+/// A progress line on standard error, only on a terminal and only once a run takes more than
+/// a moment.
+final class Progress {
+  private let total: Int
+  private var done = 0
+  private var bytes = 0
+  private let start = Date()
+  private var shown = false
+  private let enabled = isatty(STDERR_FILENO) != 0
+
+  init(total: Int) {
+    self.total = total
+  }
+
+  func advance(bytes: Int) {
+    done += 1
+    self.bytes += bytes
+    guard enabled else { return }
+    let elapsed = Date().timeIntervalSince(start)
+    guard elapsed > 0.5 else { return }
+    shown = true
+    let width = 24
+    let filled = total == 0 ? width : width * done / total
+    let rate = Double(self.bytes) / 1_048_576 / max(elapsed, 0.001)
+    let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
+    FileHandle.standardError.write(Data(String(format: "\r%@ %d/%d files  %.1f MB/s", bar, done, total, rate).utf8))
+  }
+
+  func finish() {
+    if shown { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+  }
+}

@@ -1,0 +1,146 @@
+import ArgumentParser
+import Foundation
+import Hegui
+import HeguiTesting
+
+struct RulesCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "rules",
+    abstract: "List, explain and regression-test rules.",
+    subcommands: [RulesTestCommand.self, RulesListCommand.self, RulesShowCommand.self])
+}
+
+/// Where rules come from for the `rules` subcommands: the given directories on top of the
+/// shipped rules; without directories, `./Rulesets` when it exists, else the shipped rules.
+struct RuleSource: ParsableArguments {
+  @Argument(help: "Ruleset directories (default: ./Rulesets if present, else the shipped rules).")
+  var directories: [String] = []
+
+  func load() throws -> (ruleset: Ruleset, directories: [String]) {
+    var dirs = directories
+    if dirs.isEmpty && FileManager.default.fileExists(atPath: "Rulesets") { dirs = ["Rulesets"] }
+    return (try loadRuleset(directories: dirs), dirs)
+  }
+
+  /// Whether a rule was loaded from one of the directories (or all rules, without directories).
+  static func rule(_ rule: Rule, isFrom directories: [String], in ruleset: Ruleset) -> Bool {
+    if directories.isEmpty { return true }
+    let roots = directories.map { URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath().path }
+    return roots.contains { rule.location.path.hasPrefix($0 + "/") }
+  }
+}
+
+enum RuleTestFormat: String, ExpressibleByArgument, CaseIterable {
+  case text, json, junit
+}
+
+struct RulesTestCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "test",
+    abstract: "Run every rule's examples, their automatic variants, case files and corpus files.",
+    discussion: """
+      Ends with the line "N passed, M failed" (", K skipped" when variants could not be built).
+      Exit codes: 0 all pass; 1 a case or gate fails; 2 a ruleset cannot be loaded.
+      """)
+
+  @OptionGroup var source: RuleSource
+
+  @Option(help: ArgumentHelp("Only this rule id or family (repeatable).", valueName: "id"))
+  var rule: [String] = []
+
+  @Option(help: "Output format: text, json or junit.")
+  var format: RuleTestFormat = .text
+
+  @Flag(help: "Rewrite corpus expectations (*.expect.json) from the current findings, after review.")
+  var update = false
+
+  func run() async throws {
+    let (ruleset, directories) = try source.load()
+    var runner = RuleTestRunner(ruleset: ruleset)
+    runner.timeBudget = .milliseconds(250)
+    let selected = ruleset.rules.filter {
+      RuleSource.rule($0, isFrom: directories, in: ruleset) && RuleTestRunner.rule($0, matches: rule)
+    }
+    for selector in rule where !ruleset.rules.contains(where: { RuleTestRunner.rule($0, matches: [selector]) }) {
+      printError("error: unknown rule id '\(selector)'")
+      throw ExitCode(Exit.inputError)
+    }
+    let ids = selected.map(\.id)
+    let built = ids.isEmpty ? (cases: [], skipped: []) : runner.cases(rules: ids)
+    let results = built.cases.map(runner.run)
+    let gates = ids.isEmpty ? [] : runner.gates(rules: ids)
+    var corpusResults: [(CorpusCase, CorpusCase.Outcome)] = []
+    if rule.isEmpty {
+      let checker = Checker(ruleset: ruleset)
+      for directory in directories {
+        for corpus in CorpusCase.find(in: URL(fileURLWithPath: directory)) {
+          corpusResults.append((corpus, corpus.run(with: checker, update: update)))
+        }
+      }
+    }
+    let report = RuleTestReport(results: results, skipped: built.skipped, gates: gates, corpus: corpusResults)
+    print(report.render(format), terminator: "")
+    if report.failed > 0 { throw ExitCode(Exit.findings) }
+  }
+}
+
+struct RulesListCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(commandName: "list", abstract: "List rules: id, kind, severity, pack, examples.")
+
+  @OptionGroup var source: RuleSource
+
+  func run() async throws {
+    let (ruleset, _) = try source.load()
+    let rows = ruleset.rules.map {
+      [$0.id, $0.kind.rawValue, $0.severity.rawValue, $0.pack, "\($0.triggerExamples.count)+\($0.passExamples.count)"]
+    }
+    let header = ["ID", "KIND", "SEVERITY", "PACK", "EXAMPLES"]
+    let widths = (0..<header.count).map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+    for row in [header] + rows {
+      print(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  "))
+    }
+    print("\(ruleset.rules.count) rules in \(ruleset.packs.count) packs; \(ruleset.categories.count) categories")
+  }
+}
+
+struct RulesShowCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "show", abstract: "Explain a rule: message, basis, suggestions, examples.")
+
+  @Argument(help: "Rule id or alias.")
+  var id: String
+
+  @Option(help: ArgumentHelp("Ruleset directory (repeatable).", valueName: "dir"))
+  var rulesets: [String] = []
+
+  func run() async throws {
+    let ruleset = try loadRuleset(directories: rulesets)
+    guard let rule = ruleset.rule(withID: id) else {
+      let near = ruleset.rules.map(\.id).filter { $0.hasPrefix(id) || id.hasPrefix($0) }.prefix(5)
+      printError("error: unknown rule id '\(id)'\(near.isEmpty ? "" : "; similar: \(near.joined(separator: ", "))")")
+      throw ExitCode(Exit.inputError)
+    }
+    var out = "\(rule.id)  (\(rule.kind.rawValue), \(rule.severity.rawValue), pack \(rule.pack))\n"
+    out += "  defined at: \(rule.location)\n"
+    if !rule.aliases.isEmpty { out += "  aliases: \(rule.aliases.joined(separator: ", "))\n" }
+    out += "  message: \(rule.message)\n"
+    if let english = rule.messageEnglish { out += "  message (en): \(english)\n" }
+    out += "  basis: \(rule.basis.isEmpty ? "(none)" : rule.basis.joined(separator: "；"))\(rule.policy == .platform ? " (platform policy)" : "")\n"
+    if !rule.suggestions.isEmpty { out += "  suggestions: \(rule.suggestions.joined(separator: " / "))\n" }
+    if !rule.rawTerms.isEmpty { out += "  terms: \(rule.rawTerms.joined(separator: "、"))\n" }
+    if !rule.patterns.isEmpty { out += "  patterns: \(rule.patterns.map(\.source).joined(separator: "  "))\n" }
+    if rule.requiresWordBoundary { out += "  boundary: word\n" }
+    let a = rule.applicability
+    if !a.contexts.isEmpty { out += "  contexts: \(a.contexts.map(\.rawValue).sorted().joined(separator: ", "))\n" }
+    if !a.shopSubjects.isEmpty { out += "  shop subjects: \(a.shopSubjects.map(\.rawValue).sorted().joined(separator: ", "))\n" }
+    if !a.categories.isEmpty { out += "  categories: \(a.categories.sorted().joined(separator: ", "))\n" }
+    if !a.excludedCategories.isEmpty { out += "  not for: \(a.excludedCategories.sorted().joined(separator: ", "))\n" }
+    for exception in rule.exceptions { out += "  exception (\(exception.action.rawValue)): \(exception.source)\n" }
+    if !rule.isSuppressible { out += "  cannot be suppressed inline\n" }
+    out += "  triggers:\n"
+    for example in rule.triggerExamples { out += "    \(example.marked)\(example.severity.map { "  → \($0.rawValue)" } ?? "")\n" }
+    out += "  passes:\n"
+    for example in rule.passExamples { out += "    \(example.marked)\n" }
+    print(out, terminator: "")
+  }
+}
