@@ -117,9 +117,7 @@ public struct Linter: Sendable {
       licences: options.licences)
     let result = checker.check(text, context: context)
     var errors = result.diagnostics.map { HeguiError(.invalidInput, $0, at: .init(path: path)) }
-    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-      $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
-    }
+    let lines = Linter.lines(of: text)
     var findings: [LintFinding] = []
     for finding in result.findings {
       guard let span = finding.span else {
@@ -142,6 +140,25 @@ public struct Linter: Sendable {
     let suppressed = Suppressions.apply(to: findings, lines: lines, ruleset: checker.ruleset)
     errors += suppressed.errors.map { HeguiError(.invalidInput, $0.message, at: .init(path: path, line: $0.line)) }
     return LintedFile(path: path, findings: suppressed.findings, errors: errors)
+  }
+
+  /// The lines of a text without their line breaks. Splits on `\n` (a CRLF pair is one
+  /// `Character`, so splitting on characters would not split CRLF files).
+  static func lines(of text: String) -> [String] {
+    var lines: [String] = []
+    var current = String.UnicodeScalarView()
+    for scalar in text.unicodeScalars {
+      if scalar == "\n" {
+        if current.last == "\r" { current.removeLast() }
+        lines.append(String(current))
+        current = String.UnicodeScalarView()
+      } else {
+        current.append(scalar)
+      }
+    }
+    if current.last == "\r" { current.removeLast() }
+    lines.append(String(current))
+    return lines
   }
 
   private func utf16LineStart(_ text: String, line: Int) -> Int {
@@ -167,12 +184,15 @@ public struct Linter: Sendable {
         .title, shopSubject: listing.shopSubject ?? options.shopSubject, category: listing.category ?? options.category,
         licences: listing.licences.union(options.licences))
       var metadataDone = false
+      var reported = Set<String>()
       for (field, value, textContext) in [("title", listing.title, TextContext.title), ("description", listing.description, .description)] {
         guard let value else { continue }
         var fieldContext = context
         fieldContext.context = textContext
         let result = checker.check(value, context: fieldContext)
-        for diagnostic in result.diagnostics {
+        for diagnostic in result.diagnostics where !reported.contains(diagnostic) {
+          // Metadata problems (an unknown category) concern the record, not each field: say them once.
+          if diagnostic.hasPrefix("unknown category") { reported.insert(diagnostic) }
           errors.append(HeguiError(.invalidInput, "record \(listing.index), \(field): \(diagnostic)", at: .init(path: path, line: listing.line)))
         }
         for finding in result.findings {
