@@ -156,8 +156,11 @@ public struct Checker: Sendable {
     case let .subject(status):
       guard context.shopSubject == .individual, entries.contains(where: { $0.individual == status }) else { return nil }
     case .licence:
-      let required = entries.flatMap(\.licences)
-      guard !required.isEmpty, context.licences.isDisjoint(with: required) else { return nil }
+      // The nearest category that lists licences decides (保健食品 needs its own licence even
+      // though its parent 食品 also accepts a 备案凭证); any one of its licences suffices.
+      guard let required = entries.first(where: { !$0.licences.isEmpty })?.licences,
+        context.licences.isDisjoint(with: required)
+      else { return nil }
     }
     var note: String?
     if let outcome = override(rule, context: context, category: category) {
@@ -166,7 +169,7 @@ public struct Checker: Sendable {
       severity = s
     }
     let names = leaf.names.first.map { "\($0)（\(leaf.id)）" } ?? leaf.id
-    let licences = entries.flatMap(\.licences)
+    let licences = entries.first(where: { !$0.licences.isEmpty })?.licences ?? []
     let message = rule.message
       .replacingOccurrences(of: "{match}", with: names)
       .replacingOccurrences(of: "{category}", with: names)

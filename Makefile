@@ -1,0 +1,43 @@
+# Hegui: two commands set up a fresh Debian machine.
+#   make demo   installs missing system packages, builds, lints Examples/ with the shipped rules
+#   make test   installs missing system packages, builds, runs the whole suite
+
+SWIFT ?= swift
+SUDO := $(shell [ "$$(id -u)" = "0" ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != "0" ] && echo sudo)
+SYSTEM_PACKAGES := libicu-dev libpcre2-dev libsqlite3-dev pkgconf
+HEGUI := .build/debug/hegui
+
+.PHONY: all deps build demo test rules-test clean
+
+all: build
+
+# Installs the C libraries only when pkg-config cannot find them (or pkg-config is missing).
+deps:
+	@if pkg-config --exists icu-i18n libpcre2-8 sqlite3 2>/dev/null; then \
+	  echo "system packages: icu-i18n, libpcre2-8, sqlite3 found"; \
+	else \
+	  echo "installing $(SYSTEM_PACKAGES)"; \
+	  $(SUDO) apt-get update && $(SUDO) apt-get install -y $(SYSTEM_PACKAGES); \
+	fi
+
+build: deps
+	$(SWIFT) build --product hegui
+
+# Lints the examples with the shipped rules. Findings are the point of the demo (exit 1 is
+# expected); an input or ruleset error (exit 2) fails it.
+demo: build
+	@echo "== hegui lint Examples/ (shipped rules) =="
+	@$(HEGUI) lint --format text Examples/scripts Examples/captions Examples/listings; \
+	  status=$$?; if [ $$status -gt 1 ]; then echo "demo failed: hegui exited $$status"; exit $$status; fi
+	@echo "== hegui rules test (shipped rules) =="
+	@$(HEGUI) rules test
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+rules-test: build
+	$(HEGUI) rules test
+
+clean:
+	rm -rf .build
