@@ -40,6 +40,11 @@ let package = Package(
       capability: .buildTool(),
       dependencies: ["EmbedRulesetsTool"]
     ),
+    .plugin(
+      name: "RuleCaseTests",
+      capability: .buildTool(),
+      dependencies: ["EmbedRulesetsTool"]
+    ),
     .target(
       name: "Hegui",
       dependencies: ["CICUShims", "CPCRE2", .product(name: "Yams", package: "Yams")],
@@ -67,7 +72,8 @@ let package = Package(
     .testTarget(
       name: "HeguiTestingTests",
       dependencies: ["Hegui", "HeguiTesting"],
-      swiftSettings: swiftSettings
+      swiftSettings: swiftSettings,
+      plugins: ["RuleCaseTests"]
     ),
     .testTarget(
       name: "HeguiCLITests",
