@@ -126,6 +126,24 @@ public struct StageResult: Sendable, Hashable {
 /// One step of an item's trail: which stage, what it decided and why, what it found, how long
 /// it took.
 public struct StageRecord: Sendable, Hashable, Codable {
+  /// How a stage took part in an item's moderation.
+  ///
+  /// Only a `completed` stage decided anything; the others are recorded as `escalate` with the
+  /// reason, so that the trail shows why the next stage was asked.
+  public enum Status: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The stage ran and returned its outcome.
+    case completed
+    /// The stage threw; recorded as `escalate` with the error as reason.
+    case failed
+    /// The stage did not answer within its timeout; recorded as `escalate`.
+    case timedOut = "timed-out"
+    /// The stage could not be built (misconfigured); recorded as `escalate`.
+    case unavailable
+    /// The stage's `when` condition was not met (for example, cloud credentials are not set);
+    /// recorded as `escalate`.
+    case skipped
+  }
+
   /// The stage's name.
   public var stage: String
   /// Its outcome. A stage that failed is recorded as `escalate` with the failure as reason.
@@ -134,13 +152,32 @@ public struct StageRecord: Sendable, Hashable, Codable {
   public var findings: [FindingRecord]
   /// Wall-clock time in milliseconds.
   public var milliseconds: Double
+  /// How the stage took part: completed, failed, timed out, unavailable or skipped.
+  public var status: Status
 
   /// Creates a record.
-  public init(stage: String, outcome: StageOutcome, findings: [FindingRecord], milliseconds: Double) {
+  public init(
+    stage: String, outcome: StageOutcome, findings: [FindingRecord], milliseconds: Double, status: Status = .completed
+  ) {
     self.stage = stage
     self.outcome = outcome
     self.findings = findings
     self.milliseconds = milliseconds
+    self.status = status
+  }
+
+  enum CodingKeys: String, CodingKey {
+    case stage, outcome, findings, milliseconds, status
+  }
+
+  /// Decodes a record; records written before `status` existed read as `completed`.
+  public init(from decoder: any Decoder) throws {
+    let c = try decoder.container(keyedBy: CodingKeys.self)
+    stage = try c.decode(String.self, forKey: .stage)
+    outcome = try c.decode(StageOutcome.self, forKey: .outcome)
+    findings = try c.decodeIfPresent([FindingRecord].self, forKey: .findings) ?? []
+    milliseconds = try c.decodeIfPresent(Double.self, forKey: .milliseconds) ?? 0
+    status = try c.decodeIfPresent(Status.self, forKey: .status) ?? .completed
   }
 }
 
