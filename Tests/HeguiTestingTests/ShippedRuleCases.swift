@@ -33,7 +33,7 @@ enum ShippedRuleCases {
     for failure in result.failures {
       Issue.record(
         "\(testCase)\n  \(failure.kind.rawValue): \(failure.detail)",
-        sourceLocation: SourceLocation(fileID: "Rulesets/\(testCase.location.path)", filePath: testCase.location.path,
+        sourceLocation: Testing.SourceLocation(fileID: "Rulesets/\(testCase.location.path)", filePath: testCase.location.path,
           line: testCase.location.line, column: testCase.location.column))
     }
   }

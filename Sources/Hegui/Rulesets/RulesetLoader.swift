@@ -19,6 +19,7 @@ struct RulesetLoader {
     var rules: [Rule]
     var categories: [CategoryEntry]
     var pending: [PendingCategoryReference]
+    var source = 0
   }
 
   private struct PendingCategoryReference {
@@ -43,12 +44,13 @@ struct RulesetLoader {
   func load(sources: [Source]) throws(HeguiError) -> Ruleset {
     var packs: [LoadedPack] = []
     var caseFiles: [(String, FileSet)] = []
-    for source in sources {
+    for (sourceIndex, source) in sources.enumerated() {
       let fileSet = try files(of: source)
       for path in fileSet.files.keys.sorted() where isCaseFile(path) { caseFiles.append((path, fileSet)) }
       var seenInSource: [String: String] = [:]
       for path in fileSet.files.keys.sorted() where isPackFile(path) {
-        let loaded = try loadPack(relativePath: path, in: fileSet)
+        var loaded = try loadPack(relativePath: path, in: fileSet)
+        loaded.source = sourceIndex
         if let other = seenInSource[loaded.pack.id] {
           throw HeguiError(
             .invalidRuleset, "pack '\(loaded.pack.id)' is already defined in \(other)",
@@ -65,8 +67,17 @@ struct RulesetLoader {
     var categoryOwner: [String: SourceLocation] = [:]
     var allRules: [Rule] = []
     var allCategories: [CategoryEntry] = []
+    // A category defined again by a later source (a company's own table) replaces the earlier
+    // row; defined twice within one source, it is an error.
+    var categorySource: [String: Int] = [:]
     for loaded in packs {
       for entry in loaded.categories {
+        if let previous = categorySource[entry.id], previous < loaded.source {
+          allCategories.removeAll { $0.id == entry.id }
+          categoryOwner = categoryOwner.filter { key, _ in
+            allCategories.contains { ([$0.id] + $0.names).map { $0.lowercased() }.contains(key) }
+          }
+        }
         for key in [entry.id] + entry.names {
           if let other = categoryOwner[key.lowercased()] {
             throw HeguiError(
@@ -75,8 +86,11 @@ struct RulesetLoader {
           }
           categoryOwner[key.lowercased()] = entry.location
         }
+        categorySource[entry.id] = loaded.source
         allCategories.append(entry)
       }
+    }
+    for loaded in packs {
       for rule in loaded.rules {
         for id in [rule.id] + rule.aliases {
           if let other = ruleOwner[id] {
