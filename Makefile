@@ -19,6 +19,8 @@ deps:
 	  echo "installing $(SYSTEM_PACKAGES)"; \
 	  $(SUDO) apt-get update && $(SUDO) apt-get install -y $(SYSTEM_PACKAGES); \
 	fi
+	@# The SARIF test validates against the official JSON schema with Python's jsonschema.
+	@python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install --quiet jsonschema
 
 build: deps
 	$(SWIFT) build --product hegui

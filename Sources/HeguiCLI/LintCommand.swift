@@ -157,7 +157,7 @@ struct LintCommand: AsyncParsableCommand {
     } else {
       FileHandle.standardOutput.write(Data(rendered.utf8))
     }
-    if format != .text && format != .github && output == nil {
+    if (format == .json || format == .sarif) && output == nil {
       for file in files { for error in file.errors { printError("error: \(error)") } }
     }
 

@@ -1,0 +1,291 @@
+import Foundation
+import Testing
+
+/// Runs the built `hegui` binary end to end. `make test` builds it first (`swift build
+/// --build-tests` builds every product).
+enum CLI {
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+  static let binary = root.appending(path: ".build/debug/hegui")
+  static let fixtures = root.appending(path: "Tests/Fixtures/cli")
+  static let sample = ["--rulesets", "../rulesets/sample", "--only-rule", "sample"]
+
+  struct Result {
+    var status: Int32
+    var stdout: String
+    var stderr: String
+  }
+
+  static func run(_ arguments: [String], stdin: String? = nil, cwd: URL = fixtures, environment: [String: String] = [:]) throws -> Result {
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    process.currentDirectoryURL = cwd
+    var env = ProcessInfo.processInfo.environment
+    for (key, value) in environment { env[key] = value }
+    process.environment = env
+    let out = Pipe()
+    let err = Pipe()
+    let input = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = input
+    try process.run()
+    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
+    try input.fileHandleForWriting.close()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
+  }
+
+  static func temporaryDirectory() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appending(path: "hegui-cli-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+  }
+}
+
+@Suite("hegui lint (end to end)")
+struct LintCLITests {
+  @Test("line output is exact: CRLF script, emoji before the match, suppressions")
+  func lineOutput() throws {
+    let result = try CLI.run(["lint"] + CLI.sample + ["--format", "line", "script.txt"])
+    #expect(result.status == 1)
+    #expect(result.stdout == """
+      script.txt:2:7:block:sample.lowest-price:“全网最低价”是绝对化用语
+      script.txt:6:1:block:hegui.suppression.missing-reason:抑制指令缺少理由：请在“--”后写明为何此处可以不改（例如法务确认的依据），否则指令无效。
+      script.txt:7:3:block:sample.first:“第一”是排名用语
+      script.txt:8:1:info:hegui.suppression.unused:该抑制指令没有抑制任何发现（下一行没有 sample.lowest-price 的发现），请删除。
+
+      """)
+  }
+
+  @Test("listings: each finding names record and field; a bad record is an error, the others are checked")
+  func listings() throws {
+    let result = try CLI.run(["lint"] + CLI.sample + ["--format", "line", "listings.jsonl", "listings.csv"])
+    #expect(result.status == 2)
+    #expect(result.stdout.contains("listings.jsonl:3:error:hegui.input:invalid JSON"))
+    #expect(result.stdout.contains("listings.jsonl:1:1:record=1:field=category:block:sample.individual-food:个人主体不得销售食品（food）"))
+    #expect(result.stdout.contains("listings.jsonl:1:10:record=1:field=title:block:sample.lowest-price:"))
+    #expect(result.stdout.contains("listings.jsonl:1:8:record=1:field=description:block:sample.cure:"))
+    #expect(result.stdout.contains("listings.csv:3:error:hegui.input:text after a closing quote (a broken quote)"))
+    #expect(result.stdout.contains("listings.csv:4:1:record=2:field=description:block:sample.lowest-price:"))
+    // a2 holds the licence: its whitening claim is suppressed.
+    #expect(!result.stdout.contains("sample.whitening"))
+  }
+
+  @Test("exit codes: 0 clean, 1 findings, 2 unreadable input, 64 usage")
+  func exitCodes() throws {
+    #expect(try CLI.run(["lint", "--stdin"], stdin: "价格实惠，欢迎选购").status == 0)
+    #expect(try CLI.run(["lint", "--stdin"], stdin: "全网最低价").status == 1)
+    #expect(try CLI.run(["lint"]).status == 64)
+    #expect(try CLI.run(["lint", "--format", "xml", "script.txt"]).status == 64)
+    #expect(try CLI.run(["lint", "no-such-file.txt"]).status == 2)
+    #expect(try CLI.run(["lint", "--only-rule", "no.such.rule", "script.txt"]).status == 2)
+    #expect(try CLI.run(["lint", "--category", "无此类目", "script.txt"]).status == 2)
+  }
+
+  @Test("--fail-on review fails on a review finding; the default does not")
+  func failOn() throws {
+    let text = "加微信详聊"
+    #expect(try CLI.run(["lint", "--stdin"] + CLI.sample, stdin: text).status == 0)
+    #expect(try CLI.run(["lint", "--stdin", "--fail-on", "review"] + CLI.sample, stdin: text).status == 1)
+  }
+
+  @Test("invalid UTF-8 and binary files: exit 2 with path and offset, other files still checked")
+  func badInput() throws {
+    let directory = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var bad = Data("第一行\n".utf8)
+    bad.append(contentsOf: [0xC3, 0x28])
+    try bad.write(to: directory.appending(path: "bad.txt"))
+    try Data([0x89, 0x50, 0x4E, 0x47, 0x00, 0x00]).write(to: directory.appending(path: "image.txt"))
+    try Data("全网最低价".utf8).write(to: directory.appending(path: "good.txt"))
+    let result = try CLI.run(["lint", "--format", "line", "."], cwd: directory)
+    #expect(result.status == 2)
+    #expect(result.stdout.contains("bad.txt:2:1:error:hegui.input:not valid UTF-8: byte 0xC3 at offset 10"))
+    #expect(result.stdout.contains("image.txt:error:hegui.input:binary file (NUL byte at offset 4)"))
+    #expect(result.stdout.contains("good.txt:1:1:block:adlaw.absolute"))
+  }
+
+  @Test("json: a versioned envelope with sorted keys; match is exactly the original span")
+  func json() throws {
+    let result = try CLI.run(["lint", "--format", "json"] + CLI.sample + ["script.txt"])
+    let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    #expect(object["version"] as? Int == 1)
+    let files = try #require(object["files"] as? [[String: Any]])
+    let findings = try #require(files.first?["findings"] as? [[String: Any]])
+    let first = try #require(findings.first)
+    #expect(first["match"] as? String == "全网最低价")
+    let span = try #require(first["span"] as? [String: Any])
+    #expect(span["line"] as? Int == 2)
+    #expect(span["column"] as? Int == 7)
+    // "老铁们晚上好！\r\n" is 7 chars + CRLF = 9 UTF-16 units and 23 UTF-8 bytes; 😀 is 2 and 4.
+    #expect(span["utf16"] as? [Int] == [9 + 2 + 5, 9 + 2 + 5 + 5])
+    #expect(span["utf8"] as? [Int] == [23 + 4 + 15, 23 + 4 + 15 + 15])
+    #expect(result.stdout.contains("\"basis\" : ["))
+    let keys = result.stdout.split(separator: "\n").compactMap { line -> String? in
+      guard let q = line.firstIndex(of: "\"") else { return nil }
+      return line[q...].hasPrefix("\"") ? String(line[q...]) : nil
+    }
+    #expect(!keys.isEmpty)
+  }
+
+  @Test("sarif: validates against the official SARIF 2.1.0 schema; UTF-16 columns")
+  func sarif() throws {
+    let directory = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let output = directory.appending(path: "out.sarif")
+    let result = try CLI.run(["lint", "--format", "sarif", "--output", output.path] + CLI.sample + ["script.txt", "listings.jsonl"])
+    #expect(result.status == 2)
+    // The official schema (a copy of shared/data/sarif-schema-2.1.0.json).
+    let schemaPath = CLI.root.appending(path: "Tests/Fixtures/sarif-schema-2.1.0.json").path
+    let validation = Process()
+    validation.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    validation.arguments = [
+      "python3", "-c",
+      "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))); print('valid')",
+      output.path, schemaPath,
+    ]
+    let pipe = Pipe()
+    validation.standardOutput = pipe
+    validation.standardError = pipe
+    try validation.run()
+    let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    validation.waitUntilExit()
+    #expect(validation.terminationStatus == 0, "\(text)")
+    let log = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: output)) as? [String: Any])
+    let run = try #require((log["runs"] as? [[String: Any]])?.first)
+    #expect(run["columnKind"] as? String == "utf16CodeUnits")
+    let results = try #require(run["results"] as? [[String: Any]])
+    let first = try #require(results.first { $0["ruleId"] as? String == "sample.lowest-price" })
+    let region = try #require(((first["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])?["region"] as? [String: Any])
+    // 😀 counts two UTF-16 units: 全 is the 8th unit of line 2.
+    #expect(region["startColumn"] as? Int == 8)
+    #expect(region["endColumn"] as? Int == 13)
+    #expect(first["partialFingerprints"] as? [String: String] != nil)
+    let rules = try #require((run["tool"] as? [String: Any]).flatMap { ($0["driver"] as? [String: Any])?["rules"] as? [[String: Any]] })
+    let rule = try #require(rules.first { $0["id"] as? String == "sample.lowest-price" })
+    #expect(((rule["help"] as? [String: Any])?["markdown"] as? String)?.contains("《广告法》第九条第三项") == true)
+  }
+
+  @Test("github: annotations escaped; past 10 of a kind, a notice points to SARIF")
+  func github() throws {
+    let text = (1...12).map { "第\($0)行：全网最低价，50%折扣" }.joined(separator: "\n")
+    let result = try CLI.run(["lint", "--stdin", "--stdin-filename", "a,b:c.txt", "--format", "github"] + CLI.sample, stdin: text)
+    let errors = result.stdout.split(separator: "\n").filter { $0.hasPrefix("::error ") }
+    #expect(errors.count == 10)
+    #expect(errors.first?.hasPrefix("::error file=a%2Cb%3Ac.txt,line=1,endLine=1,col=5,endColumn=10,title=sample.lowest-price::") == true)
+    #expect(result.stdout.contains("::notice title=hegui::2 more error annotations not shown"))
+    #expect(result.stdout.contains("--format sarif"))
+  }
+
+  @Test("text: caret under the match by display width; no colour when not a terminal")
+  func text() throws {
+    let result = try CLI.run(["lint"] + CLI.sample + ["script.txt"])
+    #expect(result.stdout.contains("script.txt:2:7  block  “全网最低价”是绝对化用语  [sample.lowest-price]\n    😀今天这款是全网最低价，冲！\n                ^^^^^^^^^^\n    建议改为: 限时优惠价\n"))
+    #expect(!result.stdout.contains("\u{1B}["))
+    #expect(result.stdout.hasSuffix("4 findings (3 block, 0 review, 1 info) in 1 file\n"))
+  }
+
+  @Test(".hegui.yml: found walking up; contexts by glob, disabled rules, severity; unknown keys and ids are errors")
+  func configuration() throws {
+    let directory = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try FileManager.default.createDirectory(at: directory.appending(path: ".git"), withIntermediateDirectories: true)
+    let nested = directory.appending(path: "scripts/day1")
+    try FileManager.default.createDirectory(at: nested, withIntermediateDirectories: true)
+    try "加微信详聊\n行业第一品牌\n".write(to: nested.appending(path: "a.txt"), atomically: true, encoding: .utf8)
+    let sample = CLI.root.appending(path: "Tests/Fixtures/rulesets/sample").path
+    try """
+      version: 1
+      rulesets: [\(sample)]
+      enable: [sample]
+      disable: [sample.first]
+      severity: {sample.wechat: block}
+      contexts: {"**/*.txt": title}
+      """.write(to: directory.appending(path: ".hegui.yml"), atomically: true, encoding: .utf8)
+    var result = try CLI.run(["lint", "--format", "line", "a.txt"], cwd: nested)
+    #expect(result.status == 0, "\(result.stdout)\(result.stderr)")  // wechat does not apply to titles; first is disabled
+    try """
+      version: 1
+      rulesets: [\(sample)]
+      enable: [sample]
+      severity: {sample.wechat: block}
+      """.write(to: directory.appending(path: ".hegui.yml"), atomically: true, encoding: .utf8)
+    result = try CLI.run(["lint", "--format", "line", "a.txt"], cwd: nested)
+    #expect(result.stdout == "a.txt:1:1:block:sample.wechat:引导站外联系\na.txt:2:3:block:sample.first:“第一”是排名用语\n")
+    try "version: 1\ndisabel: [x]\n".write(to: directory.appending(path: ".hegui.yml"), atomically: true, encoding: .utf8)
+    result = try CLI.run(["lint", "a.txt"], cwd: nested)
+    #expect(result.status == 2)
+    #expect(result.stderr.contains(".hegui.yml:2:1: unknown key 'disabel' in the configuration (did you mean 'disable'?)"))
+    try "version: 1\ndisable: [adlaw.no-such-rule]\n".write(to: directory.appending(path: ".hegui.yml"), atomically: true, encoding: .utf8)
+    result = try CLI.run(["lint", "a.txt"], cwd: nested)
+    #expect(result.status == 2)
+    #expect(result.stderr.contains(".hegui.yml:2:11: unknown rule id 'adlaw.no-such-rule'"))
+  }
+
+  @Test("directories are walked, --exclude skips globs")
+  func walking() throws {
+    let result = try CLI.run(["lint", "--format", "line", "--exclude", "*.csv", "--exclude", "listings.jsonl"] + CLI.sample + ["."])
+    #expect(result.stdout.contains("script.txt:2:7"))
+    #expect(!result.stdout.contains("listings"))
+  }
+}
+
+@Suite("hegui rules (end to end)")
+struct RulesCLITests {
+  @Test("rules test passes on a good ruleset and ends with 'N passed, 0 failed'")
+  func passes() throws {
+    let result = try CLI.run(["rules", "test", "../rulesets/sample"])
+    #expect(result.status == 0, "\(result.stdout)")
+    #expect(result.stdout.range(of: #"^\d+ passed, 0 failed$"#, options: .regularExpression) != nil || result.stdout.hasSuffix(" passed, 0 failed\n"))
+  }
+
+  @Test("rules test: a failing example exits 1; an unloadable ruleset exits 2; junit and json render")
+  func failures() throws {
+    let directory = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try """
+      version: 1
+      pack: mine
+      name: 我的规则
+      rules:
+        - id: mine.cheap
+          kind: lexicon
+          severity: block
+          message: m
+          basis: 《广告法》第九条第三项
+          terms: [最便宜]
+          examples:
+            trigger: ["这是⟦最低价⟧"]
+            pass: [便宜]
+      """.write(to: directory.appending(path: "mine.yml"), atomically: true, encoding: .utf8)
+    var result = try CLI.run(["rules", "test", directory.path])
+    #expect(result.status == 1)
+    #expect(result.stdout.contains("FAIL mine.cheap trigger#1 original"))
+    #expect(result.stdout.contains("missing: expected: 这是⟦最低价⟧"))
+    #expect(result.stdout.hasSuffix(" failed\n"))
+    result = try CLI.run(["rules", "test", directory.path, "--format", "junit"])
+    #expect(result.stdout.contains("<testsuite name=\"mine.cheap\""))
+    result = try CLI.run(["rules", "test", directory.path, "--format", "json"])
+    #expect((try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])?["failed"] as? Int ?? 0 > 0)
+    try "version: 1\npack: mine\nname: x\nrules:\n  - id: mine.x\n    kind: lexicon\n    severty: block\n".write(
+      to: directory.appending(path: "mine.yml"), atomically: true, encoding: .utf8)
+    result = try CLI.run(["rules", "test", directory.path])
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("mine.yml:7:5: unknown key 'severty'"))
+  }
+
+  @Test("rules list and rules show")
+  func listAndShow() throws {
+    let list = try CLI.run(["rules", "list"])
+    #expect(list.status == 0)
+    #expect(list.stdout.contains("adlaw.absolute"))
+    let show = try CLI.run(["rules", "show", "sample.best", "--rulesets", "../rulesets/sample"])
+    #expect(show.status == 0)
+    #expect(show.stdout.contains("basis: 《广告法》第九条第三项"))
+    #expect(show.stdout.contains("exception (review): 最佳食用期"))
+    #expect(try CLI.run(["rules", "show", "no.such"]).status == 2)
+  }
+}
