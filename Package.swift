@@ -13,11 +13,13 @@ let package = Package(
   products: [
     .library(name: "Hegui", targets: ["Hegui"]),
     .library(name: "HeguiTesting", targets: ["HeguiTesting"]),
+    .library(name: "HeguiReviewQueue", targets: ["HeguiReviewQueue"]),
     .executable(name: "hegui", targets: ["HeguiCLI"]),
   ],
   dependencies: [
     .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
     .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
+    .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
   ],
   targets: [
     .systemLibrary(
@@ -56,10 +58,15 @@ let package = Package(
       dependencies: ["Hegui"],
       swiftSettings: swiftSettings
     ),
+    .target(
+      name: "HeguiReviewQueue",
+      dependencies: ["Hegui", .product(name: "GRDB", package: "GRDB.swift")],
+      swiftSettings: swiftSettings
+    ),
     .executableTarget(
       name: "HeguiCLI",
       dependencies: [
-        "Hegui", "HeguiTesting",
+        "Hegui", "HeguiTesting", "HeguiReviewQueue",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings
@@ -67,6 +74,11 @@ let package = Package(
     .testTarget(
       name: "HeguiTests",
       dependencies: ["Hegui"],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "HeguiReviewQueueTests",
+      dependencies: ["Hegui", "HeguiReviewQueue", .product(name: "GRDB", package: "GRDB.swift")],
       swiftSettings: swiftSettings
     ),
     .testTarget(
