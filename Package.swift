@@ -13,6 +13,7 @@ let package = Package(
   products: [
     .library(name: "Hegui", targets: ["Hegui"]),
     .library(name: "HeguiTesting", targets: ["HeguiTesting"]),
+    .library(name: "HeguiTencentCloud", targets: ["HeguiTencentCloud"]),
     .library(name: "HeguiReviewQueue", targets: ["HeguiReviewQueue"]),
     .executable(name: "hegui", targets: ["HeguiCLI"]),
   ],
@@ -20,6 +21,9 @@ let package = Package(
     .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
     .package(url: "https://github.com/apple/swift-argument-parser.git", exact: "1.8.2"),
     .package(url: "https://github.com/groue/GRDB.swift.git", exact: "7.10.0"),
+    .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
+    .package(url: "https://github.com/apple/swift-crypto.git", exact: "3.12.3"),
+    .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
   ],
   targets: [
     .systemLibrary(
@@ -59,6 +63,28 @@ let package = Package(
       swiftSettings: swiftSettings
     ),
     .target(
+      name: "HeguiTencentCloud",
+      dependencies: [
+        "Hegui",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .target(
+      name: "HeguiTencentCloudTestSupport",
+      dependencies: [
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+        .product(name: "NIOPosix", package: "swift-nio"),
+      ],
+      swiftSettings: swiftSettings
+    ),
+    .target(
       name: "HeguiReviewQueue",
       dependencies: ["Hegui", .product(name: "GRDB", package: "GRDB.swift")],
       swiftSettings: swiftSettings
@@ -90,6 +116,16 @@ let package = Package(
     .testTarget(
       name: "HeguiCLITests",
       dependencies: ["Hegui"],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
+      name: "HeguiTencentCloudTests",
+      dependencies: [
+        "Hegui", "HeguiTencentCloud", "HeguiTencentCloudTestSupport",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "NIOCore", package: "swift-nio"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+      ],
       swiftSettings: swiftSettings
     ),
   ]
