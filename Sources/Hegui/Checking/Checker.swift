@@ -340,7 +340,8 @@ public struct Checker: Sendable {
             suppressed = true
           case .review:
             if severity > .review { severity = .review }
-            note = "exception: \(exception.source)"
+            note = exception.note.map { "可能属于例外（\($0)），已降为人工复核：例外须有证据" }
+              ?? "命中例外“\(exception.source)”，已降为人工复核：例外须有证据"
           }
           if suppressed { break }
         }

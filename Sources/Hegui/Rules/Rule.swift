@@ -119,6 +119,8 @@ public struct RuleException: Sendable {
   public var source: String
   /// The action.
   public var action: Action
+  /// Why the exception exists (e.g. the guide's article), shown on downgraded findings.
+  public var note: String?
   /// Where it is written.
   public var location: SourceLocation
 }

@@ -37,7 +37,7 @@ struct RulesetLoader {
   ]
   static let appliesKeys = ["contexts", "shop_subjects", "categories", "not_categories"]
   static let overrideKeys = ["shop_subjects", "categories", "contexts", "licences", "severity", "suppress"]
-  static let exceptionKeys = ["phrase", "pattern", "action"]
+  static let exceptionKeys = ["phrase", "pattern", "action", "note"]
   static let exampleKeys = ["text", "context", "shop_subject", "category", "licences", "severity"]
   static let categoryKeys = ["id", "names", "parent", "individual", "licences", "source", "checked"]
 
@@ -488,11 +488,13 @@ struct RulesetLoader {
         var phrase: String?
         var pattern: Pattern?
         var source: String
+        var note: String?
         if case .scalar = item {
           source = try reader.nonEmptyString(item, what: "an exception")
           phrase = normalizer.normalize(source).string
         } else {
           let e = try reader.mapping(item, what: "an exception", allowed: RulesetLoader.exceptionKeys)
+          if let n = e["note"] { note = try reader.nonEmptyString(n, what: "'note'") }
           if let a = e["action"] {
             let value = try reader.string(a, what: "'action'")
             guard let parsed = RuleException.Action(rawValue: value) else {
@@ -513,7 +515,9 @@ struct RulesetLoader {
           default: throw reader.error(item, "an exception takes 'phrase' or 'pattern', not both")
           }
         }
-        exceptions.append(RuleException(phrase: phrase, pattern: pattern, source: source, action: action, location: reader.sourceLocation(item)))
+        exceptions.append(
+          RuleException(
+            phrase: phrase, pattern: pattern, source: source, action: action, note: note, location: reader.sourceLocation(item)))
       }
     }
 
