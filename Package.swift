@@ -121,7 +121,7 @@ let package = Package(
     .testTarget(
       name: "HeguiTencentCloudTests",
       dependencies: [
-        "Hegui", "HeguiTencentCloud", "HeguiTencentCloudTestSupport",
+        "Hegui", "HeguiReviewQueue", "HeguiTencentCloud", "HeguiTencentCloudTestSupport",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
