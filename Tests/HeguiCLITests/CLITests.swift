@@ -15,7 +15,19 @@ enum CLI {
     var stderr: String
   }
 
-  static func run(_ arguments: [String], stdin: String? = nil, cwd: URL = fixtures, environment: [String: String] = [:]) throws -> Result {
+  /// Runs the binary on a thread of its own: waiting for a child process must not block one of
+  /// the few threads of Swift's cooperative pool (other suites' timers run there).
+  static func run(_ arguments: [String], stdin: String? = nil, cwd: URL = fixtures, environment: [String: String] = [:]) async throws -> Result {
+    try await withCheckedThrowingContinuation { continuation in
+      Thread {
+        continuation.resume(with: Result2 { try runBlocking(arguments, stdin: stdin, cwd: cwd, environment: environment) })
+      }.start()
+    }
+  }
+
+  typealias Result2 = Swift.Result<Result, any Error>
+
+  static func runBlocking(_ arguments: [String], stdin: String? = nil, cwd: URL = fixtures, environment: [String: String] = [:]) throws -> Result {
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments
@@ -48,8 +60,8 @@ enum CLI {
 @Suite("hegui lint (end to end)")
 struct LintCLITests {
   @Test("line output is exact: CRLF script, emoji before the match, suppressions")
-  func lineOutput() throws {
-    let result = try CLI.run(["lint"] + CLI.sample + ["--format", "line", "script.txt"])
+  func lineOutput() async throws {
+    let result = try await CLI.run(["lint"] + CLI.sample + ["--format", "line", "script.txt"])
     #expect(result.status == 1)
     #expect(result.stdout == """
       script.txt:2:7:block:sample.lowest-price:“全网最低价”是绝对化用语
@@ -61,8 +73,8 @@ struct LintCLITests {
   }
 
   @Test("listings: each finding names record and field; a bad record is an error, the others are checked")
-  func listings() throws {
-    let result = try CLI.run(["lint"] + CLI.sample + ["--format", "line", "listings.jsonl", "listings.csv"])
+  func listings() async throws {
+    let result = try await CLI.run(["lint"] + CLI.sample + ["--format", "line", "listings.jsonl", "listings.csv"])
     #expect(result.status == 2)
     #expect(result.stdout.contains("listings.jsonl:3:error:hegui.input:invalid JSON"))
     #expect(result.stdout.contains("listings.jsonl:1:1:record=1:field=category:block:sample.individual-food:个人主体不得销售食品（food）"))
@@ -75,25 +87,25 @@ struct LintCLITests {
   }
 
   @Test("exit codes: 0 clean, 1 findings, 2 unreadable input, 64 usage")
-  func exitCodes() throws {
-    #expect(try CLI.run(["lint", "--stdin"], stdin: "价格实惠，欢迎选购").status == 0)
-    #expect(try CLI.run(["lint", "--stdin"], stdin: "全网最低价").status == 1)
-    #expect(try CLI.run(["lint"]).status == 64)
-    #expect(try CLI.run(["lint", "--format", "xml", "script.txt"]).status == 64)
-    #expect(try CLI.run(["lint", "no-such-file.txt"]).status == 2)
-    #expect(try CLI.run(["lint", "--only-rule", "no.such.rule", "script.txt"]).status == 2)
-    #expect(try CLI.run(["lint", "--category", "无此类目", "script.txt"]).status == 2)
+  func exitCodes() async throws {
+    #expect(try await CLI.run(["lint", "--stdin"], stdin: "价格实惠，欢迎选购").status == 0)
+    #expect(try await CLI.run(["lint", "--stdin"], stdin: "全网最低价").status == 1)
+    #expect(try await CLI.run(["lint"]).status == 64)
+    #expect(try await CLI.run(["lint", "--format", "xml", "script.txt"]).status == 64)
+    #expect(try await CLI.run(["lint", "no-such-file.txt"]).status == 2)
+    #expect(try await CLI.run(["lint", "--only-rule", "no.such.rule", "script.txt"]).status == 2)
+    #expect(try await CLI.run(["lint", "--category", "无此类目", "script.txt"]).status == 2)
   }
 
   @Test("--fail-on review fails on a review finding; the default does not")
-  func failOn() throws {
+  func failOn() async throws {
     let text = "加微信详聊"
-    #expect(try CLI.run(["lint", "--stdin"] + CLI.sample, stdin: text).status == 0)
-    #expect(try CLI.run(["lint", "--stdin", "--fail-on", "review"] + CLI.sample, stdin: text).status == 1)
+    #expect(try await CLI.run(["lint", "--stdin"] + CLI.sample, stdin: text).status == 0)
+    #expect(try await CLI.run(["lint", "--stdin", "--fail-on", "review"] + CLI.sample, stdin: text).status == 1)
   }
 
   @Test("invalid UTF-8 and binary files: exit 2 with path and offset, other files still checked")
-  func badInput() throws {
+  func badInput() async throws {
     let directory = try CLI.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     var bad = Data("第一行\n".utf8)
@@ -101,7 +113,7 @@ struct LintCLITests {
     try bad.write(to: directory.appending(path: "bad.txt"))
     try Data([0x89, 0x50, 0x4E, 0x47, 0x00, 0x00]).write(to: directory.appending(path: "image.txt"))
     try Data("全网最低价".utf8).write(to: directory.appending(path: "good.txt"))
-    let result = try CLI.run(["lint", "--format", "line", "."], cwd: directory)
+    let result = try await CLI.run(["lint", "--format", "line", "."], cwd: directory)
     #expect(result.status == 2)
     #expect(result.stdout.contains("bad.txt:2:1:error:hegui.input:not valid UTF-8: byte 0xC3 at offset 10"))
     #expect(result.stdout.contains("image.txt:error:hegui.input:binary file (NUL byte at offset 4)"))
@@ -109,8 +121,8 @@ struct LintCLITests {
   }
 
   @Test("json: a versioned envelope with sorted keys; match is exactly the original span")
-  func json() throws {
-    let result = try CLI.run(["lint", "--format", "json"] + CLI.sample + ["script.txt"])
+  func json() async throws {
+    let result = try await CLI.run(["lint", "--format", "json"] + CLI.sample + ["script.txt"])
     let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
     #expect(object["version"] as? Int == 1)
     let files = try #require(object["files"] as? [[String: Any]])
@@ -132,11 +144,11 @@ struct LintCLITests {
   }
 
   @Test("sarif: validates against the official SARIF 2.1.0 schema; UTF-16 columns")
-  func sarif() throws {
+  func sarif() async throws {
     let directory = try CLI.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let output = directory.appending(path: "out.sarif")
-    let result = try CLI.run(["lint", "--format", "sarif", "--output", output.path] + CLI.sample + ["script.txt", "listings.jsonl"])
+    let result = try await CLI.run(["lint", "--format", "sarif", "--output", output.path] + CLI.sample + ["script.txt", "listings.jsonl"])
     #expect(result.status == 2)
     // The official schema (a copy of shared/data/sarif-schema-2.1.0.json).
     let schemaPath = CLI.root.appending(path: "Tests/Fixtures/sarif-schema-2.1.0.json").path
@@ -170,9 +182,9 @@ struct LintCLITests {
   }
 
   @Test("github: annotations escaped; past 10 of a kind, a notice points to SARIF")
-  func github() throws {
+  func github() async throws {
     let text = (1...12).map { "第\($0)行：全网最低价，50%折扣" }.joined(separator: "\n")
-    let result = try CLI.run(["lint", "--stdin", "--stdin-filename", "a,b:c.txt", "--format", "github"] + CLI.sample, stdin: text)
+    let result = try await CLI.run(["lint", "--stdin", "--stdin-filename", "a,b:c.txt", "--format", "github"] + CLI.sample, stdin: text)
     let errors = result.stdout.split(separator: "\n").filter { $0.hasPrefix("::error ") }
     #expect(errors.count == 10)
     #expect(errors.first?.hasPrefix("::error file=a%2Cb%3Ac.txt,line=1,endLine=1,col=5,endColumn=10,title=sample.lowest-price::") == true)
@@ -181,15 +193,15 @@ struct LintCLITests {
   }
 
   @Test("text: caret under the match by display width; no colour when not a terminal")
-  func text() throws {
-    let result = try CLI.run(["lint"] + CLI.sample + ["script.txt"])
+  func text() async throws {
+    let result = try await CLI.run(["lint"] + CLI.sample + ["script.txt"])
     #expect(result.stdout.contains("script.txt:2:7  block  “全网最低价”是绝对化用语  [sample.lowest-price]\n    😀今天这款是全网最低价，冲！\n                ^^^^^^^^^^\n    建议改为: 限时优惠价\n"))
     #expect(!result.stdout.contains("\u{1B}["))
     #expect(result.stdout.hasSuffix("4 findings (3 block, 0 review, 1 info) in 1 file\n"))
   }
 
   @Test(".hegui.yml: found walking up; contexts by glob, disabled rules, severity; unknown keys and ids are errors")
-  func configuration() throws {
+  func configuration() async throws {
     let directory = try CLI.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     try FileManager.default.createDirectory(at: directory.appending(path: ".git"), withIntermediateDirectories: true)
@@ -205,7 +217,7 @@ struct LintCLITests {
       severity: {sample.wechat: block}
       contexts: {"**/*.txt": title}
       """.write(to: directory.appending(path: ".hegui.yml"), atomically: true, encoding: .utf8)
-    var result = try CLI.run(["lint", "--format", "line", "a.txt"], cwd: nested)
+    var result = try await CLI.run(["lint", "--format", "line", "a.txt"], cwd: nested)
     #expect(result.status == 0, "\(result.stdout)\(result.stderr)")  // wechat does not apply to titles; first is disabled
     try """
       version: 1
@@ -213,21 +225,21 @@ struct LintCLITests {
       enable: [sample]
       severity: {sample.wechat: block}
       """.write(to: directory.appending(path: ".hegui.yml"), atomically: true, encoding: .utf8)
-    result = try CLI.run(["lint", "--format", "line", "a.txt"], cwd: nested)
+    result = try await CLI.run(["lint", "--format", "line", "a.txt"], cwd: nested)
     #expect(result.stdout == "a.txt:1:1:block:sample.wechat:引导站外联系\na.txt:2:3:block:sample.first:“第一”是排名用语\n")
     try "version: 1\ndisabel: [x]\n".write(to: directory.appending(path: ".hegui.yml"), atomically: true, encoding: .utf8)
-    result = try CLI.run(["lint", "a.txt"], cwd: nested)
+    result = try await CLI.run(["lint", "a.txt"], cwd: nested)
     #expect(result.status == 2)
     #expect(result.stderr.contains(".hegui.yml:2:1: unknown key 'disabel' in the configuration (did you mean 'disable'?)"))
     try "version: 1\ndisable: [adlaw.no-such-rule]\n".write(to: directory.appending(path: ".hegui.yml"), atomically: true, encoding: .utf8)
-    result = try CLI.run(["lint", "a.txt"], cwd: nested)
+    result = try await CLI.run(["lint", "a.txt"], cwd: nested)
     #expect(result.status == 2)
     #expect(result.stderr.contains(".hegui.yml:2:11: unknown rule id 'adlaw.no-such-rule'"))
   }
 
   @Test("directories are walked, --exclude skips globs")
-  func walking() throws {
-    let result = try CLI.run(["lint", "--format", "line", "--exclude", "*.csv", "--exclude", "listings.jsonl"] + CLI.sample + ["."])
+  func walking() async throws {
+    let result = try await CLI.run(["lint", "--format", "line", "--exclude", "*.csv", "--exclude", "listings.jsonl"] + CLI.sample + ["."])
     #expect(result.stdout.contains("script.txt:2:7"))
     #expect(!result.stdout.contains("listings"))
   }
@@ -236,14 +248,14 @@ struct LintCLITests {
 @Suite("hegui rules (end to end)")
 struct RulesCLITests {
   @Test("rules test passes on a good ruleset and ends with 'N passed, 0 failed'")
-  func passes() throws {
-    let result = try CLI.run(["rules", "test", "../rulesets/sample"])
+  func passes() async throws {
+    let result = try await CLI.run(["rules", "test", "../rulesets/sample"])
     #expect(result.status == 0, "\(result.stdout)")
     #expect(result.stdout.range(of: #"^\d+ passed, 0 failed$"#, options: .regularExpression) != nil || result.stdout.hasSuffix(" passed, 0 failed\n"))
   }
 
   @Test("rules test: a failing example exits 1; an unloadable ruleset exits 2; junit and json render")
-  func failures() throws {
+  func failures() async throws {
     let directory = try CLI.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     try """
@@ -261,31 +273,31 @@ struct RulesCLITests {
             trigger: ["这是⟦最低价⟧"]
             pass: [便宜]
       """.write(to: directory.appending(path: "mine.yml"), atomically: true, encoding: .utf8)
-    var result = try CLI.run(["rules", "test", directory.path])
+    var result = try await CLI.run(["rules", "test", directory.path])
     #expect(result.status == 1)
     #expect(result.stdout.contains("FAIL mine.cheap trigger#1 original"))
     #expect(result.stdout.contains("missing: expected: 这是⟦最低价⟧"))
     #expect(result.stdout.hasSuffix(" failed\n"))
-    result = try CLI.run(["rules", "test", directory.path, "--format", "junit"])
+    result = try await CLI.run(["rules", "test", directory.path, "--format", "junit"])
     #expect(result.stdout.contains("<testsuite name=\"mine.cheap\""))
-    result = try CLI.run(["rules", "test", directory.path, "--format", "json"])
+    result = try await CLI.run(["rules", "test", directory.path, "--format", "json"])
     #expect((try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])?["failed"] as? Int ?? 0 > 0)
     try "version: 1\npack: mine\nname: x\nrules:\n  - id: mine.x\n    kind: lexicon\n    severty: block\n".write(
       to: directory.appending(path: "mine.yml"), atomically: true, encoding: .utf8)
-    result = try CLI.run(["rules", "test", directory.path])
+    result = try await CLI.run(["rules", "test", directory.path])
     #expect(result.status == 2)
     #expect(result.stderr.contains("mine.yml:7:5: unknown key 'severty'"))
   }
 
   @Test("rules list and rules show")
-  func listAndShow() throws {
-    let list = try CLI.run(["rules", "list"])
+  func listAndShow() async throws {
+    let list = try await CLI.run(["rules", "list"])
     #expect(list.status == 0)
     #expect(list.stdout.contains("adlaw.absolute"))
-    let show = try CLI.run(["rules", "show", "sample.best", "--rulesets", "../rulesets/sample"])
+    let show = try await CLI.run(["rules", "show", "sample.best", "--rulesets", "../rulesets/sample"])
     #expect(show.status == 0)
     #expect(show.stdout.contains("basis: 《广告法》第九条第三项"))
     #expect(show.stdout.contains("exception (review): 最佳食用期"))
-    #expect(try CLI.run(["rules", "show", "no.such"]).status == 2)
+    #expect(try await CLI.run(["rules", "show", "no.such"]).status == 2)
   }
 }

@@ -32,9 +32,27 @@ struct YAMLReader {
         let detail = context.map { "\(problem) (\($0.text))" } ?? problem
         throw HeguiError(.invalidRuleset, "invalid YAML: \(detail)", at: .init(path: path, line: mark.line, column: mark.column))
       case let .duplicatedKeysInMapping(duplicates, context):
+        // Yams marks the mapping; point at the second occurrence of the key instead.
+        var line = context.mark.line
+        var column = context.mark.column
+        if let key = duplicates.first {
+          var seen = 0
+          for (index, text) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+          where index + 1 >= context.mark.line {
+            let indent = text.prefix { $0 == " " || $0 == "-" }
+            if text.dropFirst(indent.count).hasPrefix("\(key):") {
+              seen += 1
+              if seen == 2 {
+                line = index + 1
+                column = indent.count + 1
+                break
+              }
+            }
+          }
+        }
         throw HeguiError(
           .invalidRuleset, "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in a mapping",
-          at: .init(path: path, line: context.mark.line, column: context.mark.column))
+          at: .init(path: path, line: line, column: column))
       case let .reader(problem, offset, _, _):
         throw HeguiError(.invalidRuleset, "invalid YAML: \(problem)\(offset.map { " at byte \($0)" } ?? "")", at: .init(path: path))
       default:

@@ -129,7 +129,7 @@ struct RulesetLoaderTests {
       code: .unknownCategory, at: "bad.yml:10:31", containing: "unknown category 'fod'")
     expectError(
       Self.header + "  - id: other.a\n    kind: lexicon\n    severity: block\n    message: m\n    terms: [x]\n",
-      at: "bad.yml:5:11", containing: "must start with its pack id 't.'")
+      at: "bad.yml:5:9", containing: "must start with its pack id 't.'")
     expectError(
       Self.header + "  - id: t.a\n    kind: lexicon\n    severity: block\n    message: m\n    terms: [x]\n    examples:\n      trigger: ['⟦x']\n",
       at: "bad.yml:11:17", containing: "⟦ without ⟧")

@@ -18,9 +18,14 @@ struct WordBoundariesTests {
     #expect(try boundaries.boundaries(in: "") == [0])
   }
 
-  @Test("rejects hits that start or end inside a word", arguments: ["第一次来直播间", "最近很忙", "最后一件", "第一时间发货"])
+  @Test("rejects hits that start or end inside a word", arguments: ["第一次来直播间", "最近很忙", "最后一件", "最初的梦想"])
   func rejects(_ text: String) {
     #expect(Fixtures.findings(text, rule: "sample.first").isEmpty)
+  }
+
+  @Test("ICU splits 第一时间 as 第一|时间: boundaries alone cannot reject it (rules use an exception)")
+  func firstTime() {
+    #expect(Fixtures.findings("第一时间发货", rule: "sample.first").count == 1)
   }
 
   @Test("rejects 美白 inside 唯美白发")
