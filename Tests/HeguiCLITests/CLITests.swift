@@ -301,3 +301,109 @@ struct RulesCLITests {
     #expect(try await CLI.run(["rules", "show", "no.such"]).status == 2)
   }
 }
+
+@Suite("hegui: case files, corpus files, --update, non-suppressible rules")
+struct RegressionSourcesCLITests {
+  static let pack = """
+    version: 1
+    pack: mine
+    name: 我的规则
+    rules:
+      - id: mine.cheap
+        kind: lexicon
+        severity: block
+        message: 绝对化价格用语
+        basis: 《广告法》第九条第三项
+        suppressible: false
+        terms: [最便宜]
+        examples:
+          trigger: ["这是⟦最便宜⟧的"]
+          pass: [便宜]
+      - id: mine.wechat
+        kind: lexicon
+        severity: review
+        message: 站外引流
+        basis: 《网络直播营销管理办法（试行）》第十八条
+        terms: [加微信]
+        examples:
+          trigger: ["⟦加微信⟧", "快⟦加微信⟧"]
+          pass: [微信支付]
+    """
+
+  func makeRules() throws -> URL {
+    let directory = try CLI.temporaryDirectory()
+    try Self.pack.write(to: directory.appending(path: "mine.yml"), atomically: true, encoding: .utf8)
+    return directory
+  }
+
+  @Test("bulk case files add cases; a failing bulk case fails the run")
+  func caseFiles() async throws {
+    let directory = try makeRules()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try FileManager.default.createDirectory(at: directory.appending(path: "tests"), withIntermediateDirectories: true)
+    try """
+      version: 1
+      cases:
+        - rule: mine.cheap
+          trigger: ["全场⟦最便宜⟧"]
+          pass: [价格便宜]
+      """.write(to: directory.appending(path: "tests/mine.cases.yml"), atomically: true, encoding: .utf8)
+    let passing = try await CLI.run(["rules", "test", directory.path, "--rule", "mine.cheap", "--format", "json"])
+    #expect(passing.status == 0, "\(passing.stdout)")
+    try """
+      version: 1
+      cases:
+        - rule: mine.cheap
+          pass: [这是最便宜的]
+      """.write(to: directory.appending(path: "tests/mine.cases.yml"), atomically: true, encoding: .utf8)
+    let failing = try await CLI.run(["rules", "test", directory.path])
+    #expect(failing.status == 1)
+    #expect(failing.stdout.contains("FAIL mine.cheap pass#2 original"))
+    try "version: 1\ncases:\n  - rule: mine.nope\n    pass: [x]\n".write(
+      to: directory.appending(path: "tests/mine.cases.yml"), atomically: true, encoding: .utf8)
+    let unknown = try await CLI.run(["rules", "test", directory.path])
+    #expect(unknown.status == 2)
+    #expect(unknown.stderr.contains("tests/mine.cases.yml:3:11: unknown rule id 'mine.nope'"))
+  }
+
+  @Test("corpus files: missing expectations fail; --update writes them; an interfering change is caught")
+  func corpus() async throws {
+    let directory = try makeRules()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try FileManager.default.createDirectory(at: directory.appending(path: "corpus"), withIntermediateDirectories: true)
+    try "老铁们，这是最便宜的\n快加微信\n".write(to: directory.appending(path: "corpus/day1.txt"), atomically: true, encoding: .utf8)
+    var result = try await CLI.run(["rules", "test", directory.path, "--disable-shipped-check"])
+    #expect(result.status == 64)  // not an option: usage error
+    result = try await CLI.run(["rules", "test", directory.path])
+    #expect(result.status == 1)
+    #expect(result.stdout.contains("day1.expect.json does not exist"))
+    result = try await CLI.run(["rules", "test", directory.path, "--update"])
+    #expect(result.status == 0)
+    let expectations = try String(contentsOf: directory.appending(path: "corpus/day1.expect.json"), encoding: .utf8)
+    #expect(expectations.contains("\"rule\" : \"mine.cheap\""))
+    #expect(expectations.contains("\"match\" : \"加微信\""))
+    result = try await CLI.run(["rules", "test", directory.path])
+    #expect(result.status == 0, "\(result.stdout)")
+    // A rule change that adds a finding shows up as unexpected in the corpus.
+    try Self.pack.replacingOccurrences(of: "terms: [加微信]", with: "terms: [加微信, 老铁]")
+      .write(to: directory.appending(path: "mine.yml"), atomically: true, encoding: .utf8)
+    result = try await CLI.run(["rules", "test", directory.path])
+    #expect(result.status == 1)
+    #expect(result.stdout.contains("unexpected: 1:1 review mine.wechat “老铁”"))
+  }
+
+  @Test("a non-suppressible rule keeps its finding and the attempt is reported")
+  func nonSuppressible() async throws {
+    let directory = try makeRules()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let script = "#! hegui disable-next-line mine.cheap -- 想抑制\n这是最便宜的\n#! hegui disable-next-line mine.wechat -- 已改为平台内客服\n快加微信\n"
+    let result = try await CLI.run(
+      ["lint", "--stdin", "--format", "line", "--rulesets", directory.path, "--only-rule", "mine"], stdin: script)
+    #expect(result.stdout == """
+      <stdin>:1:1:review:hegui.suppression.not-suppressible:规则 mine.cheap 不允许行内抑制，该发现仍然有效；如确属例外，请交由人工审核。
+      <stdin>:2:3:block:mine.cheap:绝对化价格用语
+
+      """)
+    #expect(result.status == 1)
+  }
+}
