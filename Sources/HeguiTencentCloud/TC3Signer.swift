@@ -146,7 +146,10 @@ package struct TC3Signer: Sendable, CustomStringConvertible, CustomDebugStringCo
     return String(repeating: "0", count: max(0, width - digits.count)) + digits
   }
 
+  /// `TC3Signer(<redacted>)`: never the key.
   package var description: String { "TC3Signer(secretID: <redacted>, secretKey: <redacted>)" }
+  /// Same as ``description``.
   package var debugDescription: String { description }
+  /// A mirror without children, so that `dump` shows no secret.
   package var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }

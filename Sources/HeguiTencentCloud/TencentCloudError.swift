@@ -40,6 +40,7 @@ public struct TencentCloudError: Error, CustomStringConvertible, Sendable {
     /// The request cannot be sent as it is (empty content, content over the service limit).
     public static let invalidInput = Code(value: .invalidInput)
 
+    /// The code's name (`configuration`, `rateLimited`, …).
     public var description: String { value.rawValue }
   }
 

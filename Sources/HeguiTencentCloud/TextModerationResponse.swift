@@ -33,6 +33,7 @@ public struct TextModerationSuggestion: RawRepresentable, Sendable, Hashable, De
     }
   }
 
+  /// The value as Tencent sent it.
   public var description: String { rawValue }
 }
 
@@ -82,6 +83,7 @@ public struct TextModerationLabel: RawRepresentable, Sendable, Hashable, Decodab
     }
   }
 
+  /// The value as Tencent sent it.
   public var description: String { rawValue }
 }
 

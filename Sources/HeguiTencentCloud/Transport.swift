@@ -50,6 +50,7 @@ package struct TransportFailure: Error, Sendable, CustomStringConvertible {
     self.underlying = underlying
   }
 
+  /// What the HTTP library reported.
   package var description: String { String(describing: underlying) }
 }
 
