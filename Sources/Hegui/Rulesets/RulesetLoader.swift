@@ -667,11 +667,10 @@ public enum SpanMarkup {
   /// Inserts markers around UTF-8 spans of `text` (the inverse of ``parse(_:)``).
   public static func render(_ text: String, spans: [Range<Int>]) -> String {
     let bytes = Array(text.utf8)
-    var out: [UInt8] = []
     let opens = Set(spans.map(\.lowerBound))
-    let closes = spans.map(\.upperBound)
+    let closes = Set(spans.map(\.upperBound))
+    var out: [UInt8] = []
     for i in 0...bytes.count {
-      for _ in closes where false {}
       if closes.contains(i) { out += Array(String(close).utf8) }
       if opens.contains(i) { out += Array(String(open).utf8) }
       if i < bytes.count { out.append(bytes[i]) }
