@@ -92,7 +92,7 @@ let package = Package(
     .executableTarget(
       name: "HeguiCLI",
       dependencies: [
-        "Hegui", "HeguiTesting", "HeguiReviewQueue",
+        "Hegui", "HeguiTesting", "HeguiReviewQueue", "HeguiTencentCloud",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings

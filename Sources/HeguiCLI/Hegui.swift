@@ -17,7 +17,7 @@ struct HeguiCommand: AsyncParsableCommand {
         64  usage error
       """,
     version: version,
-    subcommands: [LintCommand.self, RulesCommand.self],
+    subcommands: [LintCommand.self, RulesCommand.self, ModerateCommand.self, ReviewCommand.self],
     defaultSubcommand: LintCommand.self
   )
 }

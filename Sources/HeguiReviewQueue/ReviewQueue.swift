@@ -761,7 +761,7 @@ public final class ReviewQueue: Sendable {
     }
   }
 
-  static func jsonEncoder() -> JSONEncoder {
+  package static func jsonEncoder() -> JSONEncoder {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     encoder.dateEncodingStrategy = .custom { date, encoder in
@@ -772,7 +772,7 @@ public final class ReviewQueue: Sendable {
   }
 
   /// `2026-11-26T08:53:23.990Z`
-  static func format(_ date: Date) -> String {
+  package static func format(_ date: Date) -> String {
     date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
   }
 

@@ -120,10 +120,11 @@ struct PipelineTests {
 
   @Test("a stage that ignores cancellation cannot hold the pipeline past its timeout")
   func timeoutDoesNotWaitForUncooperativeStage() async {
-    let pipeline = Pipeline(steps: [.init(SlowStage(name: "blocking", delay: .seconds(2), ignoresCancellation: true), timeout: .milliseconds(50))])
+    let pipeline = Pipeline(steps: [.init(SlowStage(name: "blocking", delay: .seconds(10), ignoresCancellation: true), timeout: .milliseconds(50))])
     let started = ContinuousClock.now
     let result = await pipeline.run(EscalationFixtures.item("文本"))
-    #expect(ContinuousClock.now - started < .seconds(1))
+    // Generous: other tests share the two cores; waiting for the stage would take 10 s.
+    #expect(ContinuousClock.now - started < .seconds(5))
     #expect(result.outcome.name == "pending")
     #expect(result.trail.first?.status == .timedOut)
   }

@@ -1,0 +1,361 @@
+import ArgumentParser
+import Foundation
+import Hegui
+import HeguiReviewQueue
+import HeguiTencentCloud
+
+/// Output formats of `hegui moderate`.
+enum ModerateFormat: String, CaseIterable, ExpressibleByArgument {
+  case text, jsonl
+}
+
+struct ModerateCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "moderate",
+    abstract: "Run the risk-escalation pipeline (rules → cloud → human review) over scripts and listings.",
+    discussion: """
+      Every non-empty script line (.txt, .md, .srt cue text) and every listing title and
+      description (.json, .jsonl, .csv) is one item. The pipeline file says which stages run, in
+      which order and when (see Docs/escalation.md). Each item's outcome and trail is printed as
+      soon as it is decided; with --format jsonl, one JSON object per line, written at once: an
+      item printed as pending with a ticket is already in the review queue.
+
+      Exit codes: 0 every item passed; 1 an item was blocked or is pending review; 2 unreadable
+      input, or a pipeline, stage or review queue that cannot be set up; 64 usage error.
+      """)
+
+  @Argument(help: "Files or directories of scripts and listings.")
+  var paths: [String] = []
+
+  @Option(help: ArgumentHelp("The pipeline file (YAML).", valueName: "file"))
+  var pipeline: String
+
+  @Option(help: ArgumentHelp("The review queue file for `review` stages (created if missing).", valueName: "file"))
+  var db: String?
+
+  @Option(help: "Output format: text or jsonl.")
+  var format: ModerateFormat = .text
+
+  @Option(name: .customLong("text"), help: ArgumentHelp("A text to moderate (repeatable).", valueName: "text"))
+  var texts: [String] = []
+
+  @Flag(help: "Read script lines from standard input.")
+  var stdin = false
+
+  @Option(help: ArgumentHelp("Skip paths matching a glob (repeatable).", valueName: "glob"))
+  var exclude: [String] = []
+
+  @Option(help: "Context for script lines: livestream, caption, title or description (default: caption for .srt, else livestream).")
+  var context: TextContext?
+
+  @Option(help: "Shop subject: individual (个人) or enterprise (企业).")
+  var shopSubject: ShopSubject?
+
+  @Option(help: "Category id or Chinese name (e.g. food or 食品).")
+  var category: String?
+
+  @Option(name: [.customLong("licence"), .customLong("license")], help: "A licence the shop holds (repeatable).")
+  var licences: [String] = []
+
+  @Option(help: "Items moderated at the same time (default 4; 1 prints in input order).")
+  var jobs: Int = 4
+
+  func validate() throws {
+    if paths.isEmpty && texts.isEmpty && !stdin { throw ValidationError("give files or directories, --text or --stdin") }
+    if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+  }
+
+  func run() async throws {
+    let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    let pipeline = try buildPipeline(cwd: cwd)
+
+    var input = ModerationInput(
+      defaults: CheckContext(.livestream, shopSubject: shopSubject, category: category, licences: Set(licences)),
+      context: context)
+    for (index, text) in texts.enumerated() {
+      input.items.append(ModerationItem(id: "text:\(index + 1)", text: text, context: input.scriptContext(format: "")))
+    }
+    if stdin {
+      let data = FileHandle.standardInput.readDataToEndOfFile()
+      do {
+        input.add(text: try TextInput.decode(data, path: "<stdin>"), path: "<stdin>", format: "txt")
+      } catch {
+        input.errors.append(error)
+      }
+    }
+    if !paths.isEmpty {
+      do {
+        for target in try Linter.files(for: paths, excluding: exclude.map(Glob.init), relativeTo: cwd) {
+          do {
+            input.add(text: try TextInput.read(target.url, displayPath: target.display), path: target.display, format: target.url.pathExtension.lowercased())
+          } catch {
+            input.errors.append(error)
+          }
+        }
+      } catch {
+        input.errors.append(error)
+      }
+    }
+    for error in input.errors { printError("error: \(error)") }
+
+    let printer = ModerationPrinter(format: format)
+    var pending = input.items.makeIterator()
+    await withTaskGroup(of: PipelineResult.self) { group in
+      for _ in 0..<jobs {
+        guard let item = pending.next() else { break }
+        group.addTask { await pipeline.run(item) }
+      }
+      while let result = await group.next() {
+        printer.print(result)
+        if let item = pending.next() { group.addTask { await pipeline.run(item) } }
+      }
+    }
+    printer.finish()
+
+    if !input.errors.isEmpty { throw ExitCode(Exit.inputError) }
+    if printer.blocked + printer.pending > 0 { throw ExitCode(Exit.findings) }
+  }
+
+  /// Reads the pipeline file and builds its stages; any problem is an error (exit 2), so that a
+  /// run never starts with a pipeline other than the one configured.
+  private func buildPipeline(cwd: URL) throws -> Pipeline {
+    do {
+      let url = URL(fileURLWithPath: pipeline, relativeTo: cwd)
+      let configuration = try PipelineConfiguration.load(contentsOf: url, displayPath: pipeline)
+      var registry = StageRegistry.standard
+      registry.registerTencentStage()
+      if let db {
+        let queue: ReviewQueue
+        do {
+          queue = try ReviewQueue.open(path: URL(fileURLWithPath: db, relativeTo: cwd).path)
+        } catch {
+          throw HeguiError(.io, "cannot open the review queue: \(error.message)", at: .init(path: db))
+        }
+        registry.registerReviewStage(queue: queue)
+        if !configuration.stages.contains(where: { $0.type == "review" }) {
+          printError("warning: --db is given, but the pipeline \(pipeline) has no review stage")
+        }
+      } else {
+        registry.registerReviewStage()
+      }
+      let built = try configuration.makePipeline(registry: registry)
+      guard built.problems.isEmpty else {
+        for problem in built.problems { printError("error: \(problem)") }
+        printError("error: the pipeline cannot be set up as configured; nothing was moderated")
+        throw ExitCode(Exit.inputError)
+      }
+      return built
+    } catch let error as HeguiError {
+      printError("error: \(error)")
+      throw ExitCode(Exit.inputError)
+    }
+  }
+}
+
+/// The items of a run, read from texts, files and listings.
+struct ModerationInput {
+  var items: [ModerationItem] = []
+  var errors: [HeguiError] = []
+  let defaults: CheckContext
+  let context: TextContext?
+
+  init(defaults: CheckContext, context: TextContext?) {
+    self.defaults = defaults
+    self.context = context
+  }
+
+  func scriptContext(format: String) -> CheckContext {
+    var result = defaults
+    result.context = context ?? (format == "srt" ? .caption : .livestream)
+    return result
+  }
+
+  mutating func add(text: String, path: String, format: String) {
+    if Linter.listingExtensions.contains(format) {
+      addListings(text: text, path: path, format: format)
+    } else {
+      addScript(text: text, path: path, format: format)
+    }
+  }
+
+  /// One item per non-empty line; SRT cue numbers and timings, and `#! hegui` directives, are
+  /// not items.
+  private mutating func addScript(text: String, path: String, format: String) {
+    let context = scriptContext(format: format)
+    var number = 0
+    for line in Self.lines(of: text) {
+      number += 1
+      let trimmed = line.trimmingCharacters(in: .whitespaces)
+      if trimmed.isEmpty || trimmed.hasPrefix("#! hegui") { continue }
+      if format == "srt" && (trimmed.allSatisfy(\.isNumber) || trimmed.contains("-->")) { continue }
+      items.append(ModerationItem(id: "\(path):\(number)", text: line, context: context))
+    }
+  }
+
+  /// One item per title and per description, each in its own context, with the record's
+  /// category, shop subject and licences.
+  private mutating func addListings(text: String, path: String, format: String) {
+    let parsed = ListingParser.parse(text, path: path, format: format)
+    errors += parsed.errors
+    for listing in parsed.listings {
+      var context = defaults
+      context.shopSubject = listing.shopSubject ?? defaults.shopSubject
+      context.category = listing.category ?? defaults.category
+      context.licences = listing.licences.union(defaults.licences)
+      let record = listing.id ?? "record-\(listing.index)"
+      var added = false
+      for (field, value, textContext) in [("title", listing.title, TextContext.title), ("description", listing.description, .description)] {
+        guard let value, !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { continue }
+        context.context = textContext
+        items.append(ModerationItem(id: "\(path):\(listing.line)#\(record)/\(field)", text: value, context: context))
+        added = true
+      }
+      if !added {
+        errors.append(
+          HeguiError(
+            .invalidInput, "record \(listing.index) has neither title nor description: nothing to moderate",
+            at: .init(path: path, line: listing.line)))
+      }
+    }
+  }
+
+  /// Lines without their breaks; CRLF is one `Character`, so split on scalars.
+  static func lines(of text: String) -> [String] {
+    var lines: [String] = []
+    var current = String.UnicodeScalarView()
+    for scalar in text.unicodeScalars {
+      if scalar == "\n" {
+        if current.last == "\r" { current.removeLast() }
+        lines.append(String(current))
+        current = String.UnicodeScalarView()
+      } else {
+        current.append(scalar)
+      }
+    }
+    if current.last == "\r" { current.removeLast() }
+    if !current.isEmpty { lines.append(String(current)) }
+    return lines
+  }
+}
+
+/// Prints each result as it comes, one write per item, and a summary at the end.
+final class ModerationPrinter {
+  let format: ModerateFormat
+  private(set) var passed = 0
+  private(set) var blocked = 0
+  private(set) var pending = 0
+  private(set) var queued = 0
+  private let encoder: JSONEncoder
+
+  init(format: ModerateFormat) {
+    self.format = format
+    encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+  }
+
+  func print(_ result: PipelineResult) {
+    switch result.outcome {
+    case .pass: passed += 1
+    case .block: blocked += 1
+    case .pending, .escalate:
+      pending += 1
+      if result.ticket != nil { queued += 1 }
+    }
+    let line: String
+    switch format {
+    case .jsonl:
+      let data = (try? encoder.encode(ItemLine(result))) ?? Data(#"{"error":"unencodable result"}"#.utf8)
+      line = String(decoding: data, as: UTF8.self) + "\n"
+    case .text:
+      line = Self.text(result)
+    }
+    // One write(2) per item: nothing is held in a buffer that a killed process would lose.
+    FileHandle.standardOutput.write(Data(line.utf8))
+  }
+
+  func finish() {
+    let total = passed + blocked + pending
+    var summary = "\(total) \(total == 1 ? "item" : "items"): \(passed) passed, \(blocked) blocked, \(pending) pending review"
+    if pending > 0 { summary += " (\(queued) in the review queue\(pending > queued ? ", \(pending - queued) not queued" : ""))" }
+    if format == .text {
+      FileHandle.standardOutput.write(Data("\n\(summary)\n".utf8))
+    } else {
+      printError(summary)
+    }
+  }
+
+  static func text(_ result: PipelineResult) -> String {
+    let label: String
+    switch result.outcome {
+    case .pass: label = "PASS"
+    case .block: label = "BLOCK"
+    case .pending, .escalate: label = "PENDING"
+    }
+    var head = "\(label.padding(toLength: 8, withPad: " ", startingAt: 0))\(result.item.id)"
+    if case let .pending(ticket, _) = result.outcome {
+      head += ticket.map { "  [ticket #\($0)]" } ?? "  [not queued]"
+    }
+    var lines = [head, "        \(result.item.text)"]
+    for record in result.trail {
+      var step = "        \(record.stage): "
+      step += record.outcome.name
+      if record.status != .skipped && record.status != .unavailable { step += String(format: " (%.1f ms)", record.milliseconds) }
+      step += " — \(record.outcome.reason)"
+      lines.append(step)
+      for finding in record.findings {
+        let place = finding.line.map { ":\($0):\(finding.column ?? 1)" } ?? ""
+        let match = finding.match.isEmpty ? "" : " 「\(finding.match)」"
+        lines.append("          \(finding.severity.rawValue) \(finding.rule)\(place)\(match) \(finding.message)")
+      }
+    }
+    if result.decidedBy == nil {
+      lines.append("        no stage decided: \(result.outcome.reason)")
+    }
+    return lines.joined(separator: "\n") + "\n"
+  }
+}
+
+/// One item in `--format jsonl`.
+struct ItemLine: Encodable {
+  let result: PipelineResult
+
+  init(_ result: PipelineResult) {
+    self.result = result
+  }
+
+  enum Keys: String, CodingKey {
+    case id, text, outcome, reason, stage, ticket, trail, milliseconds
+  }
+
+  struct Step: Encodable {
+    let stage: String
+    let outcome: String
+    let status: String
+    let reason: String
+    let milliseconds: Double
+    let findings: [FindingRecord]
+  }
+
+  func encode(to encoder: any Encoder) throws {
+    var c = encoder.container(keyedBy: Keys.self)
+    try c.encode(result.item.id, forKey: .id)
+    try c.encode(result.item.text, forKey: .text)
+    try c.encode(result.outcome.name, forKey: .outcome)
+    try c.encode(result.outcome.reason, forKey: .reason)
+    // The deciding stage: null when none decided (every stage escalated, failed or was skipped).
+    try c.encode(result.decidedBy, forKey: .stage)
+    if case let .pending(ticket, _) = result.outcome {
+      // Present for every pending item: the ticket id, or null when it is not in a queue.
+      try c.encode(ticket, forKey: .ticket)
+    }
+    try c.encode(Self.rounded(result.milliseconds), forKey: .milliseconds)
+    try c.encode(
+      result.trail.map {
+        Step(
+          stage: $0.stage, outcome: $0.outcome.name, status: $0.status.rawValue, reason: $0.outcome.reason,
+          milliseconds: Self.rounded($0.milliseconds), findings: $0.findings)
+      }, forKey: .trail)
+  }
+
+  static func rounded(_ milliseconds: Double) -> Double { (milliseconds * 1000).rounded() / 1000 }
+}
