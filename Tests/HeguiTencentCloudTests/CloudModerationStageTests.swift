@@ -147,7 +147,7 @@ struct CloudModerationStageTests {
     settings.maxAttempts = 1
     settings.requestTimeout = .milliseconds(200)
     try await withFakeTMS(settings: settings) { server, client, _ in
-      server.inject(.delay(.seconds(1)))
+      server.inject(.delay(.seconds(10)))
       let result = try await evaluate("加我好友 给你优惠券", server: server, client: client)
       #expect(result.outcome.name == "escalate")
       #expect(result.outcome.reason.contains("timeout"))

@@ -110,6 +110,7 @@ public struct Checker: Sendable {
       }
     }
     if !raw.isEmpty {
+      raw = onePerPlacePerPack(raw)
       raw.sort { ($0.range.lowerBound, $0.range.upperBound, $0.rule) < ($1.range.lowerBound, $1.range.upperBound, $1.rule) }
       let lines = LineIndex(text)
       for hit in raw {
@@ -124,6 +125,27 @@ public struct Checker: Sendable {
       }
     }
     return CheckResult(findings: findings, diagnostics: diagnostics)
+  }
+
+  /// Within one pack, overlapping hits of different rules are one problem in one place (a
+  /// lexicon rule and its pattern sibling both seeing 治好 in 能治好胃病): keep the most severe,
+  /// then the longest, then the first rule. Hits of different packs are different legal
+  /// questions and are all reported.
+  private func onePerPlacePerPack(_ hits: [RawFinding]) -> [RawFinding] {
+    var byPack: [String: [RawFinding]] = [:]
+    for hit in hits { byPack[ruleset.rules[hit.rule].pack, default: []].append(hit) }
+    var kept: [RawFinding] = []
+    for (_, packHits) in byPack {
+      let ordered = packHits.sorted {
+        ($0.severity, $0.range.count, -$0.rule, -$0.range.lowerBound) > ($1.severity, $1.range.count, -$1.rule, -$1.range.lowerBound)
+      }
+      var taken: [Range<Int>] = []
+      for hit in ordered where !taken.contains(where: { $0.overlaps(hit.range) }) {
+        taken.append(hit.range)
+        kept.append(hit)
+      }
+    }
+    return kept
   }
 
   // MARK: Applicability
