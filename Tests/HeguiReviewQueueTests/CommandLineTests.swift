@@ -247,10 +247,10 @@ struct CommandLineTests {
     var printed: [(id: String, ticket: String)] = []
     for round in 1...2 {
       let (seen, status, reason, seconds) = try await Self.runAndKill(
-        ["moderate", "bulk.txt", "--pipeline", "pipeline.yml", "--db", "q.sqlite", "--format", "jsonl", "--jobs", "4"],
-        in: folder.url, afterLines: 400 * round)
+        ["moderate", "bulk.txt", "--pipeline", "pipeline.yml", "--db", "q.sqlite", "--format", "jsonl", "--jobs", "2"],
+        in: folder.url, afterLines: 300 * round)
       #expect(reason == .uncaughtSignal && status == SIGKILL, "the child was not killed: status \(status)")
-      #expect(seen.count >= 400 * round && seen.count < total, "round \(round): killed after \(seen.count) lines")
+      #expect(seen.count >= 300 * round && seen.count < total, "round \(round): killed after \(seen.count) lines")
       for line in seen {
         let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
         #expect(object["outcome"] as? String == "pending")

@@ -85,7 +85,7 @@ struct OpeningTests {
     defer { folder.remove() }
     let path = folder.path("q.sqlite")
     let queue = try ReviewQueue.open(path: path)
-    for i in 0..<200 { _ = try await queue.enqueue(item("第\(i)条 " + String(repeating: "很长的文本", count: 50)), trail: ruleTrail()) }
+    for i in 0..<60 { _ = try await queue.enqueue(item("第\(i)条 " + String(repeating: "很长的文本", count: 50)), trail: ruleTrail()) }
     try queue.close()
     // Keep the header (it still says "review queue"), overwrite the rest with garbage.
     var bytes = try #require(FileManager.default.contents(atPath: path))

@@ -20,6 +20,8 @@ extension CheckContext: Codable {
     case context, shopSubject, category, licences
   }
 
+  /// Decodes a context; absent keys take their defaults (livestream, no subject, no category,
+  /// no licences).
   public init(from decoder: any Decoder) throws {
     let c = try decoder.container(keyedBy: CodingKeys.self)
     self.init(
@@ -29,6 +31,7 @@ extension CheckContext: Codable {
       licences: Set(try c.decodeIfPresent([String].self, forKey: .licences) ?? []))
   }
 
+  /// Encodes a context, with the licences sorted so that equal contexts encode alike.
   public func encode(to encoder: any Encoder) throws {
     var c = encoder.container(keyedBy: CodingKeys.self)
     try c.encode(context, forKey: .context)

@@ -77,21 +77,35 @@ struct ThrowingStage: ModerationStage {
 }
 
 /// A stage that takes `delay` and would then pass; `ignoresCancellation` makes it keep going
-/// when cancelled (as blocking client code does).
+/// when cancelled (as blocking client code does). `finished` is set when it ran to the end, so
+/// tests can tell whether the pipeline waited for it without relying on wall-clock bounds (the
+/// machine may be busy).
 struct SlowStage: ModerationStage {
   let name: String
   let delay: Duration
   var ignoresCancellation = false
+  let finished = Flag()
 
   func evaluate(_ item: ModerationItem, trail: [StageRecord]) async throws -> StageResult {
     if ignoresCancellation {
       let end = ContinuousClock.now + delay
-      while ContinuousClock.now < end { try? await Task.sleep(for: .milliseconds(5)) }
+      while ContinuousClock.now < end { try? await Task.sleep(for: .milliseconds(20)) }
     } else {
       try await Task.sleep(for: delay)
     }
+    finished.set()
     return StageResult(.pass(reason: "slow but fine"))
   }
+}
+
+/// A thread-safe boolean.
+final class Flag: @unchecked Sendable {
+  private let lock = NSLock()
+  private var value = false
+
+  var isSet: Bool { lock.withLock { value } }
+
+  func set() { lock.withLock { value = true } }
 }
 
 /// A stage that records the trail it was given.
