@@ -161,6 +161,28 @@ struct OpeningTests {
     expectRefused(folder.path("no/such/q.sqlite"), code: .io, containing: "does not exist")
   }
 
+  @Test("a queue file stamped but never migrated (a crash right after creation) is migrated on open")
+  func unmigratedQueue() async throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    let path = folder.path("q.sqlite")
+    let raw = try DatabaseQueue(path: path)
+    try await raw.writeWithoutTransaction { db in
+      try db.execute(sql: "PRAGMA application_id = \(Int32(bitPattern: ReviewQueue.applicationID))")
+      _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+    }
+    try raw.close()
+    let before = try #require(FileManager.default.contents(atPath: path))
+    let error = await Self.failure { () async throws(ReviewQueueError) in _ = try ReviewQueue.open(path: path, readOnly: true) }
+    #expect(error?.code == .readOnly)
+    #expect(error?.message.contains("must be migrated: open it once for writing") == true)
+    #expect(FileManager.default.contents(atPath: path) == before)
+    let queue = try ReviewQueue.open(path: path)
+    #expect(try await queue.enqueue(item("第一条"), trail: []) == .ticket(id: 1, isNew: true))
+    try queue.close()
+    #expect(try await ReviewQueue.open(path: path, readOnly: true).counts()[.pending] == 1)
+  }
+
   @Test("an empty file (e.g. from mktemp) becomes a queue")
   func emptyFile() async throws {
     let folder = try TemporaryFolder()
