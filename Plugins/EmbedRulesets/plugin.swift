@@ -15,6 +15,9 @@ struct EmbedRulesets: BuildToolPlugin {
     if let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) {
       for case let url as URL in enumerator {
         let ext = url.pathExtension.lowercased()
+        // Corpus and bulk case files are tests, read from disk by `hegui rules test`; not shipped.
+        let folders = url.deletingLastPathComponent().pathComponents.dropFirst(root.pathComponents.count)
+        if folders.contains("corpus") || folders.contains("tests") { continue }
         if ["yml", "yaml", "txt"].contains(ext) { inputs.append(url) }
       }
     }

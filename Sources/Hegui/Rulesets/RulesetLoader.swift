@@ -46,7 +46,11 @@ struct RulesetLoader {
     var caseFiles: [(String, FileSet)] = []
     for (sourceIndex, source) in sources.enumerated() {
       let fileSet = try files(of: source)
-      for path in fileSet.files.keys.sorted() where isCaseFile(path) { caseFiles.append((path, fileSet)) }
+      // Case files test the rules of a directory; the shipped rules' case files are run from
+      // Rulesets/ on disk (a user pack may replace a shipped rule they refer to).
+      if case .shipped = source {} else {
+        for path in fileSet.files.keys.sorted() where isCaseFile(path) { caseFiles.append((path, fileSet)) }
+      }
       var seenInSource: [String: String] = [:]
       for path in fileSet.files.keys.sorted() where isPackFile(path) {
         var loaded = try loadPack(relativePath: path, in: fileSet)
