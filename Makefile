@@ -37,11 +37,11 @@ demo: build
 # The whole suite: every test target, then the two example packages that depend on Hegui by
 # path (a company's own rules tested with HeguiTesting; a third-party pipeline stage).
 test: deps
-	$(SWIFT) build --build-tests
-	$(SWIFT) test
 	$(SWIFT) test --package-path Examples/DownstreamRules
 	$(SWIFT) run --package-path Examples/CustomStage custom-moderate Examples/CustomStage/pipeline.yml \
 	  "这款面霜可根治湿疹" "欢迎来到直播间"
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
 
 rules-test: build
 	$(HEGUI) rules test
