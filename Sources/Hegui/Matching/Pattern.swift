@@ -91,9 +91,44 @@ public final class Pattern: Sendable {
   /// Calls `body` for each non-overlapping match within `range` of `bytes` (valid UTF-8; the
   /// range must start and end on scalar boundaries). Returns the failure that stopped matching.
   func forEachMatch(in bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>, _ body: (Range<Int>) -> Void) -> Failure? {
-    guard let base = bytes.baseAddress else { return nil }
+    guard bytes.baseAddress != nil else { return nil }
     let data = borrowMatchData()
     defer { giveBack(data) }
+    return forEachMatch(in: bytes, range: range, matchData: data, body)
+  }
+
+  /// The compiled code and its match context, for a caller that keeps the pattern alive itself
+  /// and must not touch its reference count on the hot path: the checker's plan holds the
+  /// patterns, and two threads retaining and releasing the same object make each other wait.
+  struct Handle: @unchecked Sendable {
+    // @unchecked: PCRE2 compiled code and a match context are read-only once set up.
+    fileprivate let code: OpaquePointer
+    fileprivate let context: OpaquePointer
+  }
+
+  /// See ``Handle``; valid while the pattern is alive.
+  var handle: Handle { Handle(code: code, context: context) }
+
+  /// As ``forEachMatch(in:range:_:)``, with a handle and match data the caller owns (the checker
+  /// keeps match data per pooled scratch, so that a check neither allocates it nor takes a lock).
+  static func forEachMatch(
+    _ handle: Handle, in bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>, matchData data: MatchData,
+    _ body: (Range<Int>) -> Void
+  ) -> Failure? {
+    forEachMatch(code: handle.code, context: handle.context, in: bytes, range: range, matchData: data.pointer, body)
+  }
+
+  private func forEachMatch(
+    in bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>, matchData data: OpaquePointer, _ body: (Range<Int>) -> Void
+  ) -> Failure? {
+    Pattern.forEachMatch(code: code, context: context, in: bytes, range: range, matchData: data, body)
+  }
+
+  private static func forEachMatch(
+    code: OpaquePointer, context: OpaquePointer, in bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>,
+    matchData data: OpaquePointer, _ body: (Range<Int>) -> Void
+  ) -> Failure? {
+    guard let base = bytes.baseAddress else { return nil }
     let subject = base + range.lowerBound
     let length = range.count
     var offset = 0
@@ -104,7 +139,7 @@ public final class Pattern: Sendable {
         return .matchLimit
       }
       if rc < 0 { return .other(Pattern.message(rc)) }
-      let ovector = pcre2_get_ovector_pointer_8(data)!
+      guard let ovector = pcre2_get_ovector_pointer_8(data) else { return .other("PCRE2 returned no ovector") }
       let start = ovector[0]
       let end = ovector[1]
       if end > start { body((range.lowerBound + start)..<(range.lowerBound + end)) }
@@ -134,6 +169,23 @@ public final class Pattern: Sendable {
     var buffer = [UInt8](repeating: 0, count: 256)
     let n = pcre2_get_error_message_8(code, &buffer, buffer.count)
     return n > 0 ? String(decoding: buffer.prefix(Int(n)), as: UTF8.self) : "PCRE2 error \(code)"
+  }
+}
+
+/// PCRE2 match data for one user at a time, with room for the whole match only: callers read
+/// `ovector[0...1]`, and PCRE2 fills those even when the pattern has more groups (it then
+/// returns 0, "ovector too small", which is a match).
+final class MatchData {
+  let pointer: OpaquePointer
+
+  /// Fails only when PCRE2 cannot allocate.
+  init?() {
+    guard let data = pcre2_match_data_create_8(1, nil) else { return nil }
+    pointer = data
+  }
+
+  deinit {
+    pcre2_match_data_free_8(pointer)
   }
 }
 
