@@ -1,0 +1,394 @@
+/// The literals a PCRE2 pattern cannot match without: sets of strings such that every match
+/// contains at least one string of *each* set. The checker runs a pattern without `anchors`
+/// only over text in which every set has an occurrence, so that most texts never reach PCRE2.
+///
+/// `(?:私下|线下)(?:交易|转账|付款|联系)` needs one of {私下交易, 私下转账, …, 线下联系};
+/// `1[3-9]\d{9}` needs one of {13, …, 19}; `(?:预防|…|对付)\p{Han}{0,2}?(?:高血压|…)` needs one
+/// of the first alternatives *and* one of the last.
+///
+/// The analysis is conservative: syntax it does not model (backreferences, option settings,
+/// conditionals, `\Q…\E`, code-point escapes) yields no requirement, and the pattern then runs
+/// everywhere, as before. Literals are lower-cased: patterns are compiled caseless and run on
+/// case-folded text, which never contains an upper-case or other case variant of an ASCII
+/// letter (NFKC case folding maps K, ſ, Ｋ … to k, s, k). A literal with a non-ASCII character
+/// that has case variants makes the analysis give up rather than guess.
+enum RequiredLiterals {
+  /// Largest set kept (larger alternations give no requirement).
+  static let maximumSetSize = 64
+  /// Most sets kept per pattern, best first.
+  static let maximumSets = 3
+
+  /// The requirement of a pattern, or an empty array when none is known.
+  static func of(_ source: String) -> [[String]] {
+    var parser = Parser(Array(source.unicodeScalars))
+    guard let info = parser.alternation(), parser.atEnd, !parser.failed else { return [] }
+    var sets = info.required
+    if let exact = info.exact, let requirement = Info.requirement(of: exact) { sets.append(requirement) }
+    var unique: [Set<String>] = []
+    for set in sets.map(simplify) where !set.isEmpty && !set.contains("") && !unique.contains(set) {
+      unique.append(set)
+    }
+    // A set implied by another (every literal of the other contains one of its literals, as
+    // 13…19 implies a digit) checks nothing new.
+    let arrays = unique.map { $0.map { Array($0.utf8) } }
+    var kept: [Set<String>] = []
+    for (index, set) in unique.enumerated() {
+      let implied = arrays.indices.contains { other in
+        other != index && arrays[other].allSatisfy { literal in arrays[index].contains { contains(literal, $0) } }
+          && !(arrays[index].allSatisfy { literal in arrays[other].contains { contains(literal, $0) } } && other > index)
+      }
+      if !implied { kept.append(set) }
+    }
+    kept.sort { score($0) > score($1) }
+    return kept.prefix(maximumSets).map { $0.sorted() }
+  }
+
+  /// Drops strings that contain another member: "微信号" adds nothing when "微信" is required.
+  static func simplify(_ set: Set<String>) -> Set<String> {
+    let members = set.map { Array($0.utf8) }
+    var kept = Set<String>()
+    for (index, candidate) in members.enumerated() {
+      let redundant = members.enumerated().contains { other, member in
+        other != index && member.count <= candidate.count && member != candidate && contains(candidate, member)
+      }
+      if !redundant { kept.insert(String(decoding: candidate, as: UTF8.self)) }
+    }
+    return kept
+  }
+
+  /// Whether `needle` occurs in `haystack` (both UTF-8, so a match is whole characters).
+  private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+    if needle.isEmpty { return true }
+    if needle.count > haystack.count { return false }
+    for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
+      if haystack[start..<(start + needle.count)].elementsEqual(needle) { return true }
+    }
+    return false
+  }
+
+  /// How selective a set is: its shortest literal in UTF-8 bytes, then fewer literals.
+  static func score(_ set: Set<String>) -> Int {
+    let shortest = set.map(\.utf8.count).min() ?? 0
+    return shortest * 1000 - set.count
+  }
+
+  static func best(_ sets: [Set<String>]) -> Set<String>? {
+    sets.max { score($0) < score($1) }
+  }
+
+  /// What is known about the strings a sub-pattern matches.
+  struct Info {
+    /// Every string it can match, when that is a small finite set ("" for zero-width items).
+    var exact: Set<String>?
+    /// Sets of literals each of which has a member in every match.
+    var required: [Set<String>] = []
+
+    static let empty = Info(exact: [""])
+    static let unknown = Info(exact: nil)
+
+    static func requirement(of exact: Set<String>) -> Set<String>? {
+      exact.contains("") || exact.isEmpty ? nil : exact
+    }
+
+    /// All requirements, including the one its exact set gives.
+    var requirements: [Set<String>] {
+      var sets = required
+      if let exact, let r = Info.requirement(of: exact) { sets.append(r) }
+      return sets
+    }
+  }
+
+  struct Parser {
+    private let scalars: [Unicode.Scalar]
+    private var index = 0
+    private(set) var failed = false
+
+    init(_ scalars: [Unicode.Scalar]) {
+      self.scalars = scalars
+    }
+
+    var atEnd: Bool { index >= scalars.count }
+
+    private func peek(_ offset: Int = 0) -> Unicode.Scalar? {
+      index + offset < scalars.count ? scalars[index + offset] : nil
+    }
+
+    private mutating func fail() -> Info {
+      failed = true
+      return .unknown
+    }
+
+    // MARK: Structure
+
+    mutating func alternation() -> Info? {
+      var branches = [sequence()]
+      while !failed, peek() == "|" {
+        index += 1
+        branches.append(sequence())
+      }
+      if failed { return nil }
+      if branches.count == 1 { return branches[0] }
+      var exact: Set<String>? = []
+      var union: Set<String>? = []
+      for branch in branches {
+        if let e = branch.exact, let current = exact, current.count + e.count <= RequiredLiterals.maximumSetSize {
+          exact = current.union(e)
+        } else {
+          exact = nil
+        }
+        if let b = RequiredLiterals.best(branch.requirements), let current = union,
+          current.count + b.count <= RequiredLiterals.maximumSetSize
+        {
+          union = current.union(b)
+        } else {
+          union = nil
+        }
+      }
+      // An exact set is its own requirement; a separate one would only repeat it.
+      return Info(exact: exact, required: exact == nil ? union.map { [$0] } ?? [] : [])
+    }
+
+    private mutating func sequence() -> Info {
+      var required: [Set<String>] = []
+      var run: Set<String>? = [""]
+      var allExact = true
+      func close(_ run: Set<String>?) {
+        if let run, let r = Info.requirement(of: run) { required.append(r) }
+      }
+      while !failed, let c = peek(), c != "|", c != ")" {
+        let item = quantified(atom())
+        if failed { break }
+        required += item.required
+        if let e = item.exact {
+          if let r = run, r.count * e.count <= RequiredLiterals.maximumSetSize {
+            var product = Set<String>()
+            for a in r { for b in e { product.insert(a + b) } }
+            run = product
+          } else {
+            allExact = false
+            close(run)
+            run = e.count <= RequiredLiterals.maximumSetSize ? e : nil
+          }
+        } else {
+          allExact = false
+          close(run)
+          run = nil
+        }
+      }
+      if allExact { return Info(exact: run, required: required) }
+      close(run)
+      return Info(exact: nil, required: required)
+    }
+
+    private mutating func quantified(_ item: Info) -> Info {
+      guard let c = peek() else { return item }
+      var minimum = 0
+      var maximum: Int? = nil
+      switch c {
+      case "?": maximum = 1; index += 1
+      case "*": index += 1
+      case "+": minimum = 1; index += 1
+      case "{":
+        guard let (lower, upper, length) = braces() else { return item }  // a literal "{"
+        minimum = lower
+        maximum = upper
+        index += length
+      default:
+        return item
+      }
+      if let next = peek(), next == "?" || next == "+" { index += 1 }  // lazy or possessive
+      if minimum == 0 {
+        if maximum == 1, let e = item.exact { return Info(exact: e.union([""])) }
+        return .unknown
+      }
+      if minimum == 1 && maximum == 1 { return item }
+      return Info(exact: nil, required: item.requirements)
+    }
+
+    /// `{n}`, `{n,}` or `{n,m}` at the current position: (n, m, length), or nil.
+    private func braces() -> (Int, Int?, Int)? {
+      var i = index + 1
+      func number() -> Int? {
+        var value: Int? = nil
+        while i < scalars.count, let digit = Int(String(scalars[i])), scalars[i].isASCII {
+          value = (value ?? 0) * 10 + digit
+          i += 1
+        }
+        return value
+      }
+      guard let lower = number() else { return nil }
+      var upper: Int? = lower
+      if i < scalars.count, scalars[i] == "," {
+        i += 1
+        upper = number()
+      }
+      guard i < scalars.count, scalars[i] == "}" else { return nil }
+      return (lower, upper, i + 1 - index)
+    }
+
+    // MARK: Atoms
+
+    private mutating func atom() -> Info {
+      guard let c = peek() else { return fail() }
+      index += 1
+      switch c {
+      case "(": return group()
+      case "[": return characterClass()
+      case "\\": return escape()
+      case ".": return .unknown
+      case "^", "$": return .empty
+      case "*", "+", "?": return fail()  // a quantifier with nothing to repeat
+      // A "{" that is not a quantifier is a literal in PCRE2 10.42 but `{,n}` is a quantifier
+      // from 10.43 on: do not guess.
+      case "{", "}": return fail()
+      default: return literal(c)
+      }
+    }
+
+    private mutating func literal(_ c: Unicode.Scalar) -> Info {
+      guard let folded = fold(c) else { return fail() }
+      return Info(exact: [String(folded)])
+    }
+
+    /// ASCII letters lower-cased; other characters with case variants are not modelled.
+    private func fold(_ c: Unicode.Scalar) -> Unicode.Scalar? {
+      if c.isASCII {
+        if ("A"..."Z").contains(c) { return Unicode.Scalar(c.value + 0x20) }
+        return c
+      }
+      return c.properties.changesWhenCaseMapped ? nil : c
+    }
+
+    private mutating func group() -> Info {
+      var zeroWidth = false
+      if peek() == "?" {
+        index += 1
+        switch peek() {
+        case ":", ">": index += 1
+        case "=", "!":
+          index += 1
+          zeroWidth = true
+        case "<":
+          if peek(1) == "=" || peek(1) == "!" {
+            index += 2
+            zeroWidth = true
+          } else if !skipName(after: 1) {
+            return fail()
+          }
+        case "P":
+          guard peek(1) == "<", skipName(after: 2) else { return fail() }
+        default:
+          return fail()  // option settings, comments, conditionals, callouts, recursion
+        }
+      }
+      guard let inner = alternation(), peek() == ")" else { return fail() }
+      index += 1
+      return zeroWidth ? .empty : inner
+    }
+
+    /// Skips `<name>` of a named group starting `offset` scalars ahead.
+    private mutating func skipName(after offset: Int) -> Bool {
+      var i = index + offset
+      while i < scalars.count, scalars[i] != ">" {
+        guard scalars[i].properties.isAlphabetic || ("0"..."9").contains(scalars[i]) || scalars[i] == "_" else {
+          return false
+        }
+        i += 1
+      }
+      guard i < scalars.count else { return false }
+      index = i + 1
+      return true
+    }
+
+    private static let digits = Set((0...9).map(String.init))
+
+    private mutating func escape() -> Info {
+      guard let c = peek() else { return fail() }
+      index += 1
+      switch c {
+      case "d": return Info(exact: Parser.digits)
+      case "D", "w", "W", "s", "S", "h", "H", "v", "V", "R", "X", "N": return .unknown
+      case "p", "P":
+        if peek() == "{" {
+          while let next = peek(), next != "}" { index += 1 }
+          guard peek() == "}" else { return fail() }
+        }
+        index += 1
+        return .unknown
+      case "b", "B", "A", "z", "Z", "G": return .empty
+      case "n": return Info(exact: ["\n"])
+      case "t": return Info(exact: ["\t"])
+      case "r": return Info(exact: ["\r"])
+      case "f": return Info(exact: ["\u{0C}"])
+      default:
+        // Backreferences, octal and code-point escapes, \Q…\E, \K and the like: not modelled.
+        if c.properties.isAlphabetic || ("0"..."9").contains(c) { return fail() }
+        return literal(c)
+      }
+    }
+
+    /// A bracketed class: its characters when there are at most 10, else unknown.
+    private mutating func characterClass() -> Info {
+      var members = Set<String>()
+      var unknown = false
+      if peek() == "^" {
+        index += 1
+        unknown = true
+      }
+      var first = true
+      while let c = peek(), c != "]" || first {
+        first = false
+        index += 1
+        var low: Unicode.Scalar = c
+        if c == "[" && peek() == ":" {
+          while let next = peek(), next != "]" { index += 1 }
+          index += 1
+          unknown = true
+          continue
+        }
+        if c == "\\" {
+          guard let e = peek() else { return fail() }
+          index += 1
+          switch e {
+          case "d":
+            members.formUnion(Parser.digits)
+            continue
+          case "D", "w", "W", "s", "S", "h", "H", "v", "V", "N":
+            unknown = true
+            continue
+          case "p", "P":
+            if peek() == "{" { while let next = peek(), next != "}" { index += 1 } }
+            index += 1
+            unknown = true
+            continue
+          case "n": low = "\n"
+          case "t": low = "\t"
+          case "r": low = "\r"
+          default:
+            if e.properties.isAlphabetic || ("0"..."9").contains(e) { return fail() }
+            low = e
+          }
+        }
+        if peek() == "-", let high = peek(1), high != "]", high != "\\", high != "[" {
+          index += 2
+          guard low.value <= high.value else { return fail() }
+          if high.value - low.value >= 10 {
+            unknown = true
+            continue
+          }
+          for value in low.value...high.value {
+            guard let scalar = Unicode.Scalar(value), let folded = fold(scalar) else { return fail() }
+            members.insert(String(folded))
+          }
+        } else {
+          guard let folded = fold(low) else { return fail() }
+          members.insert(String(folded))
+        }
+      }
+      guard peek() == "]" else { return fail() }
+      index += 1
+      if unknown || members.count > 10 || members.isEmpty { return .unknown }
+      return Info(exact: members)
+    }
+  }
+}
