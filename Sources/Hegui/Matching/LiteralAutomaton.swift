@@ -14,20 +14,76 @@ public struct LiteralAutomaton: Sendable {
   }
 
   private static let rootDenseSize = 0x10000
-  private let rootNext: [Int32]          // BMP scalar → state (0 = stay at root)
-  private let keys: [UInt64]             // hash table of (state << 21 | scalar), 0 = empty
-  private let values: [Int32]
-  private let mask: Int
-  private let fail: [Int32]
-  private let firstTerm: [Int32]         // node → first term ending here (index into termIDs) or -1
-  private let termNextAtNode: [Int32]    // term slot → next term slot at the same node, or -1
-  private let termIDs: [Int32]           // term slot → term index
-  private let dictLink: [Int32]          // node → nearest proper suffix node with a term, or -1
-  private let termLengths: [Int32]       // term index → UTF-8 length
+  private let tables: Tables
   /// Number of terms the automaton was built from.
   public let termCount: Int
   /// Number of states (trie nodes).
-  public var stateCount: Int { fail.count }
+  public var stateCount: Int { tables.stateCount }
+
+  /// The automaton's tables in raw memory: written once by `init`, read-only afterwards, so
+  /// sharing them across threads is safe and scanning needs neither bounds checks nor reference
+  /// counting.
+  private final class Tables: @unchecked Sendable {
+    let rootNext: UnsafeMutablePointer<Int32>  // BMP scalar → state (0 = stay at root)
+    /// Open-addressing hash table of transitions: key (state << 21 | scalar) + 1 (0 = empty) and
+    /// target side by side, so that a probe touches one cache line.
+    let slots: UnsafeMutablePointer<Slot>
+    let mask: Int
+    let fail: UnsafeMutablePointer<Int32>
+    /// Per node: its first term (index into `termIDs`) or -1.
+    let firstTerm: UnsafeMutablePointer<Int32>
+    /// Per node: the nearest proper suffix node with a term, or -1.
+    let dictLink: UnsafeMutablePointer<Int32>
+    /// Per node: whether any transition leaves it (a leaf goes straight to its failure link).
+    let hasChildren: UnsafeMutablePointer<Bool>
+    let termNextAtNode: UnsafeMutablePointer<Int32>  // term slot → next term slot at the same node, or -1
+    let termIDs: UnsafeMutablePointer<Int32>  // term slot → term index
+    let termLengths: UnsafeMutablePointer<Int32>  // term index → UTF-8 length
+    let stateCount: Int
+    let termSlotCount: Int
+
+    struct Slot {
+      var key: UInt64
+      var value: Int32
+    }
+
+    init(
+      rootNext: [Int32], slots: [Slot], fail: [Int32], firstTerm: [Int32], dictLink: [Int32], hasChildren: [Bool],
+      termNextAtNode: [Int32], termIDs: [Int32], termLengths: [Int32]
+    ) {
+      func copy<T>(_ array: [T]) -> UnsafeMutablePointer<T> {
+        let pointer = UnsafeMutablePointer<T>.allocate(capacity: max(1, array.count))
+        array.withUnsafeBufferPointer { buffer in
+          if let base = buffer.baseAddress { pointer.initialize(from: base, count: buffer.count) }
+        }
+        return pointer
+      }
+      self.rootNext = copy(rootNext)
+      self.slots = copy(slots)
+      mask = slots.count - 1
+      self.fail = copy(fail)
+      self.firstTerm = copy(firstTerm)
+      self.dictLink = copy(dictLink)
+      self.hasChildren = copy(hasChildren)
+      self.termNextAtNode = copy(termNextAtNode)
+      self.termIDs = copy(termIDs)
+      self.termLengths = copy(termLengths)
+      stateCount = fail.count
+      termSlotCount = termIDs.count
+    }
+
+    deinit {
+      rootNext.deallocate()
+      slots.deallocate()
+      fail.deallocate()
+      firstTerm.deallocate()
+      dictLink.deallocate()
+      hasChildren.deallocate()
+      termNextAtNode.deallocate()
+      termIDs.deallocate()
+      termLengths.deallocate()
+    }
+  }
 
   /// Builds the automaton. Empty terms are ignored; duplicate terms report each index.
   ///
@@ -89,20 +145,20 @@ public struct LiteralAutomaton: Sendable {
     var rootNext = [Int32](repeating: 0, count: LiteralAutomaton.rootDenseSize)
     var capacity = 16
     while capacity < max(16, buildMap.count * 2) { capacity <<= 1 }
-    var keys = [UInt64](repeating: 0, count: capacity)
-    var values = [Int32](repeating: 0, count: capacity)
+    var slots = [Tables.Slot](repeating: Tables.Slot(key: 0, value: 0), count: capacity)
     let mask = capacity - 1
+    var hasChildren = [Bool](repeating: false, count: nodeCount)
     for (key, value) in buildMap {
       let state = key >> 21
       let scalar = key & 0x1F_FFFF
+      hasChildren[Int(state)] = true
       if state == 0 && scalar < UInt64(LiteralAutomaton.rootDenseSize) {
         rootNext[Int(scalar)] = value
         continue
       }
       var slot = LiteralAutomaton.hash(key &+ 1) & mask
-      while keys[slot] != 0 { slot = (slot + 1) & mask }
-      keys[slot] = key &+ 1  // +1 so that 0 marks an empty slot
-      values[slot] = value
+      while slots[slot].key != 0 { slot = (slot + 1) & mask }
+      slots[slot] = Tables.Slot(key: key &+ 1, value: value)  // +1 so that 0 marks an empty slot
     }
 
     var firstTerm = [Int32](repeating: -1, count: nodeCount)
@@ -116,40 +172,15 @@ public struct LiteralAutomaton: Sendable {
       }
     }
 
-    self.rootNext = rootNext
-    self.keys = keys
-    self.values = values
-    self.mask = mask
-    self.fail = fail
-    self.firstTerm = firstTerm
-    self.termNextAtNode = termNext
-    self.termIDs = termIDs
-    self.dictLink = dictLink
-    self.termLengths = lengths
-    self.termCount = terms.count
+    tables = Tables(
+      rootNext: rootNext, slots: slots, fail: fail, firstTerm: firstTerm, dictLink: dictLink, hasChildren: hasChildren,
+      termNextAtNode: termNext, termIDs: termIDs, termLengths: lengths)
+    termCount = terms.count
   }
 
   @inline(__always)
   private static func hash(_ key: UInt64) -> Int {
     Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 29)
-  }
-
-  @inline(__always)
-  private func next(_ state: Int32, _ scalar: UInt32) -> Int32? {
-    if state == 0 {
-      if scalar < UInt32(LiteralAutomaton.rootDenseSize) {
-        let n = rootNext[Int(scalar)]
-        return n == 0 ? nil : n
-      }
-    }
-    let key = (UInt64(state) << 21 | UInt64(scalar)) &+ 1
-    var slot = LiteralAutomaton.hash(key) & mask
-    while true {
-      let k = keys[slot]
-      if k == key { return values[slot] }
-      if k == 0 { return nil }
-      slot = (slot + 1) & mask
-    }
   }
 
   /// Finds every occurrence of every term in `text` (valid UTF-8), overlapping ones included.
@@ -163,19 +194,35 @@ public struct LiteralAutomaton: Sendable {
   /// Scans `bytes` (valid UTF-8) and calls `report(term, range)` for every occurrence, in order
   /// of end offset.
   func scan(_ bytes: UnsafeBufferPointer<UInt8>, _ report: (Int, Range<Int>) -> Void) {
-    if termIDs.isEmpty { return }
+    let t = tables
+    guard t.termSlotCount > 0, let src = bytes.baseAddress else { return }
+    let root = t.rootNext
+    let slots = t.slots
+    let mask = t.mask
+    let fail = t.fail
+    let firstTerm = t.firstTerm
+    let dictLink = t.dictLink
+    let hasChildren = t.hasChildren
     var state: Int32 = 0
     var i = 0
     let n = bytes.count
     while i < n {
-      let (scalar, length) = Normalizer.decode(bytes, at: i)
+      let (scalar, length) = Normalizer.decode(src, at: i)
       i += length
+      // Follow failure links until a transition on `scalar` exists or the root is reached.
       while true {
-        if let to = next(state, scalar) {
+        if state == 0 {
+          if scalar < UInt32(LiteralAutomaton.rootDenseSize) {
+            state = root[Int(scalar)]
+          } else {
+            state = LiteralAutomaton.lookup(0, scalar, slots, mask) ?? 0
+          }
+          break
+        }
+        if hasChildren[Int(state)], let to = LiteralAutomaton.lookup(state, scalar, slots, mask) {
           state = to
           break
         }
-        if state == 0 { break }
         state = fail[Int(state)]
       }
       if state == 0 { continue }
@@ -183,12 +230,27 @@ public struct LiteralAutomaton: Sendable {
       while node >= 0 {
         var slot = firstTerm[Int(node)]
         while slot >= 0 {
-          let term = Int(termIDs[Int(slot)])
-          report(term, (i - Int(termLengths[term]))..<i)
-          slot = termNextAtNode[Int(slot)]
+          let term = Int(t.termIDs[Int(slot)])
+          report(term, (i - Int(t.termLengths[term]))..<i)
+          slot = t.termNextAtNode[Int(slot)]
         }
         node = dictLink[Int(node)]
       }
+    }
+    withExtendedLifetime(t) {}
+  }
+
+  @inline(__always)
+  private static func lookup(
+    _ state: Int32, _ scalar: UInt32, _ slots: UnsafeMutablePointer<Tables.Slot>, _ mask: Int
+  ) -> Int32? {
+    let key = (UInt64(state) << 21 | UInt64(scalar)) &+ 1
+    var slot = hash(key) & mask
+    while true {
+      let k = slots[slot].key
+      if k == key { return slots[slot].value }
+      if k == 0 { return nil }
+      slot = (slot + 1) & mask
     }
   }
 }

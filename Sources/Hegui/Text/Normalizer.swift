@@ -116,6 +116,20 @@ public struct Normalizer: Sendable {
       (b0 & 0x07) << 18 | UInt32(p[i + 1] & 0x3F) << 12 | UInt32(p[i + 2] & 0x3F) << 6 | UInt32(p[i + 3] & 0x3F), 4
     )
   }
+
+  /// The scalar at `i` of valid UTF-8 and its length in bytes, without bounds checks.
+  @inline(__always)
+  static func decode(_ p: UnsafePointer<UInt8>, at i: Int) -> (UInt32, Int) {
+    let b0 = UInt32(p[i])
+    if b0 < 0x80 { return (b0, 1) }
+    if b0 < 0xE0 { return ((b0 & 0x1F) << 6 | UInt32(p[i + 1] & 0x3F), 2) }
+    if b0 < 0xF0 {
+      return ((b0 & 0x0F) << 12 | UInt32(p[i + 1] & 0x3F) << 6 | UInt32(p[i + 2] & 0x3F), 3)
+    }
+    return (
+      (b0 & 0x07) << 18 | UInt32(p[i + 1] & 0x3F) << 12 | UInt32(p[i + 2] & 0x3F) << 6 | UInt32(p[i + 3] & 0x3F), 4
+    )
+  }
 }
 
 /// Text after normalisation: UTF-8 bytes plus, for every byte, the original range it came from.
