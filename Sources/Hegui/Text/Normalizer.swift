@@ -23,101 +23,128 @@ public struct Normalizer: Sendable {
   /// - Parameter text: The original text.
   /// - Returns: The normalised text with its map back to `text`'s UTF-8 offsets.
   public func normalize(_ text: String) -> NormalizedText {
-    var output = NormalizedText()
+    let buffer = NormalizationBuffer()
     var copy = text
-    copy.withUTF8 { normalize($0, base: 0, into: &output) }
-    return output
+    copy.withUTF8 { normalize($0, base: 0, into: buffer) }
+    return NormalizedText(buffer)
   }
 
   /// Normalises `input` (valid UTF-8) into `output`, replacing its contents. Offsets recorded in
   /// `output` are relative to `input`; `base` is the offset of `input` in the whole text.
-  func normalize(_ input: UnsafeBufferPointer<UInt8>, base: Int, into output: inout NormalizedText) {
-    output.removeAll(keepingCapacity: true)
-    output.base = base
-    output.bytes.reserveCapacity(input.count + 16)
-    output.originStart.reserveCapacity(input.count + 16)
-    output.originEnd.reserveCapacity(input.count + 16)
-    output.noiseBefore.reserveCapacity(input.count + 16)
+  ///
+  /// The hot path of every check: one table lookup per scalar, bytes written through raw
+  /// pointers into buffers that the checker reuses from one check to the next, a character that
+  /// folds to itself copied as it is, and its origin recorded once (not per byte).
+  func normalize(_ input: UnsafeBufferPointer<UInt8>, base: Int, into output: NormalizationBuffer) {
+    output.reset(base: base, reserving: input.count + 16)
+    guard let src = input.baseAddress, !input.isEmpty else { return }
+    let table = self.table
+    table.bmp.withUnsafeBufferPointer { bmpBuffer in
+      table.bmpClass.withUnsafeBufferPointer { classBuffer in
+        table.expansions.withUnsafeBufferPointer { expansionBuffer in
+          guard let bmp = bmpBuffer.baseAddress, let classes = classBuffer.baseAddress else { return }
+          var writer = output.writer()
+          var lastWasHan = false
+          var noiseRunStart = -1
+          var pendingNoise = false
+          var i = 0
+          let n = input.count
 
-    let bmp = table.bmp
-    let classes = table.bmpClass
-    var lastWasHan = false
-    var noiseRunStart = -1
-    var pendingNoise = false
-    var i = 0
-    let n = input.count
-    var single: UInt32 = 0
-    while i < n {
-      let start = i
-      let (scalar, length) = Normalizer.decode(input, at: i)
-      i += length
-
-      // Fold the scalar into 0…n scalars.
-      var count = 1
-      var multi: ArraySlice<UInt32>? = nil
-      if scalar < 0x10000 {
-        let entry = bmp[Int(scalar)]
-        if entry == FoldTable.deleted {
-          count = 0
-        } else if entry & FoldTable.multiFlag != 0 {
-          let index = Int((entry & ~FoldTable.multiFlag) >> 8)
-          let k = Int(entry & 0xFF)
-          multi = table.expansions[index..<(index + k)]
-          count = k
-        } else {
-          single = entry
-        }
-      } else if let expansion = table.astral[scalar] {
-        if expansion.count == 1 { single = expansion[0] } else {
-          multi = expansion[...]
-          count = expansion.count
-        }
-      } else {
-        single = scalar
-      }
-      if count == 0 { continue }  // format characters vanish; a noise run continues across them
-
-      for k in 0..<count {
-        let c = multi.map { $0[$0.startIndex + k] } ?? single
-        let cls: FoldTable.CharClass =
-          c < 0x10000 ? (FoldTable.CharClass(rawValue: classes[Int(c)]) ?? .other) : table.charClass(c)
-        var markNoise = false
-        switch cls {
-        case .noise:
-          if lastWasHan && noiseRunStart < 0 { noiseRunStart = output.bytes.count }
-          if noiseRunStart >= 0 { pendingNoise = true }
-        case .han:
-          if noiseRunStart >= 0 && pendingNoise {
-            output.truncate(to: noiseRunStart)
-            markNoise = true
+          /// The noise collapse, per folded character: returns whether noise was removed before it.
+          @inline(__always)
+          func classify(_ cls: FoldTable.CharClass, _ writer: inout NormalizationBuffer.Writer) -> Bool {
+            switch cls {
+            case .noise:
+              if lastWasHan && noiseRunStart < 0 { noiseRunStart = writer.count }
+              if noiseRunStart >= 0 { pendingNoise = true }
+              return false
+            case .han:
+              var removed = false
+              if noiseRunStart >= 0 && pendingNoise {
+                writer.count = noiseRunStart
+                removed = true
+              }
+              noiseRunStart = -1
+              pendingNoise = false
+              lastWasHan = true
+              return removed
+            case .other, .lineBreak:
+              noiseRunStart = -1
+              pendingNoise = false
+              lastWasHan = false
+              return false
+            }
           }
-          noiseRunStart = -1
-          pendingNoise = false
-          lastWasHan = true
-        case .other, .lineBreak:
-          noiseRunStart = -1
-          pendingNoise = false
-          lastWasHan = false
+
+          while i < n {
+            let start = i
+            let (scalar, length) = Normalizer.decode(src, at: i)
+            i += length
+            let s = Int32(truncatingIfNeeded: start)
+            let e = Int32(truncatingIfNeeded: i)
+
+            // Fast path: a BMP character that folds to one BMP character.
+            if scalar < 0x10000 {
+              let entry = bmp[Int(scalar)]
+              if entry < 0x10000 {
+                writer.reserve(4, in: output)
+                let cls = FoldTable.CharClass(rawValue: classes[Int(entry)]) ?? .other
+                if classify(cls, &writer) { output.noteNoise(at: writer.count) }
+                if entry == scalar {
+                  writer.copy(src + start, length, originStart: s, originEnd: e)
+                } else {
+                  writer.append(scalar: entry, originStart: s, originEnd: e)
+                }
+                continue
+              }
+            }
+
+            // Fold the scalar into 0…n scalars.
+            var single: UInt32 = scalar
+            var multiStart = 0
+            var count = 1
+            var astral: [UInt32]? = nil
+            if scalar < 0x10000 {
+              let entry = bmp[Int(scalar)]
+              if entry == FoldTable.deleted {
+                continue  // format characters vanish; a noise run continues across them
+              } else if entry & FoldTable.multiFlag != 0 {
+                multiStart = Int((entry & ~FoldTable.multiFlag) >> 8)
+                count = Int(entry & 0xFF)
+                if count == 0 { continue }
+                if count == 1 { single = expansionBuffer[multiStart] }
+              } else {
+                single = entry
+              }
+            } else if let expansion = table.astral[scalar] {
+              if expansion.isEmpty { continue }
+              if expansion.count == 1 { single = expansion[0] } else {
+                astral = expansion
+                count = expansion.count
+              }
+            }
+            writer.reserve(4 * count, in: output)
+            for k in 0..<count {
+              let c: UInt32
+              if count == 1 {
+                c = single
+              } else if let astral {
+                c = astral[k]
+              } else {
+                c = expansionBuffer[multiStart + k]
+              }
+              let cls: FoldTable.CharClass =
+                c < 0x10000 ? (FoldTable.CharClass(rawValue: classes[Int(c)]) ?? .other) : table.charClass(c)
+              if classify(cls, &writer) { output.noteNoise(at: writer.count) }
+              writer.append(scalar: c, originStart: s, originEnd: e)
+            }
+          }
+          output.count = writer.count
         }
-        output.append(scalar: c, originStart: start, originEnd: i, noiseBefore: markNoise)
       }
     }
   }
 
-  @inline(__always)
-  static func decode(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> (UInt32, Int) {
-    let b0 = UInt32(p[i])
-    if b0 < 0x80 { return (b0, 1) }
-    if b0 < 0xE0 { return ((b0 & 0x1F) << 6 | UInt32(p[i + 1] & 0x3F), 2) }
-    if b0 < 0xF0 {
-      return ((b0 & 0x0F) << 12 | UInt32(p[i + 1] & 0x3F) << 6 | UInt32(p[i + 2] & 0x3F), 3)
-    }
-    return (
-      (b0 & 0x07) << 18 | UInt32(p[i + 1] & 0x3F) << 12 | UInt32(p[i + 2] & 0x3F) << 6 | UInt32(p[i + 3] & 0x3F), 4
-    )
-  }
-
-  /// The scalar at `i` of valid UTF-8 and its length in bytes, without bounds checks.
   @inline(__always)
   static func decode(_ p: UnsafePointer<UInt8>, at i: Int) -> (UInt32, Int) {
     let b0 = UInt32(p[i])
@@ -129,6 +156,153 @@ public struct Normalizer: Sendable {
     return (
       (b0 & 0x07) << 18 | UInt32(p[i + 1] & 0x3F) << 12 | UInt32(p[i + 2] & 0x3F) << 6 | UInt32(p[i + 3] & 0x3F), 4
     )
+  }
+}
+
+/// Normalised bytes and where each character came from, in raw buffers that grow as needed and
+/// are reused from one check to the next (the checker keeps one per pooled scratch), so that
+/// normalising allocates nothing once warm.
+///
+/// Origins are recorded per normalised *character*: `originStart` at its first byte and
+/// `originEnd` at its last; bytes inside a character hold no origin. Every range the checker
+/// maps back (automaton and PCRE2 matches, lines) starts and ends on character boundaries.
+/// ``NormalizedText`` spells the origins out per byte for callers outside the checker.
+///
+/// Not thread-safe: one check uses it at a time.
+final class NormalizationBuffer {
+  private(set) var bytes: UnsafeMutablePointer<UInt8>
+  private(set) var originStart: UnsafeMutablePointer<Int32>
+  private(set) var originEnd: UnsafeMutablePointer<Int32>
+  /// Normalised offsets, ascending, of characters right before which noise between Han
+  /// characters was removed.
+  private(set) var noise: [Int32] = []
+  private(set) var capacity: Int
+  /// Number of normalised bytes.
+  fileprivate(set) var count = 0
+  /// Offset of the normalised chunk's origin in the whole original text (UTF-8 bytes).
+  private(set) var base = 0
+
+  init(capacity: Int = 1024) {
+    self.capacity = max(64, capacity)
+    bytes = .allocate(capacity: self.capacity)
+    originStart = .allocate(capacity: self.capacity)
+    originEnd = .allocate(capacity: self.capacity)
+  }
+
+  deinit {
+    bytes.deallocate()
+    originStart.deallocate()
+    originEnd.deallocate()
+  }
+
+  /// The normalised bytes.
+  var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: bytes, count: count) }
+
+  fileprivate func reset(base: Int, reserving expected: Int) {
+    count = 0
+    self.base = base
+    noise.removeAll(keepingCapacity: true)
+    if expected > capacity { grow(to: expected) }
+  }
+
+  fileprivate func noteNoise(at offset: Int) {
+    noise.append(Int32(truncatingIfNeeded: offset))
+  }
+
+  fileprivate func grow(to minimum: Int) {
+    var newCapacity = capacity
+    while newCapacity < minimum { newCapacity *= 2 }
+    func move<T>(_ old: UnsafeMutablePointer<T>) -> UnsafeMutablePointer<T> {
+      let new = UnsafeMutablePointer<T>.allocate(capacity: newCapacity)
+      new.moveInitialize(from: old, count: count)
+      old.deallocate()
+      return new
+    }
+    bytes = move(bytes)
+    originStart = move(originStart)
+    originEnd = move(originEnd)
+    capacity = newCapacity
+  }
+
+  fileprivate func writer() -> Writer {
+    Writer(bytes: bytes, originStart: originStart, originEnd: originEnd, capacity: capacity)
+  }
+
+  /// Appends through cached pointers; `reserve` refreshes them when the buffer grows.
+  struct Writer {
+    var bytes: UnsafeMutablePointer<UInt8>
+    var originStart: UnsafeMutablePointer<Int32>
+    var originEnd: UnsafeMutablePointer<Int32>
+    var capacity: Int
+    var count = 0
+
+    @inline(__always)
+    fileprivate mutating func reserve(_ extra: Int, in buffer: NormalizationBuffer) {
+      if count + extra <= capacity { return }
+      buffer.count = count
+      buffer.grow(to: count + extra)
+      self = Writer(
+        bytes: buffer.bytes, originStart: buffer.originStart, originEnd: buffer.originEnd, capacity: buffer.capacity,
+        count: count)
+    }
+
+    /// Copies a character that folds to itself (`length` bytes of valid UTF-8).
+    @inline(__always)
+    fileprivate mutating func copy(_ source: UnsafePointer<UInt8>, _ length: Int, originStart s: Int32, originEnd e: Int32) {
+      originStart[count] = s
+      for k in 0..<length { bytes[count + k] = source[k] }
+      count += length
+      originEnd[count - 1] = e
+    }
+
+    @inline(__always)
+    fileprivate mutating func append(scalar c: UInt32, originStart s: Int32, originEnd e: Int32) {
+      originStart[count] = s
+      if c < 0x80 {
+        bytes[count] = UInt8(truncatingIfNeeded: c)
+        count += 1
+      } else if c < 0x800 {
+        bytes[count] = UInt8(truncatingIfNeeded: 0xC0 | (c >> 6))
+        bytes[count + 1] = UInt8(truncatingIfNeeded: 0x80 | (c & 0x3F))
+        count += 2
+      } else if c < 0x10000 {
+        bytes[count] = UInt8(truncatingIfNeeded: 0xE0 | (c >> 12))
+        bytes[count + 1] = UInt8(truncatingIfNeeded: 0x80 | ((c >> 6) & 0x3F))
+        bytes[count + 2] = UInt8(truncatingIfNeeded: 0x80 | (c & 0x3F))
+        count += 3
+      } else {
+        bytes[count] = UInt8(truncatingIfNeeded: 0xF0 | (c >> 18))
+        bytes[count + 1] = UInt8(truncatingIfNeeded: 0x80 | ((c >> 12) & 0x3F))
+        bytes[count + 2] = UInt8(truncatingIfNeeded: 0x80 | ((c >> 6) & 0x3F))
+        bytes[count + 3] = UInt8(truncatingIfNeeded: 0x80 | (c & 0x3F))
+        count += 4
+      }
+      originEnd[count - 1] = e
+    }
+  }
+
+  /// The range of the original text (UTF-8 offsets into the whole text) that produced the
+  /// normalised bytes `range` (which starts and ends on character boundaries). Noise removed
+  /// inside the range is part of it; noise at its edges is not.
+  func originalRange(of range: Range<Int>) -> Range<Int> {
+    if range.isEmpty {
+      let at = range.lowerBound < count ? Int(originStart[range.lowerBound]) : (count > 0 ? Int(originEnd[count - 1]) : 0)
+      return (base + at)..<(base + at)
+    }
+    return (base + Int(originStart[range.lowerBound]))..<(base + Int(originEnd[range.upperBound - 1]))
+  }
+
+  /// Whether noise between Han characters was removed strictly inside `range`.
+  func containsRemovedNoise(_ range: Range<Int>) -> Bool {
+    guard range.count > 1, !noise.isEmpty else { return false }
+    // The first recorded offset above the lower bound decides.
+    var low = 0
+    var high = noise.count
+    while low < high {
+      let mid = (low + high) / 2
+      if Int(noise[mid]) <= range.lowerBound { low = mid + 1 } else { high = mid }
+    }
+    return low < noise.count && Int(noise[low]) < range.upperBound
   }
 }
 
@@ -165,39 +339,27 @@ public struct NormalizedText: Sendable {
     return false
   }
 
-  mutating func removeAll(keepingCapacity: Bool) {
-    bytes.removeAll(keepingCapacity: keepingCapacity)
-    originStart.removeAll(keepingCapacity: keepingCapacity)
-    originEnd.removeAll(keepingCapacity: keepingCapacity)
-    noiseBefore.removeAll(keepingCapacity: keepingCapacity)
-  }
+  init() {}
 
-  mutating func truncate(to count: Int) {
-    bytes.removeSubrange(count...)
-    originStart.removeSubrange(count...)
-    originEnd.removeSubrange(count...)
-    noiseBefore.removeSubrange(count...)
-  }
-
-  @inline(__always)
-  mutating func append(scalar c: UInt32, originStart start: Int, originEnd end: Int, noiseBefore noise: Bool) {
-    let s = Int32(truncatingIfNeeded: start)
-    let e = Int32(truncatingIfNeeded: end)
-    func push(_ byte: UInt32, _ first: Bool) {
-      bytes.append(UInt8(truncatingIfNeeded: byte))
-      originStart.append(s)
-      originEnd.append(e)
-      noiseBefore.append(first && noise ? 1 : 0)
+  init(_ buffer: NormalizationBuffer) {
+    let n = buffer.count
+    bytes = Array(UnsafeBufferPointer(start: buffer.bytes, count: n))
+    base = buffer.base
+    // Spell out per byte what the buffer records per character.
+    originStart = [Int32](repeating: 0, count: n)
+    originEnd = [Int32](repeating: 0, count: n)
+    noiseBefore = [UInt8](repeating: 0, count: n)
+    var i = 0
+    while i < n {
+      let lead = bytes[i]
+      let length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+      let end = min(n, i + length)
+      for k in i..<end {
+        originStart[k] = buffer.originStart[i]
+        originEnd[k] = buffer.originEnd[end - 1]
+      }
+      i = end
     }
-    if c < 0x80 {
-      push(c, true)
-    } else if c < 0x800 {
-      push(0xC0 | (c >> 6), true); push(0x80 | (c & 0x3F), false)
-    } else if c < 0x10000 {
-      push(0xE0 | (c >> 12), true); push(0x80 | ((c >> 6) & 0x3F), false); push(0x80 | (c & 0x3F), false)
-    } else {
-      push(0xF0 | (c >> 18), true); push(0x80 | ((c >> 12) & 0x3F), false)
-      push(0x80 | ((c >> 6) & 0x3F), false); push(0x80 | (c & 0x3F), false)
-    }
+    for offset in buffer.noise where Int(offset) < n { noiseBefore[Int(offset)] = 1 }
   }
 }

@@ -85,6 +85,12 @@ struct BoundaryChecker: ~Copyable {
   /// Forgets the segmented window; call when the text being checked changes.
   mutating func textChanged() { window = nil }
 
+  /// The ICU failure recorded since the last call, if any (a pooled checker outlives one check).
+  mutating func takeFailure() -> HeguiError? {
+    defer { failure = nil }
+    return failure
+  }
+
   /// Whether `hit` (normalised byte offsets) starts and ends on ICU word boundaries.
   /// On ICU failure returns `true` (keep the hit: never drop a finding because ICU failed) and
   /// records the failure.

@@ -1,0 +1,451 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+import Foundation
+import Synchronization
+
+/// What a ``Checker`` compiles a ruleset into: one automaton over every term, exception phrase,
+/// pattern anchor and pattern literal, and flat tables of the facts a check consults per hit, so
+/// that the hot path neither copies `Rule` values nor touches strings, sets or the category tree.
+///
+/// Immutable after construction, shared by every copy of the checker and every thread.
+final class CheckPlan: Sendable {
+  /// Who registered an automaton term.
+  enum Owner: Sendable {
+    case term(rule: Int32)
+    case exception(rule: Int32, index: Int32)
+    case anchor(rule: Int32)
+    /// A literal one of which every match of some pattern contains (``RequiredLiterals``).
+    case gate(slot: Int32)
+  }
+
+  /// Per-rule facts, plain values only.
+  struct Facts: Sendable {
+    var contexts: UInt8 = 0  // bit per TextContext; 0 = every context
+    var subjects: UInt8 = 0  // bit per ShopSubject; 0 = any, including unknown
+    var categories: Range<Int32> = 0..<0  // into `constraints`
+    var excluded: Range<Int32> = 0..<0  // into `constraints`
+    var severity: Severity = .block
+    var requiresWordBoundary = false
+    var matchesThroughNoise = true
+    var hasOverrides = false
+    var hasExceptions = false
+  }
+
+  /// A pattern rule: its patterns (a range of `patternSlots`) and whether anchors limit it to lines.
+  struct PatternRule: Sendable {
+    var rule: Int
+    var anchored: Bool
+    var patterns: Range<Int32>
+  }
+
+  /// A pattern of a pattern rule: its handle and, for rules without anchors, the gate slots that
+  /// must all have fired in the chunk (a range of `gateSlots`; empty: always run).
+  struct PatternSlot: Sendable {
+    var handle: Int32  // into `handles`
+    var gates: Range<Int32>
+  }
+
+  /// An exception of a rule, plain values only.
+  struct Exception: Sendable {
+    var isPhrase: Bool
+    var handle: Int32  // into `handles` for a pattern exception, else -1
+    var suppresses: Bool
+  }
+
+  /// A category entry's facts for category rules, plain values only.
+  struct CategoryFacts: Sendable {
+    /// Bit per `CategoryEntry.IndividualStatus` present on the way to the root.
+    var statuses: UInt8
+    /// The nearest entry (from the leaf up) that lists licences, or -1.
+    var nearestLicences: Int32
+  }
+
+  /// What a text finding copies from its rule.
+  struct FindingFacts: Sendable {
+    var id: String
+    var kind: RuleKind
+    var suggestions: [String]
+    var basis: [String]
+    var policy: PolicyKind
+    var isSuppressible: Bool
+  }
+
+  /// The checking situation, resolved once per check.
+  struct Scope {
+    var context: UInt8
+    var subject: UInt8
+    /// Index into the category table, or -1.
+    var category: Int
+  }
+
+  let automaton: LiteralAutomaton
+  let owners: [Owner]
+  let facts: [Facts]
+  /// Interned category ids referenced by applicability rules (-1: matches no category).
+  let constraints: [Int32]
+  /// Per category entry: its id and ancestors' ids, interned, as `Ruleset.category(_:isWithin:)`
+  /// walks them (ranges into `chainStorage`).
+  let chains: [Range<Int32>]
+  let chainStorage: [Int32]
+  /// Per category entry: the entries from it up to the root, as a category rule walks them.
+  let entryChains: [[Int]]
+  /// Per rule, per override: interned category ids.
+  let overrideCategories: [[[Int32]]]
+  /// Category lookup keys that need no trimming or case folding, as `Ruleset` builds them.
+  let categoryKeys: [String: Int]
+  let categoryIndexByID: [String: Int]
+  let patternRules: [PatternRule]
+  let patternSlots: [PatternSlot]
+  let gateSlots: [Int32]
+  /// Per rule: its exceptions (a range of `exceptions`).
+  let exceptionRanges: [Range<Int32>]
+  let exceptions: [Exception]
+  /// Every pattern the plan runs, kept alive here, and their handles in the same order.
+  let patterns: [Pattern]
+  let handles: [Pattern.Handle]
+  let categoryRules: [Int]
+  let categoryChecks: [Rule.CategoryCheck?]
+  let categoryFacts: [CategoryFacts]
+  let gateCount: Int
+  /// Per rule: its message split at `{match}`.
+  let messageParts: [[String]]
+  let findingFacts: [FindingFacts]
+  /// Per rule: its pack, numbered.
+  let packIndex: [Int32]
+  let boundaries: WordBoundaries
+  let scratchPool = ScratchPool()
+
+  init(ruleset: Ruleset, boundaries: WordBoundaries) {
+    self.boundaries = boundaries
+    let rules = ruleset.rules
+    let categories = ruleset.categories
+
+    // Categories: intern every id a chain walk can produce, then each entry's chain.
+    var intern: [String: Int32] = [:]
+    func interned(_ id: String) -> Int32 {
+      if let index = intern[id] { return index }
+      let index = Int32(intern.count)
+      intern[id] = index
+      return index
+    }
+    var chains: [Range<Int32>] = []
+    var chainStorage: [Int32] = []
+    var entryChains: [[Int]] = []
+    var indexByID: [String: Int] = [:]
+    var keys: [String: Int] = [:]
+    for (index, entry) in categories.enumerated() { indexByID[entry.id] = index }
+    for (index, entry) in categories.enumerated() {
+      var chain: [Int32] = []
+      var current: String? = entry.id
+      while let id = current, chain.count < 32 {
+        chain.append(interned(id))
+        current = ruleset.category(named: id)?.parent
+      }
+      chains.append(Int32(chainStorage.count)..<Int32(chainStorage.count + chain.count))
+      chainStorage += chain
+      var entries: [Int] = []
+      var walk: String? = entry.id
+      while let id = walk, let found = ruleset.category(named: id), entries.count < 32 {
+        entries.append(indexByID[found.id] ?? index)
+        walk = found.parent
+      }
+      entryChains.append(entries)
+      for key in [entry.id.lowercased()] + entry.names.map({ $0.lowercased() }) {
+        keys[key] = index
+      }
+    }
+    // Only keys that `Ruleset.category(named:)` would look up unchanged may skip its folding.
+    categoryKeys = keys.filter { key, _ in
+      key.lowercased() == key && key.trimmingCharacters(in: .whitespaces) == key
+    }
+    categoryIndexByID = indexByID
+    func constraint(_ id: String) -> Int32 { intern[id] ?? -1 }
+
+    var facts: [Facts] = []
+    var constraints: [Int32] = []
+    var overrideCategories: [[[Int32]]] = []
+    var terms: [String] = []
+    var owners: [Owner] = []
+    var patternRules: [PatternRule] = []
+    var patternSlots: [PatternSlot] = []
+    var gateSlots: [Int32] = []
+    var exceptionRanges: [Range<Int32>] = []
+    var exceptions: [Exception] = []
+    var patterns: [Pattern] = []
+    var categoryRules: [Int] = []
+    func handle(_ pattern: Pattern) -> Int32 {
+      patterns.append(pattern)
+      return Int32(patterns.count - 1)
+    }
+    var messageParts: [[String]] = []
+    var gateCount: Int32 = 0
+    for (index, rule) in rules.enumerated() {
+      let r = Int32(index)
+      var f = Facts()
+      for (bit, context) in TextContext.allCases.enumerated() where rule.applicability.contexts.contains(context) {
+        f.contexts |= 1 << bit
+      }
+      for (bit, subject) in ShopSubject.allCases.enumerated() where rule.applicability.shopSubjects.contains(subject) {
+        f.subjects |= 1 << bit
+      }
+      let categoryStart = Int32(constraints.count)
+      constraints += rule.applicability.categories.sorted().map(constraint)
+      f.categories = categoryStart..<Int32(constraints.count)
+      let excludedStart = Int32(constraints.count)
+      constraints += rule.applicability.excludedCategories.sorted().map(constraint)
+      f.excluded = excludedStart..<Int32(constraints.count)
+      f.severity = rule.severity
+      f.requiresWordBoundary = rule.requiresWordBoundary
+      f.matchesThroughNoise = rule.matchesThroughNoise
+      f.hasOverrides = !rule.overrides.isEmpty
+      f.hasExceptions = !rule.exceptions.isEmpty
+      facts.append(f)
+      overrideCategories.append(rule.overrides.map { $0.categories.sorted().map(constraint) })
+      messageParts.append(rule.message.split(separator: "{match}", omittingEmptySubsequences: false).map(String.init))
+
+      for term in rule.terms {
+        terms.append(term)
+        owners.append(.term(rule: r))
+      }
+      for anchor in rule.anchors {
+        terms.append(anchor)
+        owners.append(.anchor(rule: r))
+      }
+      let exceptionStart = Int32(exceptions.count)
+      for (e, exception) in rule.exceptions.enumerated() {
+        if let phrase = exception.phrase {
+          terms.append(phrase)
+          owners.append(.exception(rule: r, index: Int32(e)))
+        }
+        exceptions.append(
+          Exception(
+            isPhrase: exception.phrase != nil, handle: exception.phrase == nil ? exception.pattern.map(handle) ?? -1 : -1,
+            suppresses: exception.action == .suppress))
+      }
+      exceptionRanges.append(exceptionStart..<Int32(exceptions.count))
+      if rule.kind == .pattern {
+        let first = Int32(patternSlots.count)
+        for pattern in rule.patterns {
+          let gateStart = Int32(gateSlots.count)
+          if rule.anchors.isEmpty {
+            for set in RequiredLiterals.of(pattern.source) {
+              for literal in set {
+                terms.append(literal)
+                owners.append(.gate(slot: gateCount))
+              }
+              gateSlots.append(gateCount)
+              gateCount += 1
+            }
+          }
+          patternSlots.append(PatternSlot(handle: handle(pattern), gates: gateStart..<Int32(gateSlots.count)))
+        }
+        patternRules.append(
+          PatternRule(rule: index, anchored: !rule.anchors.isEmpty, patterns: first..<Int32(patternSlots.count)))
+      }
+      if rule.kind == .category { categoryRules.append(index) }
+    }
+    automaton = LiteralAutomaton(terms: terms)
+    self.owners = owners
+    self.facts = facts
+    self.constraints = constraints
+    self.chains = chains
+    self.chainStorage = chainStorage
+    self.entryChains = entryChains
+    self.overrideCategories = overrideCategories
+    self.patternRules = patternRules
+    self.patternSlots = patternSlots
+    self.gateSlots = gateSlots
+    self.exceptionRanges = exceptionRanges
+    self.exceptions = exceptions
+    self.patterns = patterns
+    handles = patterns.map(\.handle)
+    self.categoryRules = categoryRules
+    categoryChecks = rules.map(\.categoryCheck)
+    categoryFacts = categories.indices.map { index in
+      var statuses: UInt8 = 0
+      var nearest: Int32 = -1
+      for entry in entryChains[index] {
+        switch categories[entry].individual {
+        case .allowed: statuses |= 1
+        case .forbidden: statuses |= 2
+        case .platform: statuses |= 4
+        }
+        if nearest < 0 && !categories[entry].licences.isEmpty { nearest = Int32(entry) }
+      }
+      return CategoryFacts(statuses: statuses, nearestLicences: nearest)
+    }
+    self.gateCount = Int(gateCount)
+    self.messageParts = messageParts
+    var packNumbers: [String: Int32] = [:]
+    packIndex = rules.map { rule in
+      if let number = packNumbers[rule.pack] { return number }
+      let number = Int32(packNumbers.count)
+      packNumbers[rule.pack] = number
+      return number
+    }
+    findingFacts = rules.map {
+      FindingFacts(
+        id: $0.id, kind: $0.kind, suggestions: $0.suggestions, basis: $0.basis, policy: $0.policy,
+        isSuppressible: $0.isSuppressible)
+    }
+  }
+
+  // MARK: Applicability
+
+  /// Resolves the context once per check; an unknown category is reported and treated as none.
+  func scope(for context: CheckContext, ruleset: Ruleset, diagnostics: inout [String]) -> Scope {
+    var scope = Scope(context: 0, subject: 0, category: -1)
+    if let index = TextContext.allCases.firstIndex(of: context.context) { scope.context = 1 << UInt8(index) }
+    if let subject = context.shopSubject, let index = ShopSubject.allCases.firstIndex(of: subject) {
+      scope.subject = 1 << UInt8(index)
+    }
+    if let name = context.category {
+      if let index = categoryKeys[name] {
+        scope.category = index
+      } else if let entry = ruleset.category(named: name), let index = categoryIndexByID[entry.id] {
+        scope.category = index
+      } else {
+        diagnostics.append("unknown category '\(name)': category-specific rules were not applied")
+      }
+    }
+    return scope
+  }
+
+  /// Whether the rule applies (the rules of `Applicability`).
+  @inline(__always)
+  func applies(_ rule: Int, _ scope: Scope) -> Bool {
+    let f = facts[rule]
+    if f.contexts != 0 && f.contexts & scope.context == 0 { return false }
+    if f.subjects != 0 && f.subjects & scope.subject == 0 { return false }
+    if f.categories.isEmpty && f.excluded.isEmpty { return true }
+    if !f.categories.isEmpty {
+      guard scope.category >= 0, isWithin(scope.category, any: f.categories) else { return false }
+    }
+    if scope.category >= 0 && isWithin(scope.category, any: f.excluded) { return false }
+    return true
+  }
+
+  /// Whether the category (an entry index) is or descends from any of the constraints.
+  func isWithin(_ category: Int, any range: Range<Int32>) -> Bool {
+    for k in range where inChain(category, constraints[Int(k)]) { return true }
+    return false
+  }
+
+  func isWithin(_ category: Int, any ids: [Int32]) -> Bool {
+    ids.contains { inChain(category, $0) }
+  }
+
+  @inline(__always)
+  private func inChain(_ category: Int, _ id: Int32) -> Bool {
+    guard id >= 0 else { return false }
+    for k in chains[category] where chainStorage[Int(k)] == id { return true }
+    return false
+  }
+
+  static func bit(_ status: CategoryEntry.IndividualStatus) -> UInt8 {
+    switch status {
+    case .allowed: 1
+    case .forbidden: 2
+    case .platform: 4
+    }
+  }
+
+  /// The rule's message with `{match}` replaced.
+  func message(_ rule: Int, match: String) -> String {
+    let parts = messageParts[rule]
+    if parts.count == 1 { return parts[0] }
+    return parts.joined(separator: match)
+  }
+}
+
+/// Reusable buffers for one check at a time: normalised text, hit lists, PCRE2 match data and an
+/// ICU break iterator. Checks borrow one from the plan's ``ScratchPool`` and give it back, so a
+/// warm checker allocates nothing per check but the findings it returns.
+final class CheckScratch: @unchecked Sendable {
+  // @unchecked: only one check uses a scratch at a time; the pool hands it over with
+  // acquire/release ordering.
+  let normalized = NormalizationBuffer()
+  var candidates: [Checker.Candidate] = []
+  var exceptionHits: [Checker.ExceptionHit] = []
+  var anchorLines: [Checker.AnchorLine] = []
+  var lines: [Range<Int>] = []
+  var boundary: BoundaryChecker
+  var diagnostics: [String] = []
+  var gateEpoch: [UInt32]
+  var epoch: UInt32 = 0
+  let matchData: MatchData?
+
+  init(plan: CheckPlan) {
+    boundary = BoundaryChecker(service: plan.boundaries)
+    gateEpoch = [UInt32](repeating: 0, count: plan.gateCount)
+    matchData = MatchData()
+  }
+
+  /// Starts a new chunk: gate marks of earlier chunks no longer count.
+  func nextEpoch() {
+    epoch &+= 1
+    if epoch == 0 {
+      for i in gateEpoch.indices { gateEpoch[i] = 0 }
+      epoch = 1
+    }
+  }
+}
+
+/// A lock-free pool of scratches. Each thread starts at a slot chosen from its thread id, so two
+/// threads checking at once touch different cache lines and never wait for each other.
+final class ScratchPool: Sendable {
+  /// One slot per cache line pair (the padding keeps neighbours apart).
+  final class Slot: Sendable {
+    let value = Atomic<UInt>(0)
+    private let padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+      (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+  }
+
+  private static let slotCount = 64
+  private let slots: [Slot] = (0..<ScratchPool.slotCount).map { _ in Slot() }
+
+  deinit {
+    for slot in slots {
+      let bits = slot.value.exchange(0, ordering: .acquiring)
+      if bits != 0, let pointer = UnsafeRawPointer(bitPattern: bits) {
+        Unmanaged<CheckScratch>.fromOpaque(pointer).release()
+      }
+    }
+  }
+
+  private static func home() -> Int {
+    let id = UInt64(UInt(bitPattern: Int(bitPattern: pthread_self())))
+    return Int(truncatingIfNeeded: (id &* 0x9E37_79B9_7F4A_7C15) >> 58)  // 6 bits: 64 slots
+  }
+
+  /// A scratch from the pool, or nil when none is free (make one).
+  func take() -> CheckScratch? {
+    let home = ScratchPool.home()
+    for k in 0..<2 {
+      let slot = slots[(home + k) & (ScratchPool.slotCount - 1)]
+      if slot.value.load(ordering: .relaxed) == 0 { continue }
+      let bits = slot.value.exchange(0, ordering: .acquiring)
+      if bits != 0, let pointer = UnsafeRawPointer(bitPattern: bits) {
+        return Unmanaged<CheckScratch>.fromOpaque(pointer).takeRetainedValue()
+      }
+    }
+    return nil
+  }
+
+  /// Returns a scratch; dropped when its slots are taken.
+  func put(_ scratch: CheckScratch) {
+    let home = ScratchPool.home()
+    let retained = Unmanaged.passRetained(scratch)
+    let bits = UInt(bitPattern: retained.toOpaque())
+    for k in 0..<2 {
+      let slot = slots[(home + k) & (ScratchPool.slotCount - 1)]
+      if slot.value.compareExchange(expected: 0, desired: bits, ordering: .releasing).exchanged { return }
+    }
+    retained.release()
+  }
+}
