@@ -35,20 +35,7 @@ struct LintCommand: AsyncParsableCommand {
   @Option(help: "Name to show for standard input; its extension selects the format.")
   var stdinFilename = "<stdin>"
 
-  @Option(help: ArgumentHelp("Skip paths matching a glob (repeatable).", valueName: "glob"))
-  var exclude: [String] = []
-
-  @Option(help: "Context for scripts: livestream, caption, title or description.")
-  var context: TextContext?
-
-  @Option(help: "Shop subject: individual (个人) or enterprise (企业).")
-  var shopSubject: ShopSubject?
-
-  @Option(help: "Category id or Chinese name (e.g. food or 食品).")
-  var category: String?
-
-  @Option(name: [.customLong("licence"), .customLong("license")], help: "A licence the shop holds (repeatable).")
-  var licences: [String] = []
+  @OptionGroup var situation: ContextOptions
 
   @Option(help: ArgumentHelp("A directory of extra rulesets (repeatable), added to the shipped ones.", valueName: "dir"))
   var rulesets: [String] = []
@@ -103,7 +90,7 @@ struct LintCommand: AsyncParsableCommand {
       ruleset = try ruleset.selecting(only: configuration.enable, disabling: configuration.disable)
       ruleset = try ruleset.selecting(only: onlyRule, disabling: disableRule)
       ruleset = try ruleset.overridingSeverity(configuration.severities)
-      if let category = category ?? configuration.category, ruleset.category(named: category) == nil {
+      if let category = situation.category ?? configuration.category, ruleset.category(named: category) == nil {
         throw HeguiError(
           .unknownCategory,
           "unknown category '\(category)'; known: \(ruleset.categories.map { "\($0.id) (\($0.names.joined(separator: "/")))" }.joined(separator: ", "))")
@@ -114,11 +101,11 @@ struct LintCommand: AsyncParsableCommand {
     }
 
     var options = LintOptions()
-    options.context = context
+    options.context = situation.context
     options.contextsByGlob = configuration.contexts
-    options.shopSubject = shopSubject ?? configuration.shopSubject
-    options.category = category ?? configuration.category
-    options.licences = Set(configuration.licences + licences)
+    options.shopSubject = situation.shopSubject ?? configuration.shopSubject
+    options.category = situation.category ?? configuration.category
+    options.licences = Set(configuration.licences + situation.licences)
     let linter = Linter(checker: Checker(ruleset: ruleset), options: options)
 
     var files: [LintedFile] = []
@@ -134,7 +121,7 @@ struct LintCommand: AsyncParsableCommand {
     } else {
       let targets: [(url: URL, display: String)]
       do {
-        targets = try Linter.files(for: paths, excluding: configuration.exclude + exclude.map(Glob.init), relativeTo: cwd)
+        targets = try Linter.files(for: paths, excluding: configuration.exclude + situation.exclude.map(Glob.init), relativeTo: cwd)
       } catch {
         printError("error: \(error)")
         throw ExitCode(Exit.inputError)

@@ -42,20 +42,7 @@ struct ModerateCommand: AsyncParsableCommand {
   @Flag(help: "Read script lines from standard input.")
   var stdin = false
 
-  @Option(help: ArgumentHelp("Skip paths matching a glob (repeatable).", valueName: "glob"))
-  var exclude: [String] = []
-
-  @Option(help: "Context for script lines: livestream, caption, title or description (default: caption for .srt, else livestream).")
-  var context: TextContext?
-
-  @Option(help: "Shop subject: individual (个人) or enterprise (企业).")
-  var shopSubject: ShopSubject?
-
-  @Option(help: "Category id or Chinese name (e.g. food or 食品).")
-  var category: String?
-
-  @Option(name: [.customLong("licence"), .customLong("license")], help: "A licence the shop holds (repeatable).")
-  var licences: [String] = []
+  @OptionGroup var situation: ContextOptions
 
   @Option(help: "Items moderated at the same time (default 4; 1 prints in input order).")
   var jobs: Int = 4
@@ -70,8 +57,9 @@ struct ModerateCommand: AsyncParsableCommand {
     let pipeline = try buildPipeline(cwd: cwd)
 
     var input = ModerationInput(
-      defaults: CheckContext(.livestream, shopSubject: shopSubject, category: category, licences: Set(licences)),
-      context: context)
+      defaults: CheckContext(
+        .livestream, shopSubject: situation.shopSubject, category: situation.category, licences: Set(situation.licences)),
+      context: situation.context)
     for (index, text) in texts.enumerated() {
       input.items.append(ModerationItem(id: "text:\(index + 1)", text: text, context: input.scriptContext(format: "")))
     }
@@ -85,7 +73,7 @@ struct ModerateCommand: AsyncParsableCommand {
     }
     if !paths.isEmpty {
       do {
-        for target in try Linter.files(for: paths, excluding: exclude.map(Glob.init), relativeTo: cwd) {
+        for target in try Linter.files(for: paths, excluding: situation.exclude.map(Glob.init), relativeTo: cwd) {
           do {
             input.add(text: try TextInput.read(target.url, displayPath: target.display), path: target.display, format: target.url.pathExtension.lowercased())
           } catch {
@@ -183,7 +171,7 @@ struct ModerationInput {
   private mutating func addScript(text: String, path: String, format: String) {
     let context = scriptContext(format: format)
     var number = 0
-    for line in Self.lines(of: text) {
+    for line in Linter.lines(of: text) {
       number += 1
       let trimmed = line.trimmingCharacters(in: .whitespaces)
       if trimmed.isEmpty || trimmed.hasPrefix("#! hegui") { continue }
@@ -217,24 +205,6 @@ struct ModerationInput {
             at: .init(path: path, line: listing.line)))
       }
     }
-  }
-
-  /// Lines without their breaks; CRLF is one `Character`, so split on scalars.
-  static func lines(of text: String) -> [String] {
-    var lines: [String] = []
-    var current = String.UnicodeScalarView()
-    for scalar in text.unicodeScalars {
-      if scalar == "\n" {
-        if current.last == "\r" { current.removeLast() }
-        lines.append(String(current))
-        current = String.UnicodeScalarView()
-      } else {
-        current.append(scalar)
-      }
-    }
-    if current.last == "\r" { current.removeLast() }
-    if !current.isEmpty { lines.append(String(current)) }
-    return lines
   }
 }
 

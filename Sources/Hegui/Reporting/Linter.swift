@@ -144,7 +144,7 @@ public struct Linter: Sendable {
 
   /// The lines of a text without their line breaks. Splits on `\n` (a CRLF pair is one
   /// `Character`, so splitting on characters would not split CRLF files).
-  static func lines(of text: String) -> [String] {
+  package static func lines(of text: String) -> [String] {
     var lines: [String] = []
     var current = String.UnicodeScalarView()
     for scalar in text.unicodeScalars {
