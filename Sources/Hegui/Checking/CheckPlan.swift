@@ -43,8 +43,8 @@ final class CheckPlan: Sendable {
     var patterns: Range<Int32>
   }
 
-  /// A pattern of a pattern rule: its handle and, for rules without anchors, the gate slots that
-  /// must all have fired in the chunk (a range of `gateSlots`; empty: always run).
+  /// A pattern of a pattern rule: its handle and the gate slots that must all have fired in the
+  /// chunk for it to run at all (a range of `gateSlots`; empty: no known requirement).
   struct PatternSlot: Sendable {
     var handle: Int32  // into `handles`
     var gates: Range<Int32>
@@ -55,6 +55,8 @@ final class CheckPlan: Sendable {
     var isPhrase: Bool
     var handle: Int32  // into `handles` for a pattern exception, else -1
     var suppresses: Bool
+    /// For a pattern exception: gate slots, as for patterns (a range of `gateSlots`).
+    var gates: Range<Int32> = 0..<0
   }
 
   /// A category entry's facts for category rules, plain values only.
@@ -182,6 +184,22 @@ final class CheckPlan: Sendable {
       patterns.append(pattern)
       return Int32(patterns.count - 1)
     }
+    /// One gate slot per literal set the pattern needs, its literals added to the automaton: the
+    /// most selective set, and others only when none of their literals is a single character
+    /// (上, 0: found in nearly every text, they would cost the scan more than they save).
+    func gates(for pattern: Pattern) -> Range<Int32> {
+      let start = Int32(gateSlots.count)
+      let sets = RequiredLiterals.of(pattern.source)
+      for (rank, set) in sets.enumerated() where rank == 0 || set.allSatisfy({ $0.unicodeScalars.count > 1 }) {
+        for literal in set {
+          terms.append(literal)
+          owners.append(.gate(slot: gateCount))
+        }
+        gateSlots.append(gateCount)
+        gateCount += 1
+      }
+      return start..<Int32(gateSlots.count)
+    }
     var messageParts: [[String]] = []
     var gateCount: Int32 = 0
     for (index, rule) in rules.enumerated() {
@@ -222,27 +240,18 @@ final class CheckPlan: Sendable {
           terms.append(phrase)
           owners.append(.exception(rule: r, index: Int32(e)))
         }
-        exceptions.append(
-          Exception(
-            isPhrase: exception.phrase != nil, handle: exception.phrase == nil ? exception.pattern.map(handle) ?? -1 : -1,
-            suppresses: exception.action == .suppress))
+        var entry = Exception(isPhrase: exception.phrase != nil, handle: -1, suppresses: exception.action == .suppress)
+        if exception.phrase == nil, let pattern = exception.pattern {
+          entry.handle = handle(pattern)
+          entry.gates = gates(for: pattern)
+        }
+        exceptions.append(entry)
       }
       exceptionRanges.append(exceptionStart..<Int32(exceptions.count))
       if rule.kind == .pattern {
         let first = Int32(patternSlots.count)
         for pattern in rule.patterns {
-          let gateStart = Int32(gateSlots.count)
-          if rule.anchors.isEmpty {
-            for set in RequiredLiterals.of(pattern.source) {
-              for literal in set {
-                terms.append(literal)
-                owners.append(.gate(slot: gateCount))
-              }
-              gateSlots.append(gateCount)
-              gateCount += 1
-            }
-          }
-          patternSlots.append(PatternSlot(handle: handle(pattern), gates: gateStart..<Int32(gateSlots.count)))
+          patternSlots.append(PatternSlot(handle: handle(pattern), gates: gates(for: pattern)))
         }
         patternRules.append(
           PatternRule(rule: index, anchored: !rule.anchors.isEmpty, patterns: first..<Int32(patternSlots.count)))
@@ -376,21 +385,31 @@ final class CheckScratch: @unchecked Sendable {
   var lines: [Range<Int>] = []
   var boundary: BoundaryChecker
   var diagnostics: [String] = []
-  var gateEpoch: [UInt32]
-  var epoch: UInt32 = 0
+  /// Per gate slot: the chunk (epoch) in which one of its literals last occurred. Raw memory:
+  /// read and written many times per check, where a Swift array in a class would be checked
+  /// for exclusive access every time.
+  let gateEpoch: UnsafeMutablePointer<UInt32>
+  private let gateCount: Int
+  private(set) var epoch: UInt32 = 0
   let matchData: MatchData?
 
   init(plan: CheckPlan) {
     boundary = BoundaryChecker(service: plan.boundaries)
-    gateEpoch = [UInt32](repeating: 0, count: plan.gateCount)
+    gateCount = plan.gateCount
+    gateEpoch = .allocate(capacity: max(1, gateCount))
+    gateEpoch.initialize(repeating: 0, count: max(1, gateCount))
     matchData = MatchData()
+  }
+
+  deinit {
+    gateEpoch.deallocate()
   }
 
   /// Starts a new chunk: gate marks of earlier chunks no longer count.
   func nextEpoch() {
     epoch &+= 1
     if epoch == 0 {
-      for i in gateEpoch.indices { gateEpoch[i] = 0 }
+      gateEpoch.update(repeating: 0, count: max(1, gateCount))
       epoch = 1
     }
   }

@@ -241,9 +241,9 @@ public struct Checker: Sendable {
       swap(&exceptionHits, &scratch.exceptionHits)
       swap(&anchorLines, &scratch.anchorLines)
     }
-    candidates.removeAll(keepingCapacity: true)
-    exceptionHits.removeAll(keepingCapacity: true)
-    anchorLines.removeAll(keepingCapacity: true)
+    if !candidates.isEmpty { candidates.removeAll(keepingCapacity: true) }
+    if !exceptionHits.isEmpty { exceptionHits.removeAll(keepingCapacity: true) }
+    if !anchorLines.isEmpty { anchorLines.removeAll(keepingCapacity: true) }
     scratch.boundary.textChanged()
     scratch.nextEpoch()
     let epoch = scratch.epoch
@@ -251,31 +251,41 @@ public struct Checker: Sendable {
     let text = normalized.buffer
     let plan = self.plan
 
-    scratch.gateEpoch.withUnsafeMutableBufferPointer { gates in
-      plan.automaton.scan(text) { term, range in
-        switch plan.owners[term] {
-        case let .term(rule):
-          if plan.applies(Int(rule), scope) { candidates.append(Candidate(rule: Int(rule), range: range)) }
-        case let .exception(rule, index):
-          if plan.applies(Int(rule), scope) {
-            exceptionHits.append(ExceptionHit(rule: Int(rule), index: Int(index), range: range))
-          }
-        case let .anchor(rule):
-          if plan.applies(Int(rule), scope) {
-            let line = Checker.line(around: range, in: text)
-            if anchorLines.last.map({ $0.rule != Int(rule) || $0.line != line }) ?? true {
-              anchorLines.append(AnchorLine(rule: Int(rule), line: line))
-            }
-          }
-        case let .gate(slot):
-          gates[Int(slot)] = epoch
+    let gates = scratch.gateEpoch
+    var lastLine = 0..<0
+    var lastLineKnown = false
+    plan.automaton.scan(text) { term, range in
+      switch plan.owners[term] {
+      case let .term(rule):
+        if plan.applies(Int(rule), scope) { candidates.append(Candidate(rule: Int(rule), range: range)) }
+      case let .exception(rule, index):
+        if plan.applies(Int(rule), scope) {
+          exceptionHits.append(ExceptionHit(rule: Int(rule), index: Int(index), range: range))
         }
+      case let .anchor(rule):
+        if plan.applies(Int(rule), scope) {
+          // Hits come in order and most fall on the line of the previous one, found already.
+          if !lastLineKnown || range.lowerBound < lastLine.lowerBound || range.upperBound > lastLine.upperBound {
+            lastLine = Checker.line(around: range, in: text)
+            lastLineKnown = true
+          }
+          let line = lastLine
+          if anchorLines.last.map({ $0.rule != Int(rule) || $0.line != line }) ?? true {
+            anchorLines.append(AnchorLine(rule: Int(rule), line: line))
+          }
+        }
+      case let .gate(slot):
+        gates[Int(slot)] = epoch
       }
     }
 
-    // Pattern rules: with anchors, only on the lines that contain one; without, only when every
-    // literal set the pattern needs (RequiredLiterals) occurs in the chunk: a match elsewhere is
-    // impossible, so skipping PCRE2 there changes no result.
+    // Pattern rules: with anchors, only on the lines that contain one; without, everywhere. But
+    // a pattern runs only when every literal set it needs (RequiredLiterals) has an occurrence
+    // in the chunk: without one no match is possible, so skipping PCRE2 changes no result.
+    func gatesOpen(_ slots: Range<Int32>) -> Bool {
+      for g in slots where gates[Int(plan.gateSlots[Int(g)])] != epoch { return false }
+      return true
+    }
     for k in plan.patternRules.indices {
       let patternRule = plan.patternRules[k]
       let index = patternRule.rule
@@ -283,28 +293,27 @@ public struct Checker: Sendable {
       if patternRule.anchored {
         var lines: [Range<Int>] = []
         swap(&lines, &scratch.lines)
-        lines.removeAll(keepingCapacity: true)
-        for entry in anchorLines where entry.rule == index { lines.append(entry.line) }
-        lines.sort { $0.lowerBound < $1.lowerBound }
+        if !lines.isEmpty { lines.removeAll(keepingCapacity: true) }
+        var sorted = true
+        for entry in anchorLines where entry.rule == index {
+          if let last = lines.last, last.lowerBound > entry.line.lowerBound { sorted = false }
+          lines.append(entry.line)
+        }
+        // Anchor hits come in order of their end, so lines almost always come sorted already.
+        if !sorted { lines.sort { $0.lowerBound < $1.lowerBound } }
         var previous = -1
         for range in lines where range.lowerBound != previous {
           previous = range.lowerBound
-          for p in patternRule.patterns {
+          for p in patternRule.patterns where gatesOpen(plan.patternSlots[Int(p)].gates) {
             let handle = plan.patternSlots[Int(p)].handle
             runPattern(handle, rule: index, range: range, in: text, scratch: scratch, into: &candidates)
           }
         }
         swap(&lines, &scratch.lines)
       } else {
-        for p in patternRule.patterns {
-          let slot = plan.patternSlots[Int(p)]
-          var open = true
-          for g in slot.gates where scratch.gateEpoch[Int(plan.gateSlots[Int(g)])] != epoch {
-            open = false
-            break
-          }
-          if !open { continue }
-          runPattern(slot.handle, rule: index, range: 0..<text.count, in: text, scratch: scratch, into: &candidates)
+        for p in patternRule.patterns where gatesOpen(plan.patternSlots[Int(p)].gates) {
+          let handle = plan.patternSlots[Int(p)].handle
+          runPattern(handle, rule: index, range: 0..<text.count, in: text, scratch: scratch, into: &candidates)
         }
       }
     }
@@ -342,7 +351,7 @@ public struct Checker: Sendable {
               $0.rule == candidate.rule && $0.index == e && $0.range.lowerBound <= candidate.range.lowerBound
                 && $0.range.upperBound >= candidate.range.upperBound
             }
-          } else if exception.handle >= 0 {
+          } else if exception.handle >= 0 && gatesOpen(exception.gates) {
             var found = false
             let line = Checker.line(around: candidate.range, in: text)
             let failure = match(exception.handle, range: line, in: text, scratch: scratch) { match in

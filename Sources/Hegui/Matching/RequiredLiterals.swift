@@ -1,97 +1,133 @@
-/// The literals a PCRE2 pattern cannot match without: sets of strings such that every match
-/// contains at least one string of *each* set. The checker runs a pattern without `anchors`
-/// only over text in which every set has an occurrence, so that most texts never reach PCRE2.
+/// The literals a PCRE2 pattern cannot match without: sets of strings such that any subject in
+/// which the pattern matches contains at least one string of *each* set — inside the match, or
+/// next to it where a positive lookaround looks. The checker runs a pattern only over text in
+/// which every set has an occurrence, so that most texts never reach PCRE2.
 ///
 /// `(?:私下|线下)(?:交易|转账|付款|联系)` needs one of {私下交易, 私下转账, …, 线下联系};
 /// `1[3-9]\d{9}` needs one of {13, …, 19}; `(?:预防|…|对付)\p{Han}{0,2}?(?:高血压|…)` needs one
-/// of the first alternatives *and* one of the last.
+/// of the first alternatives *and* one of the last; `(?<=电话|热线)\s*0\d{2,3}` needs 电话 or
+/// 热线 before the match.
 ///
-/// The analysis is conservative: syntax it does not model (backreferences, option settings,
-/// conditionals, `\Q…\E`, code-point escapes) yields no requirement, and the pattern then runs
-/// everywhere, as before. Literals are lower-cased: patterns are compiled caseless and run on
-/// case-folded text, which never contains an upper-case or other case variant of an ASCII
-/// letter (NFKC case folding maps K, ſ, Ｋ … to k, s, k). A literal with a non-ASCII character
-/// that has case variants makes the analysis give up rather than guess.
+/// The analysis is conservative: syntax it does not model (named and relative backreferences,
+/// option settings, conditionals, `\Q…\E`, octal escapes) yields no requirement, and the
+/// pattern then runs everywhere, as before. Literals are lower-cased: patterns are compiled
+/// caseless and run on case-folded text, which never contains an upper-case or other case
+/// variant of an ASCII letter (NFKC case folding maps K, ſ, Ｋ … to k, s, k). A literal with a
+/// non-ASCII character that has case variants makes the analysis give up rather than guess.
 enum RequiredLiterals {
   /// Largest set kept (larger alternations give no requirement).
-  static let maximumSetSize = 64
+  static let maximumSetSize = 256
+  /// Largest product of a concatenation's exact sets (beyond it, the run is closed and its
+  /// parts count separately).
+  static let maximumProduct = 64
   /// Most sets kept per pattern, best first.
   static let maximumSets = 3
+
+  /// A literal as UTF-8 bytes: hashing and comparing bytes is what compiling many patterns
+  /// needs (`String` hashing normalises Unicode first, and `[UInt8]` hashes byte by byte).
+  struct Literal: Hashable, ExpressibleByArrayLiteral {
+    var bytes: [UInt8]
+
+    init(_ bytes: [UInt8]) {
+      self.bytes = bytes
+    }
+
+    init(arrayLiteral elements: UInt8...) {
+      bytes = elements
+    }
+
+    var count: Int { bytes.count }
+    var isEmpty: Bool { bytes.isEmpty }
+
+    func hash(into hasher: inout Hasher) {
+      bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+    }
+
+    static func + (a: Literal, b: Literal) -> Literal {
+      Literal(a.bytes + b.bytes)
+    }
+  }
+  typealias LiteralSet = Set<Literal>
 
   /// The requirement of a pattern, or an empty array when none is known.
   static func of(_ source: String) -> [[String]] {
     var parser = Parser(Array(source.unicodeScalars))
     guard let info = parser.alternation(), parser.atEnd, !parser.failed else { return [] }
-    var sets = info.required
-    if let exact = info.exact, let requirement = Info.requirement(of: exact) { sets.append(requirement) }
-    var unique: [Set<String>] = []
-    for set in sets.map(simplify) where !set.isEmpty && !set.contains("") && !unique.contains(set) {
+    var unique: [LiteralSet] = []
+    for set in info.requirements.map(simplify) where !set.isEmpty && !set.contains([]) && !unique.contains(set) {
       unique.append(set)
     }
     // A set implied by another (every literal of the other contains one of its literals, as
-    // 13…19 implies a digit) checks nothing new.
-    let arrays = unique.map { $0.map { Array($0.utf8) } }
-    var kept: [Set<String>] = []
+    // 13…19 implies a digit) checks nothing new; of two that imply each other, keep the first.
+    func implies(_ a: LiteralSet, _ b: LiteralSet) -> Bool {
+      a.allSatisfy { literal in b.contains { contains(literal, $0) } }
+    }
+    var kept: [LiteralSet] = []
     for (index, set) in unique.enumerated() {
-      let implied = arrays.indices.contains { other in
-        other != index && arrays[other].allSatisfy { literal in arrays[index].contains { contains(literal, $0) } }
-          && !(arrays[index].allSatisfy { literal in arrays[other].contains { contains(literal, $0) } } && other > index)
+      let implied = unique.indices.contains { other in
+        other != index && implies(unique[other], set) && !(other > index && implies(set, unique[other]))
       }
       if !implied { kept.append(set) }
     }
     kept.sort { score($0) > score($1) }
-    return kept.prefix(maximumSets).map { $0.sorted() }
+    return kept.prefix(maximumSets).map { set in set.map { String(decoding: $0.bytes, as: UTF8.self) }.sorted() }
   }
 
-  /// Drops strings that contain another member: "微信号" adds nothing when "微信" is required.
-  static func simplify(_ set: Set<String>) -> Set<String> {
-    let members = set.map { Array($0.utf8) }
-    var kept = Set<String>()
+  /// Drops literals that contain another member ("微信号" adds nothing when "微信" is required).
+  /// Large sets are left as they are: the check is quadratic, and redundant members cost the
+  /// automaton little.
+  static func simplify(_ set: LiteralSet) -> LiteralSet {
+    guard set.count <= 64 else { return set }
+    let members = Array(set)
+    var kept = LiteralSet()
     for (index, candidate) in members.enumerated() {
       let redundant = members.enumerated().contains { other, member in
-        other != index && member.count <= candidate.count && member != candidate && contains(candidate, member)
+        other != index && member.count < candidate.count && contains(candidate, member)
       }
-      if !redundant { kept.insert(String(decoding: candidate, as: UTF8.self)) }
+      if !redundant { kept.insert(candidate) }
     }
     return kept
   }
 
   /// Whether `needle` occurs in `haystack` (both UTF-8, so a match is whole characters).
-  private static func contains(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+  private static func contains(_ haystack: Literal, _ needle: Literal) -> Bool {
     if needle.isEmpty { return true }
     if needle.count > haystack.count { return false }
-    for start in 0...(haystack.count - needle.count) where haystack[start] == needle[0] {
-      if haystack[start..<(start + needle.count)].elementsEqual(needle) { return true }
+    let h = haystack.bytes
+    let n = needle.bytes
+    for start in 0...(h.count - n.count) where h[start] == n[0] {
+      if h[start..<(start + n.count)].elementsEqual(n) { return true }
     }
     return false
   }
 
   /// How selective a set is: its shortest literal in UTF-8 bytes, then fewer literals.
-  static func score(_ set: Set<String>) -> Int {
-    let shortest = set.map(\.utf8.count).min() ?? 0
+  static func score(_ set: LiteralSet) -> Int {
+    let shortest = set.map(\.count).min() ?? 0
     return shortest * 1000 - set.count
   }
 
-  static func best(_ sets: [Set<String>]) -> Set<String>? {
+  static func best(_ sets: [LiteralSet]) -> LiteralSet? {
     sets.max { score($0) < score($1) }
   }
 
   /// What is known about the strings a sub-pattern matches.
   struct Info {
-    /// Every string it can match, when that is a small finite set ("" for zero-width items).
-    var exact: Set<String>?
-    /// Sets of literals each of which has a member in every match.
-    var required: [Set<String>] = []
+    /// Every string it can match, when that is a small finite set (the empty literal for
+    /// zero-width items).
+    var exact: LiteralSet?
+    /// Sets of literals each of which has a member in every subject the sub-pattern matches in.
+    var required: [LiteralSet] = []
 
-    static let empty = Info(exact: [""])
+    static let empty = Info(exact: [[]])
     static let unknown = Info(exact: nil)
 
-    static func requirement(of exact: Set<String>) -> Set<String>? {
-      exact.contains("") || exact.isEmpty ? nil : exact
+    static func requirement(of exact: LiteralSet) -> LiteralSet? {
+      exact.contains([]) || exact.isEmpty ? nil : exact
     }
 
     /// All requirements, including the one its exact set gives.
-    var requirements: [Set<String>] {
+    var requirements: [LiteralSet] {
       var sets = required
       if let exact, let r = Info.requirement(of: exact) { sets.append(r) }
       return sets
@@ -128,8 +164,8 @@ enum RequiredLiterals {
       }
       if failed { return nil }
       if branches.count == 1 { return branches[0] }
-      var exact: Set<String>? = []
-      var union: Set<String>? = []
+      var exact: LiteralSet? = []
+      var union: LiteralSet? = []
       for branch in branches {
         if let e = branch.exact, let current = exact, current.count + e.count <= RequiredLiterals.maximumSetSize {
           exact = current.union(e)
@@ -149,10 +185,10 @@ enum RequiredLiterals {
     }
 
     private mutating func sequence() -> Info {
-      var required: [Set<String>] = []
-      var run: Set<String>? = [""]
+      var required: [LiteralSet] = []
+      var run: LiteralSet? = [[]]
       var allExact = true
-      func close(_ run: Set<String>?) {
+      func close(_ run: LiteralSet?) {
         if let run, let r = Info.requirement(of: run) { required.append(r) }
       }
       while !failed, let c = peek(), c != "|", c != ")" {
@@ -160,8 +196,8 @@ enum RequiredLiterals {
         if failed { break }
         required += item.required
         if let e = item.exact {
-          if let r = run, r.count * e.count <= RequiredLiterals.maximumSetSize {
-            var product = Set<String>()
+          if let r = run, r.count * e.count <= RequiredLiterals.maximumProduct {
+            var product = LiteralSet()
             for a in r { for b in e { product.insert(a + b) } }
             run = product
           } else {
@@ -198,7 +234,7 @@ enum RequiredLiterals {
       }
       if let next = peek(), next == "?" || next == "+" { index += 1 }  // lazy or possessive
       if minimum == 0 {
-        if maximum == 1, let e = item.exact { return Info(exact: e.union([""])) }
+        if maximum == 1, let e = item.exact { return Info(exact: e.union([[]])) }
         return .unknown
       }
       if minimum == 1 && maximum == 1 { return item }
@@ -247,7 +283,7 @@ enum RequiredLiterals {
 
     private mutating func literal(_ c: Unicode.Scalar) -> Info {
       guard let folded = fold(c) else { return fail() }
-      return Info(exact: [String(folded)])
+      return Info(exact: [Literal(Array(String(folded).utf8))])
     }
 
     /// ASCII letters lower-cased; other characters with case variants are not modelled.
@@ -260,18 +296,25 @@ enum RequiredLiterals {
     }
 
     private mutating func group() -> Info {
-      var zeroWidth = false
+      enum Kind { case plain, positiveLookaround, negativeLookaround }
+      var kind = Kind.plain
       if peek() == "?" {
         index += 1
         switch peek() {
         case ":", ">": index += 1
-        case "=", "!":
+        case "=":
           index += 1
-          zeroWidth = true
+          kind = .positiveLookaround
+        case "!":
+          index += 1
+          kind = .negativeLookaround
         case "<":
-          if peek(1) == "=" || peek(1) == "!" {
+          if peek(1) == "=" {
             index += 2
-            zeroWidth = true
+            kind = .positiveLookaround
+          } else if peek(1) == "!" {
+            index += 2
+            kind = .negativeLookaround
           } else if !skipName(after: 1) {
             return fail()
           }
@@ -283,7 +326,15 @@ enum RequiredLiterals {
       }
       guard let inner = alternation(), peek() == ")" else { return fail() }
       index += 1
-      return zeroWidth ? .empty : inner
+      switch kind {
+      case .plain:
+        return inner
+      case .positiveLookaround:
+        // Zero-width, but what it looks at must be in the subject next to the match.
+        return Info(exact: [[]], required: inner.requirements)
+      case .negativeLookaround:
+        return .empty
+      }
     }
 
     /// Skips `<name>` of a named group starting `offset` scalars ahead.
@@ -300,7 +351,7 @@ enum RequiredLiterals {
       return true
     }
 
-    private static let digits = Set((0...9).map(String.init))
+    private static let digits = LiteralSet((0...9).map { Literal(Array(String($0).utf8)) })
 
     private mutating func escape() -> Info {
       guard let c = peek() else { return fail() }
@@ -316,20 +367,48 @@ enum RequiredLiterals {
         index += 1
         return .unknown
       case "b", "B", "A", "z", "Z", "G": return .empty
-      case "n": return Info(exact: ["\n"])
-      case "t": return Info(exact: ["\t"])
-      case "r": return Info(exact: ["\r"])
-      case "f": return Info(exact: ["\u{0C}"])
+      case "n": return Info(exact: [[0x0A]])
+      case "t": return Info(exact: [[0x09]])
+      case "r": return Info(exact: [[0x0D]])
+      case "f": return Info(exact: [[0x0C]])
+      case "x":
+        guard let scalar = codePoint() else { return fail() }
+        return literal(scalar)
+      case "1"..."9":
+        // A backreference (or, past the group count, an octal escape): some text, unknown.
+        while let next = peek(), ("0"..."9").contains(next) { index += 1 }
+        return .unknown
       default:
-        // Backreferences, octal and code-point escapes, \Q…\E, \K and the like: not modelled.
+        // Named and relative backreferences, octal escapes, \Q…\E, \K and the like: not modelled.
         if c.properties.isAlphabetic || ("0"..."9").contains(c) { return fail() }
         return literal(c)
       }
     }
 
+    /// The code point of `\x{hhh…}` or `\xhh` after the `x`.
+    private mutating func codePoint() -> Unicode.Scalar? {
+      var digits = ""
+      if peek() == "{" {
+        index += 1
+        while let next = peek(), next != "}" {
+          digits.unicodeScalars.append(next)
+          index += 1
+        }
+        guard peek() == "}" else { return nil }
+        index += 1
+      } else {
+        while digits.count < 2, let next = peek(), next.properties.isASCIIHexDigit {
+          digits.unicodeScalars.append(next)
+          index += 1
+        }
+      }
+      guard !digits.isEmpty, let value = UInt32(digits, radix: 16) else { return nil }
+      return Unicode.Scalar(value)
+    }
+
     /// A bracketed class: its characters when there are at most 10, else unknown.
     private mutating func characterClass() -> Info {
-      var members = Set<String>()
+      var members = LiteralSet()
       var unknown = false
       if peek() == "^" {
         index += 1
@@ -364,13 +443,23 @@ enum RequiredLiterals {
           case "n": low = "\n"
           case "t": low = "\t"
           case "r": low = "\r"
+          case "x":
+            guard let scalar = codePoint() else { return fail() }
+            low = scalar
           default:
             if e.properties.isAlphabetic || ("0"..."9").contains(e) { return fail() }
             low = e
           }
         }
-        if peek() == "-", let high = peek(1), high != "]", high != "\\", high != "[" {
+        if peek() == "-", var high = peek(1), high != "]", high != "[" {
           index += 2
+          if high == "\\" {
+            // Only a code point may end a range here; \d, \w and the like are not ranges.
+            guard peek() == "x" else { return fail() }
+            index += 1
+            guard let scalar = codePoint() else { return fail() }
+            high = scalar
+          }
           guard low.value <= high.value else { return fail() }
           if high.value - low.value >= 10 {
             unknown = true
@@ -378,11 +467,11 @@ enum RequiredLiterals {
           }
           for value in low.value...high.value {
             guard let scalar = Unicode.Scalar(value), let folded = fold(scalar) else { return fail() }
-            members.insert(String(folded))
+            members.insert(Literal(Array(String(folded).utf8)))
           }
         } else {
           guard let folded = fold(low) else { return fail() }
-          members.insert(String(folded))
+          members.insert(Literal(Array(String(folded).utf8)))
         }
       }
       guard peek() == "]" else { return fail() }
