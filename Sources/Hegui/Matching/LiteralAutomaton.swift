@@ -47,9 +47,10 @@ public struct LiteralAutomaton: Sendable {
       var value: Int32
     }
 
+    /// Copies the arrays; takes ownership of `slots` (`slotCount` of them, a power of two).
     init(
-      rootNext: [Int32], slots: [Slot], fail: [Int32], firstTerm: [Int32], dictLink: [Int32], hasChildren: [Bool],
-      termNextAtNode: [Int32], termIDs: [Int32], termLengths: [Int32]
+      rootNext: [Int32], slots: UnsafeMutablePointer<Slot>, slotCount: Int, fail: [Int32], firstTerm: [Int32],
+      dictLink: [Int32], hasChildren: [Bool], termNextAtNode: [Int32], termIDs: [Int32], termLengths: [Int32]
     ) {
       func copy<T>(_ array: [T]) -> UnsafeMutablePointer<T> {
         let pointer = UnsafeMutablePointer<T>.allocate(capacity: max(1, array.count))
@@ -59,8 +60,8 @@ public struct LiteralAutomaton: Sendable {
         return pointer
       }
       self.rootNext = copy(rootNext)
-      self.slots = copy(slots)
-      mask = slots.count - 1
+      self.slots = slots
+      mask = slotCount - 1
       self.fail = copy(fail)
       self.firstTerm = copy(firstTerm)
       self.dictLink = copy(dictLink)
@@ -141,11 +142,16 @@ public struct LiteralAutomaton: Sendable {
         queue.append(child)
       }
     }
+    // Free what is no longer needed before the tables are laid out: with 60,000 terms the trie
+    // has ~200,000 nodes, and peak memory is what the lexicon target is about.
+    children = []
+    queue = []
 
     var rootNext = [Int32](repeating: 0, count: LiteralAutomaton.rootDenseSize)
     var capacity = 16
     while capacity < max(16, buildMap.count * 2) { capacity <<= 1 }
-    var slots = [Tables.Slot](repeating: Tables.Slot(key: 0, value: 0), count: capacity)
+    let slots = UnsafeMutablePointer<Tables.Slot>.allocate(capacity: capacity)
+    slots.initialize(repeating: Tables.Slot(key: 0, value: 0), count: capacity)
     let mask = capacity - 1
     var hasChildren = [Bool](repeating: false, count: nodeCount)
     for (key, value) in buildMap {
@@ -160,6 +166,7 @@ public struct LiteralAutomaton: Sendable {
       while slots[slot].key != 0 { slot = (slot + 1) & mask }
       slots[slot] = Tables.Slot(key: key &+ 1, value: value)  // +1 so that 0 marks an empty slot
     }
+    buildMap = [:]
 
     var firstTerm = [Int32](repeating: -1, count: nodeCount)
     var termNext: [Int32] = []
@@ -171,10 +178,11 @@ public struct LiteralAutomaton: Sendable {
         firstTerm[node] = Int32(termIDs.count - 1)
       }
     }
+    nodeTermsList = []
 
     tables = Tables(
-      rootNext: rootNext, slots: slots, fail: fail, firstTerm: firstTerm, dictLink: dictLink, hasChildren: hasChildren,
-      termNextAtNode: termNext, termIDs: termIDs, termLengths: lengths)
+      rootNext: rootNext, slots: slots, slotCount: capacity, fail: fail, firstTerm: firstTerm, dictLink: dictLink,
+      hasChildren: hasChildren, termNextAtNode: termNext, termIDs: termIDs, termLengths: lengths)
     termCount = terms.count
   }
 
