@@ -1,0 +1,132 @@
+import Foundation
+import Hegui
+
+/// One workload, run once, for `valgrind --tool=callgrind` or `perf record`; `scaling` prints one
+/// and two threads (and two separate checkers) with the CPU time each used.
+enum Profile {
+  static func run(_ workload: String, options: Options) throws {
+    var generator = CorpusGenerator(seed: options.seed)
+    switch workload {
+    case "shipped", "lexicon":
+      let items = generator.items(bytes: options.bytes)
+      var ruleset = try Ruleset.shipped()
+      var directory: URL?
+      if workload == "lexicon" {
+        let url = try Lexicon.writeRuleset(terms: Lexicon.terms(count: options.lexiconTerms, seed: options.seed))
+        directory = url
+        ruleset = try Ruleset.load(directories: [url], includingShipped: true)
+      }
+      defer { if let directory { try? FileManager.default.removeItem(at: directory) } }
+      let checker = Checker(ruleset: ruleset)
+      let seconds = Measure.time { print("findings:", Workloads.checkAll(checker, items)) }
+      print(Format.mbps(generator.stats.bytes, seconds))
+    case "load":
+      let seconds = try Measure.time { _ = Checker(ruleset: try Ruleset.shipped()) }
+      print(Format.ms(seconds * 1000))
+    case "scaling":
+      try Scaling.run(options: options)
+    case "captions":
+      let lines = (0..<options.captionLines).map { _ in generator.captionLine(characters: 40) }
+      let checker = Checker(ruleset: try Ruleset.shipped())
+      let result = Workloads.latencies(checker, lines: lines, context: CheckContext(.caption), rounds: options.captionRounds)
+      let sorted = result.samples.sorted()
+      print("p50", Measure.percentile(sorted, 0.5), "p99", Measure.percentile(sorted, 0.99))
+    default:
+      throw BenchError("unknown workload '\(workload)' (shipped, lexicon, captions, load, scaling)")
+    }
+  }
+}
+
+/// Every finding and diagnostic of every item, one per line: two builds of the engine must
+/// print the same (`--dump shipped` / `--dump lexicon`, then `diff`).
+enum Dump {
+  static func run(_ workload: String, options: Options) throws {
+    if workload == "fold" {
+      // Every BMP scalar (surrogates aside) and the astral planes' first 4,096 of each, each alone
+      // and between two Han characters (the noise collapse), normalised.
+      let normalizer = Normalizer()
+      var out = ""
+      var values = Array(0..<0xD800) + Array(0xE000..<0x10000)
+      for plane in 1...16 { values += Array((plane << 16)..<((plane << 16) + 0x1000)) }
+      for value in values {
+        guard let scalar = Unicode.Scalar(UInt32(value)) else { continue }
+        let alone = normalizer.normalize(String(scalar))
+        let between = normalizer.normalize("最" + String(scalar) + "好")
+        out += "\(value)\t\(alone.string.unicodeScalars.map { String($0.value, radix: 16) })\t\(between.string)\t"
+        out += "\(between.originalRange(of: 0..<between.bytes.count))\n"
+        if out.utf8.count > 1 << 20 {
+          FileHandle.standardOutput.write(Data(out.utf8))
+          out = ""
+        }
+      }
+      FileHandle.standardOutput.write(Data(out.utf8))
+      return
+    }
+    var generator = CorpusGenerator(seed: options.seed)
+    let items = generator.items(bytes: options.bytes)
+    var captions = CorpusGenerator(seed: options.seed &+ 1)
+    let lines = (0..<options.captionLines).map { _ in
+      CorpusItem(text: captions.captionLine(characters: 40), context: CheckContext(.caption))
+    }
+    var ruleset = try Ruleset.shipped()
+    var directory: URL?
+    if workload == "lexicon" {
+      let url = try Lexicon.writeRuleset(terms: Lexicon.terms(count: options.lexiconTerms, seed: options.seed))
+      directory = url
+      ruleset = try Ruleset.load(directories: [url], includingShipped: true)
+    }
+    defer { if let directory { try? FileManager.default.removeItem(at: directory) } }
+    let checker = Checker(ruleset: ruleset)
+    // The same texts again as whole documents, so that multi-line and chunked paths are covered.
+    var documents: [CorpusItem] = []
+    var current = ""
+    for item in items.prefix(20_000) {
+      current += item.text + "\n"
+      if current.utf8.count > 200_000 {
+        documents.append(CorpusItem(text: current, context: CheckContext(.description, category: "food")))
+        current = ""
+      }
+    }
+    var out = ""
+    for (index, item) in (items + lines + documents).enumerated() {
+      let result = checker.check(item.text, context: item.context)
+      for f in result.findings {
+        let span = f.span.map {
+          "\($0.utf8) \($0.utf16) \($0.line):\($0.column)-\($0.endLine):\($0.endColumn) \($0.range == (item.text.utf8.index(item.text.startIndex, offsetBy: $0.utf8.lowerBound)..<item.text.utf8.index(item.text.startIndex, offsetBy: $0.utf8.upperBound)))"
+        } ?? "-"
+        out += "\(index)\t\(f.ruleID)\t\(f.severity)\t\(span)\t\(f.match)\t\(f.message)\t\(f.note ?? "-")\t\(f.field ?? "-")\t\(f.suggestions)\t\(f.basis)\t\(f.isSuppressible)\n"
+      }
+      for d in result.diagnostics { out += "\(index)\tdiagnostic\t\(d)\n" }
+      if out.utf8.count > 1 << 20 {
+        FileHandle.standardOutput.write(Data(out.utf8))
+        out = ""
+      }
+    }
+    FileHandle.standardOutput.write(Data(out.utf8))
+  }
+}
+
+/// One and two threads over the same items, repeatedly: the scaling figure alone.
+enum Scaling {
+  static func run(options: Options) throws {
+    var generator = CorpusGenerator(seed: options.seed)
+    let items = generator.items(bytes: options.bytes)
+    let checker = Checker(ruleset: try Ruleset.shipped())
+    _ = Workloads.checkAll(checker, items)
+    for _ in 0..<options.runs {
+      let cpu0 = Measure.cpuSeconds()
+      let one = Measure.time { _ = Workloads.checkAll(checker, items) }
+      let cpu1 = Measure.cpuSeconds()
+      let two = Workloads.concurrentCheck(checker, items, threads: 2).seconds
+      let cpu2 = Measure.cpuSeconds()
+      print(
+        Format.mbps(generator.stats.bytes, one), Format.mbps(generator.stats.bytes, two), Format.ratio(one / two),
+        "cpu one \(cpu1 - cpu0) two \(cpu2 - cpu1)")
+      let separate = [checker, Checker(ruleset: try Ruleset.shipped())]
+      let cpu3 = Measure.cpuSeconds()
+      let apart = Workloads.concurrentCheck(separate, items).seconds
+      let cpu4 = Measure.cpuSeconds()
+      print("  separate checkers:", Format.mbps(generator.stats.bytes, apart), "cpu \(cpu4 - cpu3)")
+    }
+  }
+}
