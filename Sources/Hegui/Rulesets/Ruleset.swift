@@ -30,6 +30,9 @@ public struct Ruleset: Sendable {
   private let ruleIndexByID: [String: Int]
   private let categoryByName: [String: Int]
 
+  /// A ruleset with no rules, packs or categories.
+  public static let empty = Ruleset(packs: [], rules: [], categories: [])
+
   /// The highest ruleset format version this library reads.
   public static let formatVersion = 1
 

@@ -1,5 +1,6 @@
 import Foundation
 import Hegui
+import Testing
 
 /// A small ruleset with one rule per severity, so that tests do not depend on the shipped rules.
 enum EscalationFixtures {
@@ -41,7 +42,8 @@ enum EscalationFixtures {
     do {
       return try Ruleset.load(files: ["test.yml": rulesetYAML])
     } catch {
-      fatalError("test ruleset does not load: \(error)")
+      Issue.record("test ruleset does not load: \(error)")
+      return Ruleset.empty
     }
   }()
 
