@@ -84,7 +84,7 @@ extension LintReport {
         [
           "tool": [
             "driver": [
-              "name": "hegui", "semanticVersion": toolVersion, "informationUri": "https://github.com/hegui/hegui",
+              "name": "hegui", "semanticVersion": toolVersion,
               "rules": rules,
             ]
           ],
