@@ -4,20 +4,21 @@ import Hegui
 /// One workload, run once, for `valgrind --tool=callgrind` or `perf record`; `scaling` prints one
 /// and two threads (and two separate checkers) with the CPU time each used.
 enum Profile {
+  /// The shipped rules, plus the generated lexicon for the `lexicon` workload. The lexicon's
+  /// temporary ruleset folder is removed once loaded: the ruleset is held in memory.
+  static func checker(for workload: String, options: Options) throws -> Checker {
+    guard workload == "lexicon" else { return Checker(ruleset: try Ruleset.shipped()) }
+    let url = try Lexicon.writeRuleset(terms: Lexicon.terms(count: options.lexiconTerms, seed: options.seed))
+    defer { try? FileManager.default.removeItem(at: url) }
+    return Checker(ruleset: try Ruleset.load(directories: [url], includingShipped: true))
+  }
+
   static func run(_ workload: String, options: Options) throws {
     var generator = CorpusGenerator(seed: options.seed)
     switch workload {
     case "shipped", "lexicon":
       let items = generator.items(bytes: options.bytes)
-      var ruleset = try Ruleset.shipped()
-      var directory: URL?
-      if workload == "lexicon" {
-        let url = try Lexicon.writeRuleset(terms: Lexicon.terms(count: options.lexiconTerms, seed: options.seed))
-        directory = url
-        ruleset = try Ruleset.load(directories: [url], includingShipped: true)
-      }
-      defer { if let directory { try? FileManager.default.removeItem(at: directory) } }
-      let checker = Checker(ruleset: ruleset)
+      let checker = try Profile.checker(for: workload, options: options)
       let seconds = Measure.time { print("findings:", Workloads.checkAll(checker, items)) }
       print(Format.mbps(generator.stats.bytes, seconds))
     case "load":
@@ -68,15 +69,7 @@ enum Dump {
     let lines = (0..<options.captionLines).map { _ in
       CorpusItem(text: captions.captionLine(characters: 40), context: CheckContext(.caption))
     }
-    var ruleset = try Ruleset.shipped()
-    var directory: URL?
-    if workload == "lexicon" {
-      let url = try Lexicon.writeRuleset(terms: Lexicon.terms(count: options.lexiconTerms, seed: options.seed))
-      directory = url
-      ruleset = try Ruleset.load(directories: [url], includingShipped: true)
-    }
-    defer { if let directory { try? FileManager.default.removeItem(at: directory) } }
-    let checker = Checker(ruleset: ruleset)
+    let checker = try Profile.checker(for: workload, options: options)
     // The same texts again as whole documents, so that multi-line and chunked paths are covered.
     var documents: [CorpusItem] = []
     var current = ""
