@@ -12,10 +12,18 @@ let package = Package(
   platforms: [.macOS(.v14)],
   products: [
     .library(name: "Hegui", targets: ["Hegui"]),
+    .library(name: "HeguiLint", targets: ["HeguiLint"]),
     .library(name: "HeguiTesting", targets: ["HeguiTesting"]),
     .library(name: "HeguiTencentCloud", targets: ["HeguiTencentCloud"]),
     .library(name: "HeguiReviewQueue", targets: ["HeguiReviewQueue"]),
     .executable(name: "hegui", targets: ["HeguiCLI"]),
+  ],
+  // Optional weight is optional: `swift build --product hegui --disable-default-traits` builds a
+  // lint-only `hegui` with no SQLite, no HTTP and no TLS or crypto stack.
+  traits: [
+    .trait(name: "ReviewQueue", description: "`hegui moderate`'s review stage and `hegui review` (SQLite via GRDB)."),
+    .trait(name: "TencentCloud", description: "The Tencent Cloud TMS stage (async-http-client, swift-crypto)."),
+    .default(enabledTraits: ["ReviewQueue", "TencentCloud"]),
   ],
   dependencies: [
     .package(url: "https://github.com/jpsim/Yams.git", exact: "6.2.2"),
@@ -58,8 +66,18 @@ let package = Package(
       plugins: ["EmbedRulesets"]
     ),
     .target(
+      name: "HeguiLint",
+      dependencies: ["Hegui", .product(name: "Yams", package: "Yams")],
+      swiftSettings: swiftSettings
+    ),
+    .target(
       name: "HeguiTesting",
       dependencies: ["Hegui"],
+      swiftSettings: swiftSettings
+    ),
+    .target(
+      name: "HeguiCLITestSupport",
+      path: "Tests/HeguiCLITestSupport",
       swiftSettings: swiftSettings
     ),
     .target(
@@ -92,7 +110,9 @@ let package = Package(
     .executableTarget(
       name: "HeguiCLI",
       dependencies: [
-        "Hegui", "HeguiTesting", "HeguiReviewQueue", "HeguiTencentCloud",
+        "Hegui", "HeguiLint", "HeguiTesting",
+        .target(name: "HeguiReviewQueue", condition: .when(traits: ["ReviewQueue"])),
+        .target(name: "HeguiTencentCloud", condition: .when(traits: ["TencentCloud"])),
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ],
       swiftSettings: swiftSettings
@@ -104,7 +124,7 @@ let package = Package(
     ),
     .testTarget(
       name: "HeguiReviewQueueTests",
-      dependencies: ["Hegui", "HeguiReviewQueue", .product(name: "GRDB", package: "GRDB.swift")],
+      dependencies: ["Hegui", "HeguiReviewQueue", "HeguiCLITestSupport", .product(name: "GRDB", package: "GRDB.swift")],
       swiftSettings: swiftSettings
     ),
     .testTarget(
@@ -114,14 +134,19 @@ let package = Package(
       plugins: ["RuleCaseTests"]
     ),
     .testTarget(
+      name: "HeguiLintTests",
+      dependencies: ["Hegui", "HeguiLint"],
+      swiftSettings: swiftSettings
+    ),
+    .testTarget(
       name: "HeguiCLITests",
-      dependencies: ["Hegui"],
+      dependencies: ["Hegui", "HeguiCLITestSupport"],
       swiftSettings: swiftSettings
     ),
     .testTarget(
       name: "HeguiTencentCloudTests",
       dependencies: [
-        "Hegui", "HeguiReviewQueue", "HeguiTencentCloud", "HeguiTencentCloudTestSupport",
+        "Hegui", "HeguiReviewQueue", "HeguiTencentCloud", "HeguiTencentCloudTestSupport", "HeguiCLITestSupport",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "NIOCore", package: "swift-nio"),
         .product(name: "NIOHTTP1", package: "swift-nio"),

@@ -17,9 +17,20 @@ struct HeguiCommand: AsyncParsableCommand {
         64  usage error
       """,
     version: version,
-    subcommands: [LintCommand.self, RulesCommand.self, ModerateCommand.self, ReviewCommand.self],
+    subcommands: subcommands,
     defaultSubcommand: LintCommand.self
   )
+}
+
+extension HeguiCommand {
+  /// `review` exists only in builds with the ReviewQueue trait (the default).
+  static var subcommands: [any ParsableCommand.Type] {
+    var commands: [any ParsableCommand.Type] = [LintCommand.self, RulesCommand.self, ModerateCommand.self]
+    #if ReviewQueue
+      commands.append(ReviewCommand.self)
+    #endif
+    return commands
+  }
 }
 
 /// Exit codes shared by every subcommand.

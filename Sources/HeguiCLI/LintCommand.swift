@@ -1,6 +1,7 @@
 public import ArgumentParser
 import Foundation
 import Hegui
+import HeguiLint
 
 extension TextContext: ExpressibleByArgument {}
 extension ShopSubject: ExpressibleByArgument {}
@@ -72,12 +73,12 @@ struct LintCommand: AsyncParsableCommand {
 
   func run() async throws {
     let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-    var configuration = Configuration()
+    var configuration = ProjectConfiguration()
     do {
       if let config {
-        configuration = try Configuration.load(URL(fileURLWithPath: config, relativeTo: cwd))
-      } else if let found = Configuration.find(from: cwd) {
-        configuration = try Configuration.load(found)
+        configuration = try ProjectConfiguration.load(URL(fileURLWithPath: config, relativeTo: cwd))
+      } else if let found = ProjectConfiguration.find(from: cwd) {
+        configuration = try ProjectConfiguration.load(found)
       }
     } catch {
       printError("error: \(error)")
@@ -101,20 +102,20 @@ struct LintCommand: AsyncParsableCommand {
     }
 
     var options = LintOptions()
-    options.context = situation.context
-    options.contextsByGlob = configuration.contexts
-    options.shopSubject = situation.shopSubject ?? configuration.shopSubject
-    options.category = situation.category ?? configuration.category
-    options.licences = Set(configuration.licences + situation.licences)
+    options.splitter.context = situation.context
+    options.splitter.contextsByGlob = configuration.contexts
+    options.splitter.defaults = CheckContext(
+      shopSubject: situation.shopSubject ?? configuration.shopSubject, category: situation.category ?? configuration.category,
+      licences: Set(configuration.licences + situation.licences))
     let linter = Linter(checker: Checker(ruleset: ruleset), options: options)
 
     var files: [LintedFile] = []
     if stdin {
       let data = FileHandle.standardInput.readDataToEndOfFile()
-      let ext = URL(fileURLWithPath: stdinFilename).pathExtension.lowercased()
+      let format = InputFormat(pathExtension: URL(fileURLWithPath: stdinFilename).pathExtension)
       do {
         let text = try TextInput.decode(data, path: stdinFilename)
-        files = [linter.lint(text: text, path: stdinFilename, format: ext)]
+        files = [linter.lint(text: text, path: stdinFilename, format: format)]
       } catch {
         files = [LintedFile(path: stdinFilename, findings: [], errors: [error])]
       }

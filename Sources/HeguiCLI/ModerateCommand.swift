@@ -1,8 +1,14 @@
 import ArgumentParser
 import Foundation
 import Hegui
-import HeguiReviewQueue
-import HeguiTencentCloud
+import HeguiLint
+
+#if ReviewQueue
+  import HeguiReviewQueue
+#endif
+#if TencentCloud
+  import HeguiTencentCloud
+#endif
 
 /// Output formats of `hegui moderate`.
 enum ModerateFormat: String, CaseIterable, ExpressibleByArgument {
@@ -56,17 +62,20 @@ struct ModerateCommand: AsyncParsableCommand {
     let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
     let pipeline = try buildPipeline(cwd: cwd)
 
-    var input = ModerationInput(
-      defaults: CheckContext(
-        .livestream, shopSubject: situation.shopSubject, category: situation.category, licences: Set(situation.licences)),
-      context: situation.context)
+    var splitter = ItemSplitter()
+    splitter.context = situation.context
+    splitter.defaults = CheckContext(
+      .livestream, shopSubject: situation.shopSubject, category: situation.category,
+      licences: Set(situation.licences))
+    var input = ModerationInput(splitter: splitter)
     for (index, text) in texts.enumerated() {
-      input.items.append(ModerationItem(id: "text:\(index + 1)", text: text, context: input.scriptContext(format: "")))
+      input.items.append(
+        ModerationItem(id: "text:\(index + 1)", text: text, context: splitter.scriptSituation(path: "", format: .script)))
     }
     if stdin {
       let data = FileHandle.standardInput.readDataToEndOfFile()
       do {
-        input.add(text: try TextInput.decode(data, path: "<stdin>"), path: "<stdin>", format: "txt")
+        input.add(text: try TextInput.decode(data, path: "<stdin>"), path: "<stdin>", format: .script)
       } catch {
         input.errors.append(error)
       }
@@ -75,7 +84,9 @@ struct ModerateCommand: AsyncParsableCommand {
       do {
         for target in try Linter.files(for: paths, excluding: situation.exclude.map(Glob.init), relativeTo: cwd) {
           do {
-            input.add(text: try TextInput.read(target.url, displayPath: target.display), path: target.display, format: target.url.pathExtension.lowercased())
+            input.add(
+              text: try TextInput.read(target.url, displayPath: target.display), path: target.display,
+              format: InputFormat(pathExtension: target.url.pathExtension))
           } catch {
             input.errors.append(error)
           }
@@ -111,8 +122,11 @@ struct ModerateCommand: AsyncParsableCommand {
       let url = URL(fileURLWithPath: pipeline, relativeTo: cwd)
       let configuration = try PipelineConfiguration.load(contentsOf: url, displayPath: pipeline)
       var registry = StageRegistry.standard
-      registry.registerTencentStage()
-      if let db {
+      #if TencentCloud
+        registry.registerTencentStage()
+      #endif
+      #if ReviewQueue
+        if let db {
         let queue: ReviewQueue
         do {
           queue = try ReviewQueue.open(path: URL(fileURLWithPath: db, relativeTo: cwd).path)
@@ -123,9 +137,15 @@ struct ModerateCommand: AsyncParsableCommand {
         if !configuration.stages.contains(where: { $0.type == "review" }) {
           printError("warning: --db is given, but the pipeline \(pipeline) has no review stage")
         }
-      } else {
-        registry.registerReviewStage()
-      }
+        } else {
+          registry.registerReviewStage()
+        }
+      #else
+        if db != nil {
+          throw HeguiError(
+            .invalidConfiguration, "this hegui was built without the ReviewQueue trait: --db is not available")
+        }
+      #endif
       let built = try configuration.makePipeline(registry: registry)
       guard built.problems.isEmpty else {
         for problem in built.problems { printError("error: \(problem)") }
@@ -140,71 +160,20 @@ struct ModerateCommand: AsyncParsableCommand {
   }
 }
 
-/// The items of a run, read from texts, files and listings.
+/// The items of a run, read from texts, files and listings by the shared ``ItemSplitter``.
 struct ModerationInput {
   var items: [ModerationItem] = []
   var errors: [HeguiError] = []
-  let defaults: CheckContext
-  let context: TextContext?
+  let splitter: ItemSplitter
 
-  init(defaults: CheckContext, context: TextContext?) {
-    self.defaults = defaults
-    self.context = context
+  init(splitter: ItemSplitter) {
+    self.splitter = splitter
   }
 
-  func scriptContext(format: String) -> CheckContext {
-    var result = defaults
-    result.context = context ?? (format == "srt" ? .caption : .livestream)
-    return result
-  }
-
-  mutating func add(text: String, path: String, format: String) {
-    if Linter.listingExtensions.contains(format) {
-      addListings(text: text, path: path, format: format)
-    } else {
-      addScript(text: text, path: path, format: format)
-    }
-  }
-
-  /// One item per non-empty line; SRT cue numbers and timings, and `#! hegui` directives, are
-  /// not items.
-  private mutating func addScript(text: String, path: String, format: String) {
-    let context = scriptContext(format: format)
-    var number = 0
-    for line in Linter.lines(of: text) {
-      number += 1
-      let trimmed = line.trimmingCharacters(in: .whitespaces)
-      if trimmed.isEmpty || trimmed.hasPrefix("#! hegui") { continue }
-      if format == "srt" && (trimmed.allSatisfy(\.isNumber) || trimmed.contains("-->")) { continue }
-      items.append(ModerationItem(id: "\(path):\(number)", text: line, context: context))
-    }
-  }
-
-  /// One item per title and per description, each in its own context, with the record's
-  /// category, shop subject and licences.
-  private mutating func addListings(text: String, path: String, format: String) {
-    let parsed = ListingParser.parse(text, path: path, format: format)
-    errors += parsed.errors
-    for listing in parsed.listings {
-      var context = defaults
-      context.shopSubject = listing.shopSubject ?? defaults.shopSubject
-      context.category = listing.category ?? defaults.category
-      context.licences = listing.licences.union(defaults.licences)
-      let record = listing.id ?? "record-\(listing.index)"
-      var added = false
-      for (field, value, textContext) in [("title", listing.title, TextContext.title), ("description", listing.description, .description)] {
-        guard let value, !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { continue }
-        context.context = textContext
-        items.append(ModerationItem(id: "\(path):\(listing.line)#\(record)/\(field)", text: value, context: context))
-        added = true
-      }
-      if !added {
-        errors.append(
-          HeguiError(
-            .invalidInput, "record \(listing.index) has neither title nor description: nothing to moderate",
-            at: .init(path: path, line: listing.line)))
-      }
-    }
+  mutating func add(text: String, path: String, format: InputFormat) {
+    let split = splitter.moderationItems(text: text, path: path, format: format)
+    items += split.items
+    errors += split.errors
   }
 }
 

@@ -1,6 +1,8 @@
 public import ArgumentParser
 import Foundation
 import Hegui
+
+#if ReviewQueue
 import HeguiReviewQueue
 
 extension ReviewVerdict: ExpressibleByArgument {}
@@ -389,3 +391,4 @@ enum TicketText {
     return "\(finding.severity.rawValue) \(finding.rule)\(place)\(match) \(finding.message)"
   }
 }
+#endif

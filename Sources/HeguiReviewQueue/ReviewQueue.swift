@@ -1,6 +1,6 @@
 public import Foundation
 import GRDB
-public import Hegui
+@_spi(Internals) public import Hegui
 
 /// Tier 2 (中级): the human review queue, kept in one SQLite file.
 ///

@@ -52,7 +52,7 @@ public struct RuleCase: Sendable, CustomStringConvertible, Hashable {
   /// The expected outcome.
   public var expectation: Expectation
   /// Where the example is written.
-  public var location: SourceLocation
+  public var location: RulesetLocation
 
   /// A name that `swift test --filter` can select: `rule.id trigger#2 emoji-prefix`.
   public var description: String {
@@ -100,7 +100,7 @@ public struct GateFailure: Sendable, Hashable, CustomStringConvertible {
   /// The rule concerned, if any.
   public var ruleID: String?
   /// Where.
-  public var location: SourceLocation?
+  public var location: RulesetLocation?
   /// What is wrong.
   public var message: String
 

@@ -1,5 +1,5 @@
 import Foundation
-public import Hegui
+@_spi(Internals) public import Hegui
 
 /// Runs the regression cases of a ruleset: every example of every rule, their automatic
 /// variants, bulk case files and corpus files, plus the gates that keep a ruleset honest.
@@ -39,10 +39,7 @@ public struct RuleTestRunner: Sendable {
   /// Whether a rule id is selected by a filter: an exact id or alias, or a family prefix
   /// (`adlaw.absolute` selects `adlaw.absolute.first`).
   public static func rule(_ rule: Rule, matches filters: [String]) -> Bool {
-    filters.isEmpty
-      || filters.contains { f in
-        rule.id == f || rule.aliases.contains(f) || rule.id.hasPrefix(f.hasSuffix(".") ? f : f + ".")
-      }
+    filters.isEmpty || filters.contains { rule.isSelected(by: $0) }
   }
 
   /// The rules selected by `filters` (see ``rule(_:matches:)``).
@@ -217,7 +214,7 @@ public struct RuleTestRunner: Sendable {
       }
     }
     for diagnostic in result.diagnostics {
-      failures.append(CaseFailure(kind: .engine, detail: diagnostic))
+      failures.append(CaseFailure(kind: .engine, detail: diagnostic.message))
     }
     if duration > timeBudget {
       failures.append(CaseFailure(kind: .engine, detail: "the check took \(duration), over the time budget of \(timeBudget)"))
@@ -229,7 +226,7 @@ public struct RuleTestRunner: Sendable {
   public func gates(rules filters: [String] = []) -> [GateFailure] {
     var failures: [GateFailure] = []
     for rule in rules(matching: filters) {
-      func fail(_ message: String, at location: SourceLocation? = nil) {
+      func fail(_ message: String, at location: RulesetLocation? = nil) {
         failures.append(GateFailure(ruleID: rule.id, location: location ?? rule.location, message: message))
       }
       if rule.triggerExamples.isEmpty { fail("the rule has no trigger example") }

@@ -1,60 +1,22 @@
 import Foundation
+import HeguiCLITestSupport
 import Testing
 
-/// Runs the built `hegui` binary end to end. `make test` builds it first (`swift build
-/// --build-tests` builds every product).
+/// Runs the built `hegui` binary end to end (``HeguiProcess``: the binary beside the test
+/// bundle, stdout and stderr drained together).
 enum CLI {
-  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-  static let binary = root.appending(path: ".build/debug/hegui")
+  static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
   static let fixtures = root.appending(path: "Tests/Fixtures/cli")
   static let sample = ["--rulesets", "../rulesets/sample", "--only-rule", "sample"]
 
-  struct Result {
-    var status: Int32
-    var stdout: String
-    var stderr: String
+  static func run(
+    _ arguments: [String], stdin: String? = nil, cwd: URL = fixtures, environment: [String: String] = [:]
+  ) async throws -> HeguiProcess.Output {
+    try await HeguiProcess.run(arguments, stdin: stdin ?? "", in: cwd, environment: environment)
   }
 
-  /// Runs the binary on a thread of its own: waiting for a child process must not block one of
-  /// the few threads of Swift's cooperative pool (other suites' timers run there).
-  static func run(_ arguments: [String], stdin: String? = nil, cwd: URL = fixtures, environment: [String: String] = [:]) async throws -> Result {
-    try await withCheckedThrowingContinuation { continuation in
-      Thread {
-        continuation.resume(with: Result2 { try runBlocking(arguments, stdin: stdin, cwd: cwd, environment: environment) })
-      }.start()
-    }
-  }
-
-  typealias Result2 = Swift.Result<Result, any Error>
-
-  static func runBlocking(_ arguments: [String], stdin: String? = nil, cwd: URL = fixtures, environment: [String: String] = [:]) throws -> Result {
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    process.currentDirectoryURL = cwd
-    var env = ProcessInfo.processInfo.environment
-    for (key, value) in environment { env[key] = value }
-    process.environment = env
-    let out = Pipe()
-    let err = Pipe()
-    let input = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = input
-    try process.run()
-    if let stdin { input.fileHandleForWriting.write(Data(stdin.utf8)) }
-    try input.fileHandleForWriting.close()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Result(status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self))
-  }
-
-  static func temporaryDirectory() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appending(path: "hegui-cli-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    return url
-  }
+  static func temporaryDirectory() throws -> URL { try HeguiProcess.temporaryDirectory() }
 }
 
 @Suite("hegui lint (end to end)")

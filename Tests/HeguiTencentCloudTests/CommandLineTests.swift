@@ -1,4 +1,5 @@
 import Foundation
+import HeguiCLITestSupport
 import HeguiTencentCloudTestSupport
 import Testing
 
@@ -6,66 +7,11 @@ import Testing
 /// credentials and `HEGUI_TMS_ENDPOINT` in the environment, the fake server on loopback.
 @Suite("hegui moderate with the tencent stage (end to end)")
 struct CommandLineTests {
-  /// `hegui` beside the test bundle, else `.build/debug/hegui` of the package (`swift build
-  /// --build-tests` and `swift test` build every product first).
-  static let binary: URL = {
-    let bundleFolder = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-    let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-      .deletingLastPathComponent()
-    let candidates = [
-      bundleFolder.appendingPathComponent("hegui"), packageRoot.appendingPathComponent(".build/debug/hegui"),
-    ]
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[1]
-  }()
-
-  struct Output {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-  }
-
-  /// Runs hegui to the end, waiting on a dispatch queue rather than on the cooperative pool.
-  static func hegui(_ arguments: [String], in folder: URL, environment: [String: String]) async throws -> Output {
-    try await withCheckedThrowingContinuation { continuation in
-      DispatchQueue.global().async {
-        continuation.resume(
-          with: Result {
-            let process = Process()
-            process.executableURL = binary
-            process.arguments = arguments
-            process.currentDirectoryURL = folder
-            var merged = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("TENCENTCLOUD_") }
-            merged.merge(environment) { $1 }
-            process.environment = merged
-            let out = Pipe()
-            let err = Pipe()
-            process.standardOutput = out
-            process.standardError = err
-            process.standardInput = FileHandle.nullDevice
-            try process.run()
-            let errData = LockedData()
-            let group = DispatchGroup()
-            group.enter()
-            DispatchQueue.global().async {
-              errData.set(err.fileHandleForReading.readDataToEndOfFile())
-              group.leave()
-            }
-            let outData = out.fileHandleForReading.readDataToEndOfFile()
-            group.wait()
-            process.waitUntilExit()
-            return Output(
-              status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-              stderr: String(decoding: errData.get(), as: UTF8.self))
-          })
-      }
-    }
-  }
-
-  final class LockedData: @unchecked Sendable {
-    private let lock = NSLock()
-    private var data = Data()
-    func set(_ value: Data) { lock.withLock { data = value } }
-    func get() -> Data { lock.withLock { data } }
+  /// Runs hegui to the end (``HeguiProcess``), without the test's own Tencent credentials.
+  static func hegui(
+    _ arguments: [String], in folder: URL, environment: [String: String]
+  ) async throws -> HeguiProcess.Output {
+    try await HeguiProcess.run(arguments, in: folder, environment: environment, removing: ["TENCENTCLOUD_"])
   }
 
   func withFolder(_ body: (URL) async throws -> Void) async throws {

@@ -1,5 +1,5 @@
 import Foundation
-import Hegui
+@_spi(Internals) import Hegui
 
 /// One workload, run once, for `valgrind --tool=callgrind` or `perf record`; `scaling` prints one
 /// and two threads (and two separate checkers) with the CPU time each used.

@@ -1,12 +1,4 @@
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif
 import Foundation
-import Synchronization
 
 /// What a ``Checker`` compiles a ruleset into: one automaton over every term, exception phrase,
 /// pattern anchor and pattern literal, and flat tables of the facts a check consults per hit, so
@@ -307,7 +299,7 @@ final class CheckPlan: Sendable {
   // MARK: Applicability
 
   /// Resolves the context once per check; an unknown category is reported and treated as none.
-  func scope(for context: CheckContext, ruleset: Ruleset, diagnostics: inout [String]) -> Scope {
+  func scope(for context: CheckContext, ruleset: Ruleset, diagnostics: inout [Diagnostic]) -> Scope {
     var scope = Scope(context: 0, subject: 0, category: -1)
     if let index = TextContext.allCases.firstIndex(of: context.context) { scope.context = 1 << UInt8(index) }
     if let subject = context.shopSubject, let index = ShopSubject.allCases.firstIndex(of: subject) {
@@ -319,7 +311,8 @@ final class CheckPlan: Sendable {
       } else if let entry = ruleset.category(named: name), let index = categoryIndexByID[entry.id] {
         scope.category = index
       } else {
-        diagnostics.append("unknown category '\(name)': category-specific rules were not applied")
+        diagnostics.append(
+          Diagnostic(.unknownCategory, message: "unknown category '\(name)': category-specific rules were not applied"))
       }
     }
     return scope
@@ -364,6 +357,19 @@ final class CheckPlan: Sendable {
     }
   }
 
+  /// What a pattern failure means for the check, named for the rule.
+  func diagnostic(for failure: Pattern.Failure, rule: Int) -> Diagnostic {
+    let id = findingFacts[rule].id
+    switch failure {
+    case .matchLimit:
+      return Diagnostic(
+        .matchLimit, ruleID: id,
+        message: "rule '\(id)': a pattern reached the PCRE2 match limit; this text was not fully checked by it")
+    case let .other(message):
+      return Diagnostic(.patternFailure, ruleID: id, message: "rule '\(id)': PCRE2 failed: \(message)")
+    }
+  }
+
   /// The rule's message with `{match}` replaced.
   func message(_ rule: Int, match: String) -> String {
     let parts = messageParts[rule]
@@ -372,99 +378,3 @@ final class CheckPlan: Sendable {
   }
 }
 
-/// Reusable buffers for one check at a time: normalised text, hit lists, PCRE2 match data and an
-/// ICU break iterator. Checks borrow one from the plan's ``ScratchPool`` and give it back, so a
-/// warm checker allocates nothing per check but the findings it returns.
-final class CheckScratch: @unchecked Sendable {
-  // @unchecked: only one check uses a scratch at a time; the pool hands it over with
-  // acquire/release ordering.
-  let normalized = NormalizationBuffer()
-  var candidates: [Checker.Candidate] = []
-  var exceptionHits: [Checker.ExceptionHit] = []
-  var anchorLines: [Checker.AnchorLine] = []
-  var lines: [Range<Int>] = []
-  var boundary: BoundaryChecker
-  var diagnostics: [String] = []
-  /// Per gate slot: the chunk (epoch) in which one of its literals last occurred. Raw memory:
-  /// read and written many times per check, where a Swift array in a class would be checked
-  /// for exclusive access every time.
-  let gateEpoch: UnsafeMutablePointer<UInt32>
-  private let gateCount: Int
-  private(set) var epoch: UInt32 = 0
-  let matchData: MatchData?
-
-  init(plan: CheckPlan) {
-    boundary = BoundaryChecker(service: plan.boundaries)
-    gateCount = plan.gateCount
-    gateEpoch = .allocate(capacity: max(1, gateCount))
-    gateEpoch.initialize(repeating: 0, count: max(1, gateCount))
-    matchData = MatchData()
-  }
-
-  deinit {
-    gateEpoch.deallocate()
-  }
-
-  /// Starts a new chunk: gate marks of earlier chunks no longer count.
-  func nextEpoch() {
-    epoch &+= 1
-    if epoch == 0 {
-      gateEpoch.update(repeating: 0, count: max(1, gateCount))
-      epoch = 1
-    }
-  }
-}
-
-/// A lock-free pool of scratches. Each thread starts at a slot chosen from its thread id, so two
-/// threads checking at once touch different cache lines and never wait for each other.
-final class ScratchPool: Sendable {
-  /// One slot per cache line pair (the padding keeps neighbours apart).
-  final class Slot: Sendable {
-    let value = Atomic<UInt>(0)
-    private let padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
-      (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-  }
-
-  private static let slotCount = 64
-  private let slots: [Slot] = (0..<ScratchPool.slotCount).map { _ in Slot() }
-
-  deinit {
-    for slot in slots {
-      let bits = slot.value.exchange(0, ordering: .acquiring)
-      if bits != 0, let pointer = UnsafeRawPointer(bitPattern: bits) {
-        Unmanaged<CheckScratch>.fromOpaque(pointer).release()
-      }
-    }
-  }
-
-  private static func home() -> Int {
-    let id = UInt64(UInt(bitPattern: Int(bitPattern: pthread_self())))
-    return Int(truncatingIfNeeded: (id &* 0x9E37_79B9_7F4A_7C15) >> 58)  // 6 bits: 64 slots
-  }
-
-  /// A scratch from the pool, or nil when none is free (make one).
-  func take() -> CheckScratch? {
-    let home = ScratchPool.home()
-    for k in 0..<2 {
-      let slot = slots[(home + k) & (ScratchPool.slotCount - 1)]
-      if slot.value.load(ordering: .relaxed) == 0 { continue }
-      let bits = slot.value.exchange(0, ordering: .acquiring)
-      if bits != 0, let pointer = UnsafeRawPointer(bitPattern: bits) {
-        return Unmanaged<CheckScratch>.fromOpaque(pointer).takeRetainedValue()
-      }
-    }
-    return nil
-  }
-
-  /// Returns a scratch; dropped when its slots are taken.
-  func put(_ scratch: CheckScratch) {
-    let home = ScratchPool.home()
-    let retained = Unmanaged.passRetained(scratch)
-    let bits = UInt(bitPattern: retained.toOpaque())
-    for k in 0..<2 {
-      let slot = slots[(home + k) & (ScratchPool.slotCount - 1)]
-      if slot.value.compareExchange(expected: 0, desired: bits, ordering: .releasing).exchanged { return }
-    }
-    retained.release()
-  }
-}

@@ -22,49 +22,156 @@ public struct CheckContext: Sendable, Hashable {
 }
 
 /// Where a finding is in the original text.
-public struct TextSpan: Sendable, Hashable {
+///
+/// `Codable`: it encodes its offsets, lines and columns. A `String.Index` range only has meaning
+/// together with its text, so decoding needs that text in the decoder's `userInfo` under
+/// ``CodingUserInfoKey/heguiCheckedText`` and fails with a clear error without it.
+public struct TextSpan: Sendable, Hashable, Codable {
   /// UTF-8 byte offsets into the original text.
-  public var utf8: Range<Int>
+  public let utf8: Range<Int>
   /// UTF-16 code unit offsets (what JavaScript, Foundation and SARIF count).
-  public var utf16: Range<Int>
+  public let utf16: Range<Int>
   /// The same range as `String` indices into the original text.
-  public var range: Range<String.Index>
+  public let range: Range<String.Index>
   /// 1-based line of the first character.
-  public var line: Int
+  public let line: Int
   /// 1-based column of the first character, counted in characters (grapheme clusters).
-  public var column: Int
+  public let column: Int
   /// 1-based line of the last character.
-  public var endLine: Int
+  public let endLine: Int
   /// 1-based column just after the last character (exclusive), in characters.
-  public var endColumn: Int
+  public let endColumn: Int
+
+  package init(
+    utf8: Range<Int>, utf16: Range<Int>, range: Range<String.Index>, line: Int, column: Int, endLine: Int,
+    endColumn: Int
+  ) {
+    self.utf8 = utf8
+    self.utf16 = utf16
+    self.range = range
+    self.line = line
+    self.column = column
+    self.endLine = endLine
+    self.endColumn = endColumn
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case utf8, utf16, line, column, endLine, endColumn
+  }
+
+  /// The text spans are decoded against when a container (``ListingResult/Field``) carries it.
+  @TaskLocal static var checkedText: String?
+
+  /// Encodes the offsets, lines and columns (not the `String.Index` range).
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode([utf8.lowerBound, utf8.upperBound], forKey: .utf8)
+    try container.encode([utf16.lowerBound, utf16.upperBound], forKey: .utf16)
+    try container.encode(line, forKey: .line)
+    try container.encode(column, forKey: .column)
+    try container.encode(endLine, forKey: .endLine)
+    try container.encode(endColumn, forKey: .endColumn)
+  }
+
+  /// Decodes a span; the checked text must be in `decoder.userInfo[.heguiCheckedText]`.
+  ///
+  /// - Throws: `DecodingError` when the text is missing or the offsets do not lie on its
+  ///   characters.
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    let utf8 = try container.decode([Int].self, forKey: .utf8)
+    let utf16 = try container.decode([Int].self, forKey: .utf16)
+    guard utf8.count == 2, utf16.count == 2, utf8[0] <= utf8[1], utf16[0] <= utf16[1], utf8[0] >= 0, utf16[0] >= 0
+    else {
+      throw DecodingError.dataCorruptedError(
+        forKey: .utf8, in: container, debugDescription: "utf8 and utf16 must be [start, end] with start <= end")
+    }
+    guard let text = decoder.userInfo[.heguiCheckedText] as? String ?? TextSpan.checkedText else {
+      throw DecodingError.dataCorruptedError(
+        forKey: .utf8, in: container,
+        debugDescription: "decoding a TextSpan needs the checked text in userInfo[.heguiCheckedText]")
+    }
+    let view = text.utf8
+    guard utf8[1] <= view.count,
+      let start = view.index(view.startIndex, offsetBy: utf8[0], limitedBy: view.endIndex),
+      let end = view.index(view.startIndex, offsetBy: utf8[1], limitedBy: view.endIndex),
+      start.samePosition(in: text.unicodeScalars) != nil, end.samePosition(in: text.unicodeScalars) != nil
+    else {
+      throw DecodingError.dataCorruptedError(
+        forKey: .utf8, in: container, debugDescription: "the span \(utf8) does not lie on the text's characters")
+    }
+    self.utf8 = utf8[0]..<utf8[1]
+    self.utf16 = utf16[0]..<utf16[1]
+    range = start..<end
+    line = try container.decode(Int.self, forKey: .line)
+    column = try container.decode(Int.self, forKey: .column)
+    endLine = try container.decode(Int.self, forKey: .endLine)
+    endColumn = try container.decode(Int.self, forKey: .endColumn)
+  }
+}
+
+extension CodingUserInfoKey {
+  /// The text a decoded ``CheckResult``, ``Finding`` or ``TextSpan`` was checked against: a span's
+  /// `String.Index` range can only be rebuilt from it.
+  public static let heguiCheckedText: CodingUserInfoKey = {
+    guard let key = CodingUserInfoKey(rawValue: "hegui.checkedText") else {
+      preconditionFailure("a constant, valid CodingUserInfoKey")
+    }
+    return key
+  }()
 }
 
 /// One problem found in a text: which rule, how serious, exactly where, and how to fix it.
-public struct Finding: Sendable, Hashable {
+public struct Finding: Sendable, Hashable, Codable {
   /// The rule's id, e.g. `adlaw.absolute.lowest-price`.
-  public var ruleID: String
+  public let ruleID: String
   /// The rule's kind.
-  public var kind: RuleKind
+  public let kind: RuleKind
   /// Severity after overrides and exceptions.
-  public var severity: Severity
+  public let severity: Severity
   /// The original text of the span, exactly (empty for findings about metadata).
-  public var match: String
+  public let match: String
   /// Where in the original text; `nil` when the finding is about metadata (category rules).
-  public var span: TextSpan?
+  public let span: TextSpan?
   /// The metadata field a category finding is about (`category`), else `nil`.
-  public var field: String?
+  public let field: String?
   /// A Chinese message a merchant can act on.
-  public var message: String
+  public let message: String
   /// Compliant rewrites.
-  public var suggestions: [String]
+  public let suggestions: [String]
   /// Legal or platform basis.
-  public var basis: [String]
+  public let basis: [String]
   /// Whether the basis is law or platform policy.
-  public var policy: PolicyKind
+  public let policy: PolicyKind
   /// Whether inline suppression may silence the rule.
-  public var isSuppressible: Bool
+  public let isSuppressible: Bool
   /// Why the severity differs from the rule's, when it does (an exception or override).
-  public var note: String?
+  public let note: String?
+
+  package init(
+    ruleID: String, kind: RuleKind, severity: Severity, match: String, span: TextSpan?, field: String?,
+    message: String, suggestions: [String], basis: [String], policy: PolicyKind, isSuppressible: Bool, note: String?
+  ) {
+    self.ruleID = ruleID
+    self.kind = kind
+    self.severity = severity
+    self.match = match
+    self.span = span
+    self.field = field
+    self.message = message
+    self.suggestions = suggestions
+    self.basis = basis
+    self.policy = policy
+    self.isSuppressible = isSuppressible
+    self.note = note
+  }
+
+  /// The same finding with another severity and note (an exception or a baseline changed it).
+  package func with(severity: Severity, note: String?) -> Finding {
+    Finding(
+      ruleID: ruleID, kind: kind, severity: severity, match: match, span: span, field: field, message: message,
+      suggestions: suggestions, basis: basis, policy: policy, isSuppressible: isSuppressible, note: note)
+  }
 }
 
 /// The outcome for one text: pass, review or block.
@@ -87,14 +194,62 @@ public enum Verdict: String, Sendable, Hashable, Comparable, Codable {
   public static func < (lhs: Verdict, rhs: Verdict) -> Bool { lhs.rank < rhs.rank }
 }
 
+/// Something that kept a check from being complete: a pattern that hit its match limit, PCRE2 or
+/// ICU failing, a category nobody defined. Any diagnostic makes the verdict at least `review`.
+public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
+  /// What kind of problem. New codes may be added; switch with a `default`.
+  public struct Code: RawRepresentable, Hashable, Sendable, Codable, CustomStringConvertible {
+    /// The code's stable name (`match-limit`, …), as it appears in JSON.
+    public let rawValue: String
+
+    /// Creates a code from its name.
+    public init(rawValue: String) {
+      self.rawValue = rawValue
+    }
+
+    /// A pattern reached PCRE2's match or depth limit: the text was not fully checked by it.
+    public static let matchLimit = Code(rawValue: "match-limit")
+    /// PCRE2 failed while matching for another reason.
+    public static let patternFailure = Code(rawValue: "pattern-failure")
+    /// ICU could not compute word boundaries: rules that need them were not applied.
+    public static let wordBoundaries = Code(rawValue: "word-boundaries")
+    /// The context names a category no category table defines: category rules were not applied.
+    public static let unknownCategory = Code(rawValue: "unknown-category")
+
+    public var description: String { rawValue }
+  }
+
+  /// What kind of problem.
+  public let code: Code
+  /// The rule concerned, when one is.
+  public let ruleID: String?
+  /// A message a person can act on.
+  public let message: String
+
+  /// Creates a diagnostic.
+  public init(_ code: Code, ruleID: String? = nil, message: String) {
+    self.code = code
+    self.ruleID = ruleID
+    self.message = message
+  }
+
+  public var description: String { message }
+}
+
 /// The result of checking one text.
-public struct CheckResult: Sendable, Hashable {
+public struct CheckResult: Sendable, Hashable, Codable {
   /// Findings in order of position (metadata findings first).
-  public var findings: [Finding]
+  public let findings: [Finding]
   /// Problems that kept the check from being complete (a pattern hit its match limit, ICU
   /// failed, an unknown category). Any diagnostic makes the verdict at least `review`:
   /// content is never passed because a check failed.
-  public var diagnostics: [String]
+  public let diagnostics: [Diagnostic]
+
+  /// Creates a result (for stages and tests that assemble one).
+  public init(findings: [Finding], diagnostics: [Diagnostic]) {
+    self.findings = findings
+    self.diagnostics = diagnostics
+  }
 
   /// The verdict: `block` with any block finding, else `review` with any review finding or
   /// diagnostic, else `pass`.

@@ -53,7 +53,7 @@ public struct PipelineConfiguration: Sendable {
     let path = displayPath ?? url.path
     let text: String
     do {
-      text = try TextInput.read(url, displayPath: path)
+      text = try TextFile.read(url, displayPath: path)
     } catch {
       throw HeguiError(error.code, error.message, at: error.location ?? .init(path: path), underlying: error.underlying)
     }

@@ -63,13 +63,13 @@ public enum PolicyKind: String, Sendable, Hashable, Codable {
 }
 
 /// A place in a ruleset file.
-public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
+public struct RulesetLocation: Hashable, Sendable, CustomStringConvertible {
   /// File path (shipped rulesets read `Rulesets/<file>`).
-  public var path: String
+  public internal(set) var path: String
   /// 1-based line.
-  public var line: Int
+  public internal(set) var line: Int
   /// 1-based column (Unicode scalars).
-  public var column: Int
+  public internal(set) var column: Int
 
   public var description: String { "\(path):\(line):\(column)" }
 }
@@ -77,29 +77,29 @@ public struct SourceLocation: Hashable, Sendable, CustomStringConvertible {
 /// Where a rule applies. Empty sets mean "no restriction".
 public struct Applicability: Hashable, Sendable {
   /// Contexts the rule applies in (empty: all).
-  public var contexts: Set<TextContext> = []
+  public internal(set) var contexts: Set<TextContext> = []
   /// Shop subjects it applies to (empty: any, including unknown).
-  public var shopSubjects: Set<ShopSubject> = []
+  public internal(set) var shopSubjects: Set<ShopSubject> = []
   /// Category ids it is limited to (with their sub-categories). Unknown category: does not apply.
-  public var categories: Set<String> = []
+  public internal(set) var categories: Set<String> = []
   /// Category ids (with sub-categories) it never applies to.
-  public var excludedCategories: Set<String> = []
+  public internal(set) var excludedCategories: Set<String> = []
 }
 
 /// A conditional change of a hit's outcome (e.g. block for individual shops).
 public struct Override: Hashable, Sendable {
   /// Shop subjects that trigger the override (empty: any).
-  public var shopSubjects: Set<ShopSubject> = []
+  public internal(set) var shopSubjects: Set<ShopSubject> = []
   /// Categories that trigger it (with sub-categories; empty: any).
-  public var categories: Set<String> = []
+  public internal(set) var categories: Set<String> = []
   /// Contexts that trigger it (empty: any).
-  public var contexts: Set<TextContext> = []
+  public internal(set) var contexts: Set<TextContext> = []
   /// Licences, any one of which triggers it (empty: no condition).
-  public var licences: Set<String> = []
+  public internal(set) var licences: Set<String> = []
   /// The new severity, when not suppressing.
-  public var severity: Severity?
+  public internal(set) var severity: Severity?
   /// Drop the hit instead.
-  public var suppress: Bool = false
+  public internal(set) var suppress: Bool = false
 }
 
 /// A phrase or pattern that, when it covers a hit, suppresses or downgrades it.
@@ -112,91 +112,98 @@ public struct RuleException: Sendable {
     case review
   }
   /// A literal phrase (normalised), or `nil` for a pattern exception.
-  public var phrase: String?
+  public internal(set) var phrase: String?
   /// A pattern exception.
-  public var pattern: Pattern?
+  public internal(set) var pattern: Pattern?
   /// The phrase or pattern as written in the ruleset.
-  public var source: String
+  public internal(set) var source: String
   /// The action.
-  public var action: Action
+  public internal(set) var action: Action
   /// Why the exception exists (e.g. the guide's article), shown on downgraded findings.
-  public var note: String?
+  public internal(set) var note: String?
   /// Where it is written.
-  public var location: SourceLocation
+  public internal(set) var location: RulesetLocation
 }
 
 /// One example of a rule: a text and the spans it must (or must not) produce.
 public struct RuleExample: Sendable, Hashable {
   /// The text with the `⟦ ⟧` markers removed.
-  public var text: String
+  public internal(set) var text: String
   /// The text as written, markers included.
-  public var marked: String
+  public internal(set) var marked: String
   /// Expected spans as UTF-8 offsets into ``text`` (empty for pass examples and category rules).
-  public var spans: [Range<Int>]
+  public internal(set) var spans: [Range<Int>]
   /// The context to check in.
-  public var context: TextContext
+  public internal(set) var context: TextContext
   /// The shop subject, if given.
-  public var shopSubject: ShopSubject?
+  public internal(set) var shopSubject: ShopSubject?
   /// The category id or name, if given.
-  public var category: String?
+  public internal(set) var category: String?
   /// Licences held.
-  public var licences: Set<String>
+  public internal(set) var licences: Set<String>
   /// Expected severity (trigger examples), if stated.
-  public var severity: Severity?
+  public internal(set) var severity: Severity?
   /// Where it is written.
-  public var location: SourceLocation
+  public internal(set) var location: RulesetLocation
 }
 
 /// A rule as loaded from a ruleset: what it matches, where it applies and what it says.
 public struct Rule: Sendable, Identifiable {
+  /// Whether `selector` names this rule: its id or an alias, or a family prefix of its id
+  /// (`adlaw.absolute` or `adlaw.absolute.` selects `adlaw.absolute.first`). The one definition
+  /// of rule selection, for `--only-rule`, `.hegui.yml`, suppressions and `rules test --rule`.
+  public func isSelected(by selector: String) -> Bool {
+    id == selector || aliases.contains(selector) || id.hasPrefix(selector.hasSuffix(".") ? selector : selector + ".")
+  }
+
   /// Stable namespaced id, e.g. `adlaw.absolute.lowest-price`.
-  public var id: String
+  public internal(set) var id: String
   /// Old ids still honoured.
-  public var aliases: [String]
+  public internal(set) var aliases: [String]
   /// The pack (ruleset) it belongs to.
-  public var pack: String
+  public internal(set) var pack: String
   /// How it finds hits.
-  public var kind: RuleKind
+  public internal(set) var kind: RuleKind
   /// Severity of a hit, before overrides and exceptions.
-  public var severity: Severity
+  public internal(set) var severity: Severity
   /// Chinese message; `{match}` is replaced by the matched text.
-  public var message: String
+  public internal(set) var message: String
   /// English message, if given.
-  public var messageEnglish: String?
+  public internal(set) var messageEnglish: String?
   /// Compliant rewrites.
-  public var suggestions: [String]
+  public internal(set) var suggestions: [String]
   /// Legal or platform basis, e.g. `《广告法》第九条第三项`.
-  public var basis: [String]
+  public internal(set) var basis: [String]
   /// Whether the basis is law or platform policy.
-  public var policy: PolicyKind
+  public internal(set) var policy: PolicyKind
   /// Normalised literal terms (lexicon rules).
-  public var terms: [String]
+  public internal(set) var terms: [String]
   /// Terms as written (for display and allow-list checks), parallel to ``terms``.
-  public var rawTerms: [String]
+  public internal(set) var rawTerms: [String]
   /// Compiled patterns (pattern rules).
-  public var patterns: [Pattern]
+  public internal(set) var patterns: [Pattern]
   /// Normalised anchors: a pattern only runs on lines containing one.
-  public var anchors: [String]
+  public internal(set) var anchors: [String]
   /// Whether hits must align with ICU word boundaries.
-  public var requiresWordBoundary: Bool
+  public internal(set) var requiresWordBoundary: Bool
   /// Whether hits through removed noise count.
-  public var matchesThroughNoise: Bool
+  public internal(set) var matchesThroughNoise: Bool
   /// Where it applies.
-  public var applicability: Applicability
+  public internal(set) var applicability: Applicability
   /// Conditional outcomes, first match wins.
-  public var overrides: [Override]
+  public internal(set) var overrides: [Override]
   /// Exceptions.
-  public var exceptions: [RuleException]
+  public internal(set) var exceptions: [RuleException]
   /// Whether inline suppression may silence it.
-  public var isSuppressible: Bool
+  public internal(set) var isSuppressible: Bool
   /// Category rules: `subject` or `licence`.
-  public var categoryCheck: CategoryCheck?
+  public internal(set) var categoryCheck: CategoryCheck?
   /// Trigger examples.
-  public var triggerExamples: [RuleExample]
+  public internal(set) var triggerExamples: [RuleExample]
   /// Pass examples.
-  public var passExamples: [RuleExample]
+  public internal(set) var passExamples: [RuleExample]
   /// Where the rule is written.
-  public var location: SourceLocation
+  public internal(set) var location: RulesetLocation
 
   /// What a category rule checks.
   public enum CategoryCheck: Sendable, Hashable {
@@ -219,19 +226,19 @@ public struct CategoryEntry: Sendable, Hashable {
     case platform
   }
   /// English id, e.g. `food`.
-  public var id: String
+  public internal(set) var id: String
   /// Chinese names, e.g. `食品`.
-  public var names: [String]
+  public internal(set) var names: [String]
   /// Parent category id.
-  public var parent: String?
+  public internal(set) var parent: String?
   /// Individual shops' status.
-  public var individual: IndividualStatus
+  public internal(set) var individual: IndividualStatus
   /// Licences required (any one suffices).
-  public var licences: [String]
+  public internal(set) var licences: [String]
   /// Where the row's facts come from.
-  public var source: String?
+  public internal(set) var source: String?
   /// When they were last checked.
-  public var checked: String?
+  public internal(set) var checked: String?
   /// Where it is written.
-  public var location: SourceLocation
+  public internal(set) var location: RulesetLocation
 }

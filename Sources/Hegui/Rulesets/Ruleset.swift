@@ -114,7 +114,7 @@ public struct Ruleset: Sendable {
   /// - Throws: ``HeguiError`` with code `unknownRule` when it names no rule.
   public func ruleIDs(selectedBy selector: String) throws(HeguiError) -> [String] {
     if let id = canonicalRuleID(selector) { return [id] }
-    let family = rules.filter { $0.id.hasPrefix(selector + ".") }.map(\.id)
+    let family = rules.filter { $0.isSelected(by: selector) }.map(\.id)
     if !family.isEmpty { return family }
     var message = "unknown rule id '\(selector)'"
     if let near = YAMLReader.nearest(selector, in: rules.map(\.id)) { message += " (did you mean '\(near)'?)" }

@@ -67,8 +67,8 @@ struct RulesetLoader {
     }
 
     // Cross-pack validation: unique ids, unique categories, known category references.
-    var ruleOwner: [String: SourceLocation] = [:]
-    var categoryOwner: [String: SourceLocation] = [:]
+    var ruleOwner: [String: RulesetLocation] = [:]
+    var categoryOwner: [String: RulesetLocation] = [:]
     var allRules: [Rule] = []
     var allCategories: [CategoryEntry] = []
     // A category defined again by a later source (a company's own table) replaces the earlier

@@ -1,28 +1,32 @@
 import Foundation
-import Yams
+package import Yams
 
 /// Typed reading of a composed YAML tree with a precise location for every error.
 ///
 /// Rulesets are decoded by hand from `Yams.Node` rather than through `Codable`, so that unknown
 /// keys are rejected with the nearest valid key, and every error names `file:line:column`.
-struct YAMLReader {
-  let path: String
+package struct YAMLReader {
+  package let path: String
 
-  func location(_ node: Node?) -> HeguiError.Location {
+  package init(path: String) {
+    self.path = path
+  }
+
+  package func location(_ node: Node?) -> HeguiError.Location {
     let mark = node?.mark
     return HeguiError.Location(path: path, line: mark?.line, column: mark?.column)
   }
 
-  func sourceLocation(_ node: Node?) -> SourceLocation {
-    SourceLocation(path: path, line: node?.mark?.line ?? 1, column: node?.mark?.column ?? 1)
+  package func sourceLocation(_ node: Node?) -> RulesetLocation {
+    RulesetLocation(path: path, line: node?.mark?.line ?? 1, column: node?.mark?.column ?? 1)
   }
 
-  func error(_ node: Node?, _ message: String, code: HeguiError.Code = .invalidRuleset) -> HeguiError {
+  package func error(_ node: Node?, _ message: String, code: HeguiError.Code = .invalidRuleset) -> HeguiError {
     HeguiError(code, message, at: location(node))
   }
 
   /// Parses YAML text into a node tree.
-  func compose(_ text: String) throws(HeguiError) -> Node? {
+  package func compose(_ text: String) throws(HeguiError) -> Node? {
     do {
       return try Yams.compose(yaml: text)
     } catch let error as YamlError {
@@ -64,7 +68,7 @@ struct YAMLReader {
   }
 
   /// The pairs of a mapping, after checking that every key is allowed.
-  func mapping(_ node: Node, what: String, allowed: [String]) throws(HeguiError) -> [String: Node] {
+  package func mapping(_ node: Node, what: String, allowed: [String]) throws(HeguiError) -> [String: Node] {
     guard case let .mapping(mapping) = node else {
       throw error(node, "\(what) must be a mapping of keys to values, found \(describe(node))")
     }
@@ -83,45 +87,45 @@ struct YAMLReader {
     return result
   }
 
-  func require(_ map: [String: Node], _ key: String, in parent: Node, what: String) throws(HeguiError) -> Node {
+  package func require(_ map: [String: Node], _ key: String, in parent: Node, what: String) throws(HeguiError) -> Node {
     guard let node = map[key] else { throw error(parent, "\(what) is missing required key '\(key)'") }
     return node
   }
 
-  func isNull(_ node: Node) -> Bool {
+  package func isNull(_ node: Node) -> Bool {
     if case let .scalar(scalar) = node {
       return node.null != nil || (scalar.style == .plain && ["null", "~", ""].contains(scalar.string))
     }
     return false
   }
 
-  func string(_ node: Node, what: String) throws(HeguiError) -> String {
+  package func string(_ node: Node, what: String) throws(HeguiError) -> String {
     guard case let .scalar(scalar) = node, !isNull(node) else {
       throw error(node, "\(what) must be a string, found \(describe(node))")
     }
     return scalar.string
   }
 
-  func nonEmptyString(_ node: Node, what: String) throws(HeguiError) -> String {
+  package func nonEmptyString(_ node: Node, what: String) throws(HeguiError) -> String {
     let value = try string(node, what: what)
     if value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { throw error(node, "\(what) must not be empty") }
     return value
   }
 
   /// A list of strings; a single string is accepted as a list of one.
-  func strings(_ node: Node, what: String) throws(HeguiError) -> [String] {
+  package func strings(_ node: Node, what: String) throws(HeguiError) -> [String] {
     if case .scalar = node { return [try nonEmptyString(node, what: what)] }
     return try sequence(node, what: what).map { (item) throws(HeguiError) in try nonEmptyString(item, what: "an item of \(what)") }
   }
 
-  func sequence(_ node: Node, what: String) throws(HeguiError) -> [Node] {
+  package func sequence(_ node: Node, what: String) throws(HeguiError) -> [Node] {
     guard case let .sequence(sequence) = node else {
       throw error(node, "\(what) must be a list, found \(describe(node))")
     }
     return Array(sequence)
   }
 
-  func bool(_ node: Node, what: String) throws(HeguiError) -> Bool {
+  package func bool(_ node: Node, what: String) throws(HeguiError) -> Bool {
     guard case let .scalar(scalar) = node else { throw error(node, "\(what) must be true or false") }
     switch scalar.string {
     case "true": return true
@@ -130,14 +134,14 @@ struct YAMLReader {
     }
   }
 
-  func int(_ node: Node, what: String) throws(HeguiError) -> Int {
+  package func int(_ node: Node, what: String) throws(HeguiError) -> Int {
     guard case let .scalar(scalar) = node, let value = Int(scalar.string) else {
       throw error(node, "\(what) must be an integer, found \(describe(node))")
     }
     return value
   }
 
-  func oneOf<T: RawRepresentable>(_ node: Node, what: String, as: T.Type) throws(HeguiError) -> T
+  package func oneOf<T: RawRepresentable>(_ node: Node, what: String, as: T.Type) throws(HeguiError) -> T
   where T.RawValue == String, T: CaseIterable {
     let value = try string(node, what: what)
     guard let result = T(rawValue: value) else {
@@ -149,7 +153,7 @@ struct YAMLReader {
     return result
   }
 
-  func describe(_ node: Node) -> String {
+  package func describe(_ node: Node) -> String {
     switch node {
     case let .scalar(scalar): return isNull(node) ? "null" : "'\(scalar.string)'"
     case .mapping: return "a mapping"
@@ -159,7 +163,7 @@ struct YAMLReader {
   }
 
   /// The allowed word closest to `word` by edit distance, when it is plausibly a misspelling.
-  static func nearest(_ word: String, in candidates: [String]) -> String? {
+  package static func nearest(_ word: String, in candidates: [String]) -> String? {
     var best: (String, Int)?
     for candidate in candidates {
       let d = editDistance(Array(word), Array(candidate))

@@ -10,7 +10,7 @@
 ///
 /// Every normalised byte maps back to the exact range of the original it came from, so a
 /// finding on normalised text reports the original characters.
-public struct Normalizer: Sendable {
+@_spi(Internals) public struct Normalizer: Sendable {
   private let table: FoldTable
 
   /// Creates a normaliser; the ICU-derived tables are built once per process, at first use.
@@ -306,60 +306,31 @@ final class NormalizationBuffer {
   }
 }
 
-/// Text after normalisation: UTF-8 bytes plus, for every byte, the original range it came from.
-public struct NormalizedText: Sendable {
-  /// The normalised text as UTF-8.
-  public internal(set) var bytes: [UInt8] = []
-  /// Offset of the normalised chunk's origin in the whole original text (UTF-8 bytes).
-  public internal(set) var base: Int = 0
-  var originStart: [Int32] = []
-  var originEnd: [Int32] = []
-  /// 1 when noise between Han characters was removed right before this byte.
-  var noiseBefore: [UInt8] = []
-
-  /// The normalised text as a `String`.
-  public var string: String { String(decoding: bytes, as: UTF8.self) }
-
-  /// The range of the original text (UTF-8 offsets into the whole text) that produced the
-  /// normalised bytes `range`. Noise removed inside the range is part of it; noise at its edges
-  /// is not.
-  public func originalRange(of range: Range<Int>) -> Range<Int> {
-    if range.isEmpty {
-      let at = range.lowerBound < originStart.count
-        ? Int(originStart[range.lowerBound]) : (originEnd.last.map(Int.init) ?? 0)
-      return (base + at)..<(base + at)
-    }
-    return (base + Int(originStart[range.lowerBound]))..<(base + Int(originEnd[range.upperBound - 1]))
-  }
-
-  /// Whether noise between Han characters was removed strictly inside `range`.
-  func containsRemovedNoise(_ range: Range<Int>) -> Bool {
-    guard range.count > 1 else { return false }
-    for i in (range.lowerBound + 1)..<range.upperBound where noiseBefore[i] != 0 { return true }
-    return false
-  }
-
-  init() {}
+/// Not part of the supported API (`@_spi(Internals)`): for Hegui's own modules, tests and
+/// benchmarks, which import it with `@_spi(Internals) import Hegui`.
+///
+/// Text after normalisation: UTF-8 bytes plus the map back to the original, for callers outside
+/// the checker (tests, the review queue's text identity, rule loading). A frozen
+/// ``NormalizationBuffer``: the same map, the same answers as the checker's.
+@_spi(Internals) public struct NormalizedText: @unchecked Sendable {
+  // @unchecked: the buffer is written once by `Normalizer.normalize(_:)` and never again.
+  private let buffer: NormalizationBuffer
 
   init(_ buffer: NormalizationBuffer) {
-    let n = buffer.count
-    bytes = Array(UnsafeBufferPointer(start: buffer.bytes, count: n))
-    base = buffer.base
-    // Spell out per byte what the buffer records per character.
-    originStart = [Int32](repeating: 0, count: n)
-    originEnd = [Int32](repeating: 0, count: n)
-    noiseBefore = [UInt8](repeating: 0, count: n)
-    var i = 0
-    while i < n {
-      let lead = bytes[i]
-      let length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
-      let end = min(n, i + length)
-      for k in i..<end {
-        originStart[k] = buffer.originStart[i]
-        originEnd[k] = buffer.originEnd[end - 1]
-      }
-      i = end
-    }
-    for offset in buffer.noise where Int(offset) < n { noiseBefore[Int(offset)] = 1 }
+    self.buffer = buffer
   }
+
+  /// The normalised text as UTF-8.
+  public var bytes: [UInt8] { Array(buffer.buffer) }
+
+  /// The normalised text as a `String`.
+  public var string: String { String(decoding: buffer.buffer, as: UTF8.self) }
+
+  /// The range of the original text (UTF-8 offsets) that produced the normalised bytes `range`,
+  /// which starts and ends on character boundaries. Noise removed inside the range is part of
+  /// it; noise at its edges is not.
+  public func originalRange(of range: Range<Int>) -> Range<Int> { buffer.originalRange(of: range) }
+
+  /// Whether noise between Han characters was removed strictly inside `range`.
+  public func containsRemovedNoise(_ range: Range<Int>) -> Bool { buffer.containsRemovedNoise(range) }
 }

@@ -1,4 +1,4 @@
-@testable import Hegui
+@_spi(Internals) @testable import Hegui
 import Testing
 
 @Suite("RequiredLiterals")

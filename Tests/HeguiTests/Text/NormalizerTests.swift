@@ -1,4 +1,4 @@
-import Hegui
+@_spi(Internals) import Hegui
 import Testing
 
 @Suite("Normalizer")

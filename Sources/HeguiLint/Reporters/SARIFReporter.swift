@@ -1,4 +1,5 @@
 import Foundation
+import Hegui
 
 extension LintReport {
   /// SARIF 2.1.0 as GitHub code scanning accepts it. Columns are UTF-16 code units

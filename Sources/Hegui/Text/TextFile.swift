@@ -1,9 +1,10 @@
-public import Foundation
+package import Foundation
 
-/// Reading files to check: UTF-8 only, binary refused, with errors that name the file and byte.
-public enum TextInput {
+/// Reading text files: UTF-8 only, binary refused, with errors that name the file and byte. One
+/// reader for inputs, configuration and pipeline files; `HeguiLint.TextInput` is its public face.
+package enum TextFile {
   /// The largest file read (bytes). Larger files are refused rather than exhausting memory.
-  public static let maximumFileSize = 512 * 1024 * 1024
+  package static let maximumFileSize = 512 * 1024 * 1024
 
   /// Decodes bytes as UTF-8 text to check.
   ///
@@ -13,7 +14,7 @@ public enum TextInput {
   ///   - path: The name to use in errors.
   /// - Throws: ``HeguiError`` (`invalidInput`) for binary data (NUL bytes) or invalid UTF-8,
   ///   naming the byte offset, line and column.
-  public static func decode(_ data: Data, path: String) throws(HeguiError) -> String {
+  package static func decode(_ data: Data, path: String) throws(HeguiError) -> String {
     if let nul = data.firstIndex(of: 0) {
       let offset = nul - data.startIndex
       throw HeguiError(.invalidInput, "binary file (NUL byte at offset \(offset)); only UTF-8 text can be checked", at: .init(path: path))
@@ -32,7 +33,7 @@ public enum TextInput {
   /// Reads and decodes a file.
   ///
   /// - Throws: ``HeguiError`` (`io` when unreadable or too large, `invalidInput` when not text).
-  public static func read(_ url: URL, displayPath: String? = nil) throws(HeguiError) -> String {
+  package static func read(_ url: URL, displayPath: String? = nil) throws(HeguiError) -> String {
     let path = displayPath ?? url.path
     let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
     if let size = attributes?[.size] as? Int, size > maximumFileSize {

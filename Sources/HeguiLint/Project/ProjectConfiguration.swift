@@ -1,4 +1,5 @@
 public import Foundation
+public import Hegui
 import Yams
 
 /// A project's `.hegui.yml`: which rulesets, which rules, what severities, which contexts.
@@ -17,7 +18,7 @@ import Yams
 /// licences: [食品经营许可证]
 /// ```
 /// Unknown keys and unknown rule ids are errors, never ignored.
-public struct Configuration: Sendable {
+public struct ProjectConfiguration: Sendable {
   /// The file it was read from.
   public var path: String?
   /// Extra ruleset directories (absolute).
@@ -70,11 +71,11 @@ public struct Configuration: Sendable {
   /// Reads a configuration file.
   ///
   /// - Throws: ``HeguiError`` (`invalidConfiguration`) naming `file:line:column`.
-  public static func load(_ url: URL) throws(HeguiError) -> Configuration {
+  public static func load(_ url: URL) throws(HeguiError) -> ProjectConfiguration {
     let path = url.path
     let text = try TextInput.read(url)
     let reader = YAMLReader(path: path)
-    var config = Configuration()
+    var config = ProjectConfiguration()
     config.path = path
     guard let root = try reader.compose(text) else { return config }
     do throws(HeguiError) {
@@ -134,11 +135,10 @@ public struct Configuration: Sendable {
   /// - Throws: ``HeguiError`` (`unknownRule`) at the place the id is written.
   public func validate(against ruleset: Ruleset) throws(HeguiError) {
     for (id, location) in ruleIDLocations {
-      let known = ruleset.canonicalRuleID(id) != nil || ruleset.rules.contains { $0.id.hasPrefix(id + ".") }
-      if !known {
-        var message = "unknown rule id '\(id)'"
-        if let near = YAMLReader.nearest(id, in: ruleset.rules.map(\.id)) { message += " (did you mean '\(near)'?)" }
-        throw HeguiError(.unknownRule, message, at: location)
+      do {
+        _ = try ruleset.ruleIDs(selectedBy: id)
+      } catch {
+        throw HeguiError(.unknownRule, error.message, at: location)
       }
     }
   }

@@ -1,4 +1,5 @@
 import Foundation
+import Hegui
 
 /// Inline suppression in scripts, on a line of its own that nobody would read aloud:
 ///
@@ -8,7 +9,7 @@ import Foundation
 /// (`adlaw.absolute`) are accepted. The directive covers the next line that is not itself a
 /// directive. Rules marked `suppressible: false` keep their findings and the attempt is
 /// reported; a directive that suppresses nothing is reported too.
-enum Suppressions {
+package enum Suppressions {
   struct Failure {
     var message: String
     var line: Int
@@ -31,14 +32,28 @@ enum Suppressions {
     line.drop { $0 == " " || $0 == "\t" || $0 == "\u{3000}" }.hasPrefix("#!")
   }
 
+  /// Whether a line is a complete hegui directive — `#! hegui disable-next-line ID… -- reason`
+  /// — and so is not spoken and not checked itself. Any other line that starts with `#!` is
+  /// text like the rest: a prefix must not hide a violation.
+  static func isWellFormed(_ line: String) -> Bool {
+    guard isDirective(line[...]) else { return false }
+    let body = line.drop { $0 == " " || $0 == "\t" || $0 == "\u{3000}" }.dropFirst(2)
+      .trimmingCharacters(in: .whitespaces)
+    let parts = body.components(separatedBy: " -- ")
+    guard parts.count > 1, !parts.dropFirst().joined(separator: " -- ").trimmingCharacters(in: .whitespaces).isEmpty
+    else { return false }
+    let command = parts[0].split(whereSeparator: { $0 == " " || $0 == "," })
+    return command.count >= 3 && command[0] == "hegui" && command[1] == "disable-next-line"
+  }
+
   static func apply(to findings: [LintFinding], lines: [String], ruleset: Ruleset) -> (findings: [LintFinding], errors: [Failure]) {
     var directives: [Directive] = []
     var errors: [Failure] = []
     var meta: [LintFinding] = []
-    var directiveLines = Set<Int>()
+    var silentLines = Set<Int>()
     for (index, raw) in lines.enumerated() where isDirective(raw[...]) {
       let number = index + 1
-      directiveLines.insert(number)
+      if isWellFormed(raw) { silentLines.insert(number) }
       let body = raw.drop { $0 == " " || $0 == "\t" || $0 == "\u{3000}" }.dropFirst(2).trimmingCharacters(in: .whitespaces)
       guard body.hasPrefix("hegui") else { continue }  // another tool's directive
       let parts = body.components(separatedBy: " -- ")
@@ -69,13 +84,13 @@ enum Suppressions {
       }
       if unknown { continue }
       var target = number + 1
-      while directiveLines.contains(target) || (target <= lines.count && isDirective(lines[target - 1][...])) { target += 1 }
+      while silentLines.contains(target) || (target <= lines.count && isWellFormed(lines[target - 1])) { target += 1 }
       directives.append(Directive(line: number, target: target, ruleIDs: canonical, text: raw))
     }
 
     var kept: [LintFinding] = []
     for finding in findings {
-      if directiveLines.contains(finding.line) && finding.finding.span != nil { continue }  // directives are not spoken
+      if silentLines.contains(finding.line) && finding.finding.span != nil { continue }  // directives are not spoken
       guard let index = directives.firstIndex(where: { $0.target == finding.line && $0.ruleIDs.contains(finding.finding.ruleID) })
       else {
         kept.append(finding)

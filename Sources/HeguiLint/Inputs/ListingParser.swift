@@ -1,45 +1,43 @@
 import Foundation
+public import Hegui
 
-/// A product listing record from a JSON, JSON Lines or CSV export.
+/// A listing as read from an export file: the ``Listing`` and where it is in the file.
 ///
 /// Recognised fields: `id`, `title`, `description`, `category`, `shop_subject` (`individual` /
 /// `enterprise`, or 个人 / 企业), `licences` (a list, or one string separated by `;` / `；` / `、`).
 /// Other fields are ignored.
-public struct Listing: Sendable, Hashable {
-  /// The record's id, when it has one.
-  public var id: String?
-  /// Title (checked in the `title` context).
-  public var title: String?
-  /// Description (checked in the `description` context).
-  public var description: String?
-  /// Category id or Chinese name.
-  public var category: String?
-  /// Shop subject.
-  public var shopSubject: ShopSubject?
-  /// Licences held.
-  public var licences: Set<String>
+public struct ListingRecord: Sendable, Hashable {
+  /// The listing.
+  public let listing: Listing
   /// 1-based index of the record in its file.
-  public var index: Int
+  public let index: Int
   /// 1-based line where the record starts.
-  public var line: Int
+  public let line: Int
 }
 
 /// Parsers for listing exports. Each error names the file, line and reason.
 public enum ListingParser {
-  /// Parses a listing file by its extension (`json`, `jsonl`, `csv`).
-  ///
-  /// - Returns: The records, and the errors of records that could not be read (the others are
-  ///   still returned: one bad line does not hide the rest of the file).
-  public static func parse(_ text: String, path: String, format: String) -> (listings: [Listing], errors: [HeguiError]) {
-    switch format {
-    case "jsonl", "ndjson": return parseJSONLines(text, path: path)
-    case "csv": return parseCSV(text, path: path)
-    default: return parseJSON(text, path: path)
-    }
+  /// What a listing file holds.
+  public struct Parsed: Sendable {
+    /// The records that could be read, in file order.
+    public var records: [ListingRecord]
+    /// The errors of records that could not be read: one bad line does not hide the rest.
+    public var errors: [HeguiError]
   }
 
-  static func parseJSONLines(_ text: String, path: String) -> ([Listing], [HeguiError]) {
-    var listings: [Listing] = []
+  /// Parses a listing file in `format` (`json`, `jsonl` or `csv`; a script format reads as JSON).
+  public static func parse(_ text: String, path: String, format: InputFormat) -> Parsed {
+    let (records, errors): ([ListingRecord], [HeguiError])
+    switch format {
+    case .jsonl: (records, errors) = parseJSONLines(text, path: path)
+    case .csv: (records, errors) = parseCSV(text, path: path)
+    case .json, .script, .srt: (records, errors) = parseJSON(text, path: path)
+    }
+    return Parsed(records: records, errors: errors)
+  }
+
+  static func parseJSONLines(_ text: String, path: String) -> ([ListingRecord], [HeguiError]) {
+    var listings: [ListingRecord] = []
     var errors: [HeguiError] = []
     var lineNumber = 0
     for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -62,7 +60,7 @@ public enum ListingParser {
     return (listings, errors)
   }
 
-  static func parseJSON(_ text: String, path: String) -> ([Listing], [HeguiError]) {
+  static func parseJSON(_ text: String, path: String) -> ([ListingRecord], [HeguiError]) {
     let object: Any
     do {
       object = try JSONSerialization.jsonObject(with: Data(text.utf8))
@@ -85,7 +83,7 @@ public enum ListingParser {
     // Lines of records: the line of each top-level object's opening brace, found by a scan that
     // respects strings.
     let starts = objectStartLines(text, depth: object is [Any] ? 1 : 0)
-    var listings: [Listing] = []
+    var listings: [ListingRecord] = []
     var errors: [HeguiError] = []
     for (i, record) in records.enumerated() {
       let line = i < starts.count ? starts[i] : 1
@@ -118,12 +116,12 @@ public enum ListingParser {
     return lines
   }
 
-  static func parseCSV(_ text: String, path: String) -> ([Listing], [HeguiError]) {
+  static func parseCSV(_ text: String, path: String) -> ([ListingRecord], [HeguiError]) {
     let parsed = CSVParser.parse(text)
     var errors = parsed.errors.map { HeguiError(.invalidInput, $0.message, at: .init(path: path, line: $0.line)) }
     guard let header = parsed.rows.first else { return ([], errors) }
     let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-    var listings: [Listing] = []
+    var listings: [ListingRecord] = []
     for row in parsed.rows.dropFirst() {
       if row.fields.count == 1 && row.fields[0].isEmpty { continue }
       if row.fields.count != names.count {
@@ -140,7 +138,7 @@ public enum ListingParser {
     return (listings, errors)
   }
 
-  static func listing(_ record: [String: Any], index: Int, line: Int, path: String) throws(HeguiError) -> Listing {
+  static func listing(_ record: [String: Any], index: Int, line: Int, path: String) throws(HeguiError) -> ListingRecord {
     func string(_ key: String) -> String? {
       switch record[key] {
       case let s as String: return s.isEmpty ? nil : s
@@ -164,9 +162,10 @@ public enum ListingParser {
     } else if let joined = string("licences") {
       licences = Set(joined.split(whereSeparator: { ";；、".contains($0) }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
     }
-    return Listing(
+    let listing = Listing(
       id: string("id"), title: string("title"), description: string("description"), category: string("category"),
-      shopSubject: subject, licences: licences, index: index, line: line)
+      shopSubject: subject, licences: licences)
+    return ListingRecord(listing: listing, index: index, line: line)
   }
 
   static func describe(_ error: any Error) -> String {

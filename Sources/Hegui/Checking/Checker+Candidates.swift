@@ -1,0 +1,88 @@
+/// Stage 2 of a check: every candidate hit in the normalised chunk.
+extension Checker {
+  /// Fills `scratch.candidates` (terms and pattern matches of applicable rules) and
+  /// `scratch.exceptionHits` (exception phrases) for the chunk in `scratch.normalized`.
+  ///
+  /// One automaton pass finds every term, exception phrase, pattern anchor and gate literal. A
+  /// pattern with anchors runs only on the lines that hold one; every pattern runs only when each
+  /// literal set it needs (``RequiredLiterals``) occurred in the chunk: without one no match is
+  /// possible, so skipping PCRE2 changes no result.
+  func collectCandidates(_ scratch: CheckScratch, scope: CheckPlan.Scope) {
+    scratch.startChunk()
+    let epoch = scratch.epoch
+    let text = scratch.normalized.buffer
+    let plan = self.plan
+    let gates = scratch.gateEpoch
+
+    var lastLine = 0..<0
+    var lastLineKnown = false
+    scratch.withHitLists { candidates, exceptionHits, anchorLines in
+      plan.automaton.scan(text) { term, range in
+        switch plan.owners[term] {
+        case let .term(rule):
+          if plan.applies(Int(rule), scope) { candidates.append(Candidate(rule: Int(rule), range: range)) }
+        case let .exception(rule, index):
+          if plan.applies(Int(rule), scope) {
+            exceptionHits.append(ExceptionHit(rule: Int(rule), index: Int(index), range: range))
+          }
+        case let .anchor(rule):
+          if plan.applies(Int(rule), scope) {
+            // Hits come in order and most fall on the line of the previous one, found already.
+            if !lastLineKnown || range.lowerBound < lastLine.lowerBound || range.upperBound > lastLine.upperBound {
+              lastLine = Checker.line(around: range, in: text)
+              lastLineKnown = true
+            }
+            let line = lastLine
+            if anchorLines.last.map({ $0.rule != Int(rule) || $0.line != line }) ?? true {
+              anchorLines.append(AnchorLine(rule: Int(rule), line: line))
+            }
+          }
+        case let .gate(slot):
+          gates[Int(slot)] = epoch
+        }
+      }
+    }
+
+    for patternRule in plan.patternRules where plan.applies(patternRule.rule, scope) {
+      let rule = patternRule.rule
+      if patternRule.anchored {
+        scratch.forEachAnchoredLine(of: rule) { range in
+          for p in patternRule.patterns where scratch.gatesOpen(plan.patternSlots[Int(p)].gates, plan: plan) {
+            runPattern(plan.patternSlots[Int(p)].handle, rule: rule, range: range, scratch: scratch)
+          }
+        }
+      } else {
+        for p in patternRule.patterns where scratch.gatesOpen(plan.patternSlots[Int(p)].gates, plan: plan) {
+          runPattern(plan.patternSlots[Int(p)].handle, rule: rule, range: 0..<text.count, scratch: scratch)
+        }
+      }
+    }
+  }
+
+  private func runPattern(_ handle: Int32, rule: Int, range: Range<Int>, scratch: CheckScratch) {
+    let failure = match(handle, range: range, scratch: scratch) { match in
+      scratch.candidates.append(Candidate(rule: rule, range: match))
+    }
+    if let failure { scratch.diagnostics.append(plan.diagnostic(for: failure, rule: rule)) }
+  }
+
+  /// Runs a compiled pattern over `range` of the normalised chunk.
+  func match(
+    _ handle: Int32, range: Range<Int>, scratch: CheckScratch, _ body: (Range<Int>) -> Void
+  ) -> Pattern.Failure? {
+    let text = scratch.normalized.buffer
+    if let data = scratch.matchData {
+      return Pattern.forEachMatch(plan.handles[Int(handle)], in: text, range: range, matchData: data, body)
+    }
+    return plan.patterns[Int(handle)].forEachMatch(in: text, range: range, body)
+  }
+
+  /// The line (without its line break) that contains `range`.
+  static func line(around range: Range<Int>, in text: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+    var lower = range.lowerBound
+    while lower > 0 && text[lower - 1] != 0x0A { lower -= 1 }
+    var upper = range.upperBound
+    while upper < text.count && text[upper] != 0x0A { upper += 1 }
+    return lower..<upper
+  }
+}

@@ -1,0 +1,119 @@
+/// Stage 3 of a check: the filters a candidate must pass to become a finding.
+extension Checker {
+  /// Keeps the leftmost-longest candidates of each rule that pass the filters, in this order:
+  /// noise (a rule may refuse hits with noise removed inside them), ICU word boundaries (for
+  /// rules that ask), overrides (by shop subject, category, context, licence) and exceptions
+  /// (a phrase or pattern that covers the hit suppresses it or downgrades it to review). What
+  /// passes is mapped back to original offsets and appended to `raw`.
+  func filterCandidates(
+    _ scratch: CheckScratch, scope: CheckPlan.Scope, context: CheckContext, into raw: inout [RawFinding]
+  ) {
+    if scratch.candidates.isEmpty { return }
+    let plan = self.plan
+    let normalized = scratch.normalized
+    let text = normalized.buffer
+    scratch.candidates.sort {
+      ($0.rule, $0.range.lowerBound, -$0.range.count) < ($1.rule, $1.range.lowerBound, -$1.range.count)
+    }
+    var lastRule = -1
+    var lastEnd = 0
+    for candidate in scratch.candidates {
+      let facts = plan.facts[candidate.rule]
+      if candidate.rule != lastRule {
+        lastRule = candidate.rule
+        lastEnd = 0
+      }
+      if candidate.range.lowerBound < lastEnd { continue }
+      if !facts.matchesThroughNoise && normalized.containsRemovedNoise(candidate.range) { continue }
+      if facts.requiresWordBoundary && !scratch.boundary.isAligned(candidate.range, in: text) { continue }
+      var severity = facts.severity
+      var note: String?
+      if facts.hasOverrides, let outcome = override(candidate.rule, context: context, scope: scope) {
+        guard let s = outcome else { continue }
+        severity = s
+        note = "override: \(s.rawValue)"
+      }
+      if facts.hasExceptions {
+        switch exceptionOutcome(candidate, scratch: scratch) {
+        case .none: break
+        case .suppress: continue
+        case let .review(exception):
+          if severity > .review { severity = .review }
+          note = exceptionNote(rule: candidate.rule, exception: exception)
+        }
+      }
+      lastEnd = candidate.range.upperBound
+      raw.append(
+        RawFinding(
+          rule: candidate.rule, range: normalized.originalRange(of: candidate.range), severity: severity, note: note))
+    }
+  }
+
+  /// What the rule's exceptions do to a hit.
+  private enum ExceptionOutcome {
+    case none
+    case suppress
+    /// Downgraded by the last covering exception of this index.
+    case review(Int)
+  }
+
+  /// Walks the rule's exceptions in order: the first suppressing exception that covers the hit
+  /// wins; a downgrading one is remembered and later ones may still suppress.
+  private func exceptionOutcome(_ candidate: Candidate, scratch: CheckScratch) -> ExceptionOutcome {
+    var outcome = ExceptionOutcome.none
+    let exceptions = plan.exceptionRanges[candidate.rule]
+    for x in exceptions {
+      let exception = plan.exceptions[Int(x)]
+      let e = Int(x - exceptions.lowerBound)
+      let covered: Bool
+      if exception.isPhrase {
+        covered = scratch.exceptionHits.contains {
+          $0.rule == candidate.rule && $0.index == e && $0.range.lowerBound <= candidate.range.lowerBound
+            && $0.range.upperBound >= candidate.range.upperBound
+        }
+      } else if exception.handle >= 0 && scratch.gatesOpen(exception.gates, plan: plan) {
+        var found = false
+        let line = Checker.line(around: candidate.range, in: scratch.normalized.buffer)
+        let failure = match(exception.handle, range: line, scratch: scratch) { match in
+          if match.lowerBound <= candidate.range.lowerBound && match.upperBound >= candidate.range.upperBound {
+            found = true
+          }
+        }
+        if let failure { scratch.diagnostics.append(plan.diagnostic(for: failure, rule: candidate.rule)) }
+        covered = found
+      } else {
+        covered = false
+      }
+      guard covered else { continue }
+      if exception.suppresses { return .suppress }
+      outcome = .review(e)
+    }
+    return outcome
+  }
+
+  /// The note on a hit an exception downgraded to review.
+  private func exceptionNote(rule: Int, exception index: Int) -> String {
+    let exception = ruleset.rules[rule].exceptions[index]
+    return exception.note.map { "可能属于例外（\($0)），已降为人工复核：例外须有证据" }
+      ?? "命中例外“\(exception.source)”，已降为人工复核：例外须有证据"
+  }
+
+  /// The first matching override: `.some(nil)` = suppress, `.some(severity)`, or `nil` when none
+  /// applies.
+  func override(_ index: Int, context: CheckContext, scope: CheckPlan.Scope) -> Severity?? {
+    for (k, o) in ruleset.rules[index].overrides.enumerated() {
+      if !o.shopSubjects.isEmpty {
+        guard let s = context.shopSubject, o.shopSubjects.contains(s) else { continue }
+      }
+      if !o.contexts.isEmpty && !o.contexts.contains(context.context) { continue }
+      if !o.categories.isEmpty {
+        guard scope.category >= 0, plan.isWithin(scope.category, any: plan.overrideCategories[index][k]) else {
+          continue
+        }
+      }
+      if !o.licences.isEmpty && o.licences.isDisjoint(with: context.licences) { continue }
+      return .some(o.suppress ? nil : o.severity)
+    }
+    return nil
+  }
+}

@@ -1,0 +1,38 @@
+/// What kind of input a file is, from its extension.
+public enum InputFormat: String, Sendable, Hashable, CaseIterable {
+  /// A script: plain text or Markdown, checked whole in the `livestream` context by default.
+  case script
+  /// SubRip subtitles: a script in the `caption` context; cue numbers and timings are not text.
+  case srt
+  /// A JSON listing export: an array of records, or an object holding one (`listings`, `items`).
+  case json
+  /// A JSON Lines listing export: one record per line.
+  case jsonl
+  /// A CSV listing export with a header row.
+  case csv
+
+  /// The format of a file with this extension (case-insensitive, without the dot); anything
+  /// that is not a known listing or subtitle extension is a script.
+  public init(pathExtension: String) {
+    switch pathExtension.lowercased() {
+    case "srt": self = .srt
+    case "json": self = .json
+    case "jsonl", "ndjson": self = .jsonl
+    case "csv": self = .csv
+    default: self = .script
+    }
+  }
+
+  /// Whether records of product listings (title, description, category …) are in it.
+  public var isListing: Bool {
+    switch self {
+    case .json, .jsonl, .csv: true
+    case .script, .srt: false
+    }
+  }
+
+  /// Extensions read as listing exports when walking directories.
+  public static let listingExtensions: Set<String> = ["json", "jsonl", "ndjson", "csv"]
+  /// Extensions read as scripts when walking directories.
+  public static let scriptExtensions: Set<String> = ["txt", "md", "srt", "text", "markdown"]
+}

@@ -1,0 +1,116 @@
+import Foundation
+public import Hegui
+
+/// The one place that decides what in an input is a text to check and in which situation:
+/// `hegui lint` (whole scripts, whole listings) and `hegui moderate` (one item per script line
+/// and per listing field) both go through it.
+///
+/// - A script's context is the forced one, else the first matching glob's, else `caption` for
+///   `.srt` files and `livestream` for the rest.
+/// - A listing record's own category, shop subject and licences take precedence over the
+///   defaults (its licences are added to them); its title is checked in the `title` context
+///   and its description in `description`.
+public struct ItemSplitter: Sendable {
+  /// The context every script is checked in, overriding globs and extensions.
+  public var context: TextContext?
+  /// Contexts by glob on the displayed path (first match wins).
+  public var contextsByGlob: [(Glob, TextContext)] = []
+  /// The shop subject, category and licences when the input does not say.
+  public var defaults = CheckContext()
+
+  /// A splitter with no forced context, no globs and no default facts.
+  public init() {}
+
+  /// The context a script at `path` is checked in.
+  public func scriptContext(path: String, format: InputFormat) -> TextContext {
+    if let context { return context }
+    if let match = contextsByGlob.first(where: { $0.0.matches(path) }) { return match.1 }
+    return format == .srt ? .caption : .livestream
+  }
+
+  /// The situation a script is checked in: its context and the default facts.
+  public func scriptSituation(path: String, format: InputFormat) -> CheckContext {
+    var situation = defaults
+    situation.context = scriptContext(path: path, format: format)
+    return situation
+  }
+
+  /// The records of a listing export, with the errors of records that could not be read.
+  public func listings(in text: String, path: String, format: InputFormat) -> ListingParser.Parsed {
+    ListingParser.parse(text, path: path, format: format)
+  }
+
+  /// The moderation items of one input: every non-empty script line (SRT cue numbers and
+  /// timings, and `#! hegui` directives, are not items) or every listing title and description.
+  ///
+  /// - Returns: The items in input order, and the input's errors (a record that cannot be read,
+  ///   a record with no text).
+  public func moderationItems(
+    text: String, path: String, format: InputFormat
+  ) -> (items: [ModerationItem], errors: [HeguiError]) {
+    if format.isListing { return listingItems(text: text, path: path, format: format) }
+    let situation = scriptSituation(path: path, format: format)
+    var items: [ModerationItem] = []
+    var number = 0
+    for line in TextLines.split(text) {
+      number += 1
+      let trimmed = line.trimmingCharacters(in: .whitespaces)
+      if trimmed.isEmpty || Suppressions.isDirective(line[...]) && Suppressions.isWellFormed(line) { continue }
+      if format == .srt && (trimmed.allSatisfy(\.isNumber) || trimmed.contains("-->")) { continue }
+      items.append(ModerationItem(id: "\(path):\(number)", text: line, context: situation))
+    }
+    return (items, [])
+  }
+
+  private func listingItems(
+    text: String, path: String, format: InputFormat
+  ) -> (items: [ModerationItem], errors: [HeguiError]) {
+    let parsed = listings(in: text, path: path, format: format)
+    var items: [ModerationItem] = []
+    var errors = parsed.errors
+    for record in parsed.records {
+      var situation = defaults
+      situation.shopSubject = record.listing.shopSubject ?? defaults.shopSubject
+      situation.category = record.listing.category ?? defaults.category
+      situation.licences = record.listing.licences.union(defaults.licences)
+      let name = record.listing.id ?? "record-\(record.index)"
+      var added = false
+      for (field, value) in [(ListingField.title, record.listing.title), (.description, record.listing.description)] {
+        guard let value, !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { continue }
+        situation.context = field.context
+        items.append(
+          ModerationItem(id: "\(path):\(record.line)#\(name)/\(field.rawValue)", text: value, context: situation))
+        added = true
+      }
+      if !added {
+        errors.append(
+          HeguiError(
+            .invalidInput, "record \(record.index) has neither title nor description: nothing to moderate",
+            at: .init(path: path, line: record.line)))
+      }
+    }
+    return (items, errors)
+  }
+}
+
+/// Splitting text into lines the way every part of Hegui counts them.
+public enum TextLines {
+  /// The lines of a text without their line breaks. Splits on `\n` and drops a `\r` before it
+  /// (a CRLF pair is one `Character`, so splitting on characters would not split CRLF files).
+  public static func split(_ text: String) -> [String] {
+    var lines: [String] = []
+    var current = String.UnicodeScalarView()
+    for scalar in text.unicodeScalars {
+      if scalar == "\n" {
+        if current.last == "\r" { current.removeLast() }
+        lines.append(String(current))
+        current = String.UnicodeScalarView()
+      } else {
+        current.append(scalar)
+      }
+    }
+    if current.last == "\r" { current.removeLast() }
+    lines.append(String(current))
+    return lines
+  }
+}

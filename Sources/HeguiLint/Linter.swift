@@ -1,0 +1,239 @@
+public import Foundation
+public import Hegui
+
+/// A finding placed in a file: the rule's finding plus where it is in the file (for listings:
+/// which record and field).
+public struct LintFinding: Sendable, Hashable {
+  /// The finding (its span is relative to the checked text: the whole script, or one field).
+  public var finding: Finding
+  /// 1-based line in the file.
+  public var line: Int
+  /// 1-based column in the file (characters); for listing fields, the column within the field.
+  public var column: Int
+  /// 1-based end line.
+  public var endLine: Int
+  /// 1-based column after the last character.
+  public var endColumn: Int
+  /// UTF-16 column range within the line (for SARIF), when the text is the file itself.
+  public var utf16Columns: Range<Int>?
+  /// The source line (scripts) or the field's text (listings), for showing the match in context.
+  public var sourceLine: String
+  /// The match's column range within ``sourceLine`` (0-based, characters).
+  public var sourceColumns: Range<Int>?
+  /// For listings: 1-based record number.
+  public var record: Int?
+  /// For listings: the record's `id` field.
+  public var recordID: String?
+  /// For listings: the field (`title`, `description`, `category`).
+  public var field: String?
+}
+
+/// The result of linting one file.
+public struct LintedFile: Sendable {
+  /// The path as shown to people.
+  public var path: String
+  /// Findings in file order.
+  public var findings: [LintFinding]
+  /// Input errors (unreadable file, invalid UTF-8, a broken record): the file, or part of it,
+  /// was not checked.
+  public var errors: [HeguiError]
+
+  /// Creates a result.
+  public init(path: String, findings: [LintFinding], errors: [HeguiError]) {
+    self.path = path
+    self.findings = findings
+    self.errors = errors
+  }
+}
+
+/// Options for linting files.
+public struct LintOptions: Sendable {
+  /// What is a text and in which situation it is checked (contexts by glob, default facts).
+  public var splitter = ItemSplitter()
+
+  /// Default options.
+  public init() {}
+}
+
+/// Lints script and listing files: reads them, checks each text in its own context, applies
+/// inline suppressions and places findings in the file.
+///
+/// Scripts (`.txt`, `.md`, `.srt`, anything else that is text) are checked whole. Listings
+/// (`.json`, `.jsonl`, `.csv`) are checked record by record with ``Checker/check(listing:context:)``:
+/// the title in the `title` context, the description in the `description` context, with the
+/// record's category, shop subject and licences.
+public struct Linter: Sendable {
+  /// The checker.
+  public let checker: Checker
+  /// The options.
+  public let options: LintOptions
+
+  /// Creates a linter.
+  public init(checker: Checker, options: LintOptions = LintOptions()) {
+    self.checker = checker
+    self.options = options
+  }
+
+  /// Lints a file from disk.
+  public func lint(fileAt url: URL, displayPath: String) -> LintedFile {
+    let text: String
+    do {
+      text = try TextInput.read(url, displayPath: displayPath)
+    } catch {
+      return LintedFile(path: displayPath, findings: [], errors: [error])
+    }
+    return lint(text: text, path: displayPath, format: InputFormat(pathExtension: url.pathExtension))
+  }
+
+  /// Lints text that came from `path`.
+  public func lint(text: String, path: String, format: InputFormat) -> LintedFile {
+    if format.isListing { return lintListings(text: text, path: path, format: format) }
+    return lintScript(text: text, path: path, format: format)
+  }
+
+  private func lintScript(text: String, path: String, format: InputFormat) -> LintedFile {
+    let result = checker.check(text, context: options.splitter.scriptSituation(path: path, format: format))
+    var errors = result.diagnostics.map { HeguiError(code(for: $0), $0.message, at: .init(path: path)) }
+    let lines = TextLines.split(text)
+    var lineStarts = LineStarts(text: text)
+    var findings: [LintFinding] = []
+    for finding in result.findings {
+      guard let span = finding.span else {
+        findings.append(
+          LintFinding(
+            finding: finding, line: 1, column: 1, endLine: 1, endColumn: 1, utf16Columns: nil,
+            sourceLine: lines.first ?? "", sourceColumns: nil, record: nil, recordID: nil, field: finding.field))
+        continue
+      }
+      let sourceLine = span.line <= lines.count ? lines[span.line - 1] : ""
+      let lineStartUTF16 = lineStarts.utf16Offset(ofLine: span.line)
+      let endColumnOnLine = span.endLine == span.line ? span.endColumn : sourceLine.unicodeScalars.count + 1
+      findings.append(
+        LintFinding(
+          finding: finding, line: span.line, column: span.column, endLine: span.endLine, endColumn: span.endColumn,
+          utf16Columns: (span.utf16.lowerBound - lineStartUTF16)..<(span.utf16.upperBound - lineStartUTF16),
+          sourceLine: sourceLine, sourceColumns: (span.column - 1)..<(endColumnOnLine - 1), record: nil,
+          recordID: nil, field: nil))
+    }
+    let suppressed = Suppressions.apply(to: findings, lines: lines, ruleset: checker.ruleset)
+    errors += suppressed.errors.map { HeguiError(.invalidInput, $0.message, at: .init(path: path, line: $0.line)) }
+    return LintedFile(path: path, findings: suppressed.findings, errors: errors)
+  }
+
+  /// The error code a diagnostic is reported with.
+  private func code(for diagnostic: Diagnostic) -> HeguiError.Code {
+    switch diagnostic.code {
+    case .matchLimit, .patternFailure: .pcre2
+    case .wordBoundaries: .icu
+    case .unknownCategory: .unknownCategory
+    default: .invalidInput
+    }
+  }
+
+  private func lintListings(text: String, path: String, format: InputFormat) -> LintedFile {
+    let parsed = options.splitter.listings(in: text, path: path, format: format)
+    var errors = parsed.errors
+    var findings: [LintFinding] = []
+    for record in parsed.records {
+      let result = checker.check(listing: record.listing, context: options.splitter.defaults)
+      // The listing's own problems (an unknown category) are said once, under the first field.
+      let prefix = result.fields.first.map { "record \(record.index), \($0.field.rawValue): " } ?? "record \(record.index): "
+      for diagnostic in result.diagnostics {
+        errors.append(
+          HeguiError(code(for: diagnostic), prefix + diagnostic.message, at: .init(path: path, line: record.line)))
+      }
+      for finding in result.metadata {
+        findings.append(place(finding, record: record, field: "category", value: ""))
+      }
+      for field in result.fields {
+        for diagnostic in field.result.diagnostics {
+          errors.append(
+            HeguiError(
+              code(for: diagnostic), "record \(record.index), \(field.field.rawValue): \(diagnostic.message)",
+              at: .init(path: path, line: record.line)))
+        }
+        for finding in field.result.findings {
+          findings.append(place(finding, record: record, field: field.field.rawValue, value: field.text))
+        }
+      }
+    }
+    return LintedFile(path: path, findings: findings, errors: errors)
+  }
+
+  private func place(_ finding: Finding, record: ListingRecord, field: String, value: String) -> LintFinding {
+    let column = finding.span?.column ?? 1
+    let endColumn = finding.span?.endColumn ?? 1
+    let shown = finding.span == nil ? (record.listing.category ?? "") : value.replacing("\n", with: " ")
+    return LintFinding(
+      finding: finding, line: record.line, column: column, endLine: record.line, endColumn: endColumn,
+      utf16Columns: nil, sourceLine: shown, sourceColumns: finding.span.map { _ in (column - 1)..<(endColumn - 1) },
+      record: record.index, recordID: record.listing.id, field: field)
+  }
+
+  /// Expands paths into the files to lint: files as given, directories walked (script and
+  /// listing extensions only, hidden entries skipped), minus excluded globs.
+  ///
+  /// - Throws: ``HeguiError`` (`io`) for a path that does not exist.
+  public static func files(for paths: [String], excluding: [Glob], relativeTo base: URL) throws(HeguiError) -> [(url: URL, display: String)] {
+    var result: [(URL, String)] = []
+    var seen = Set<String>()
+    for path in paths {
+      let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : base.appending(path: path)
+      var isDirectory: ObjCBool = false
+      guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+        throw HeguiError(.io, "no such file or directory", at: .init(path: path))
+      }
+      if !isDirectory.boolValue {
+        if seen.insert(url.standardizedFileURL.path).inserted { result.append((url, path)) }
+        continue
+      }
+      guard let enumerator = FileManager.default.enumerator(
+        at: url, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
+      else { continue }
+      var found: [(URL, String)] = []
+      let root = url.standardizedFileURL.path
+      for case let file as URL in enumerator {
+        let ext = file.pathExtension.lowercased()
+        guard InputFormat.scriptExtensions.contains(ext) || InputFormat.listingExtensions.contains(ext) else { continue }
+        guard (try? file.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
+        var relative = file.standardizedFileURL.path
+        if relative.hasPrefix(root + "/") { relative.removeFirst(root.count + 1) }
+        let display = path == "." ? relative : (path.hasSuffix("/") ? path + relative : path + "/" + relative)
+        if file.lastPathComponent.hasSuffix(".expect.json") { continue }
+        found.append((file, display))
+      }
+      for entry in found.sorted(by: { $0.1 < $1.1 }) where seen.insert(entry.0.standardizedFileURL.path).inserted {
+        result.append(entry)
+      }
+    }
+    return result.filter { entry in !excluding.contains { $0.matches(entry.1) } }
+  }
+}
+
+/// The UTF-16 offset at which each line starts, found by one forward scan shared by all the
+/// findings of a text (findings come in order), never by a scan from the start per finding.
+struct LineStarts {
+  private let text: String
+  private var index: String.Index
+  private var line = 1
+  private var utf16 = 0
+
+  init(text: String) {
+    self.text = text
+    index = text.startIndex
+  }
+
+  /// The UTF-16 offset of the first character of 1-based `target`; lines must be asked for in
+  /// non-decreasing order (an earlier line restarts the scan).
+  mutating func utf16Offset(ofLine target: Int) -> Int {
+    if target < line { self = LineStarts(text: text) }
+    let units = text.utf16
+    while line < target, index < text.endIndex {
+      let unit = units[index]
+      index = units.index(after: index)
+      utf16 += 1
+      if unit == 0x0A { line += 1 }
+    }
+    return utf16
+  }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Hegui
+
+/// `--format github`: GitHub Actions workflow commands, escaped as GitHub specifies.
+extension LintReport {
+  static func escapeMessage(_ s: String) -> String {
+    s.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: "\r", with: "%0D")
+      .replacingOccurrences(of: "\n", with: "%0A")
+  }
+
+  static func escapeProperty(_ s: String) -> String {
+    escapeMessage(s).replacingOccurrences(of: ":", with: "%3A").replacingOccurrences(of: ",", with: "%2C")
+  }
+
+  /// GitHub shows at most 10 annotations of each level per step; beyond that it drops them
+  /// silently. So after 10 of a level, one notice says how many more there are and where.
+  static let annotationLimit = 10
+
+  func renderGitHub() -> String {
+    var out = ""
+    var emitted: [String: Int] = [:]
+    var dropped: [String: Int] = [:]
+    for file in files {
+      for error in file.errors {
+        out += "::error file=\(LintReport.escapeProperty(file.path))\(error.location?.line.map { ",line=\($0)" } ?? ""),title=hegui::\(LintReport.escapeMessage(error.message))\n"
+      }
+      for f in file.findings {
+        let level: String
+        switch f.finding.severity {
+        case .block: level = "error"
+        case .review: level = "warning"
+        case .info: level = "notice"
+        }
+        if emitted[level, default: 0] >= LintReport.annotationLimit {
+          dropped[level, default: 0] += 1
+          continue
+        }
+        emitted[level, default: 0] += 1
+        var properties = "file=\(LintReport.escapeProperty(file.path)),line=\(f.line),endLine=\(f.endLine)"
+        if f.record == nil && f.finding.span != nil { properties += ",col=\(f.column),endColumn=\(f.endColumn)" }
+        properties += ",title=\(LintReport.escapeProperty(f.finding.ruleID))"
+        var message = f.finding.message
+        if !f.finding.match.isEmpty { message = "“\(f.finding.match)” " + message }
+        if !f.finding.suggestions.isEmpty { message += "\n建议改为: " + f.finding.suggestions.joined(separator: " / ") }
+        out += "::\(level) \(properties)::\(LintReport.escapeMessage(message))\n"
+      }
+    }
+    for level in ["error", "warning", "notice"] {
+      if let count = dropped[level], count > 0 {
+        out += "::notice title=hegui::\(count) more \(level) annotation\(count == 1 ? "" : "s") not shown (GitHub shows \(LintReport.annotationLimit) per step). Run `hegui lint --format sarif` and upload it to code scanning to see every finding.\n"
+      }
+    }
+    out += summary + "\n"
+    return out
+  }
+}

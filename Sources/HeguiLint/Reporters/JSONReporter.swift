@@ -1,0 +1,85 @@
+import Foundation
+import Hegui
+
+/// `--format json`: a versioned envelope with sorted keys.
+extension LintReport {
+  struct JSONEnvelope: Encodable {
+    struct Tool: Encodable {
+      var name: String
+      var version: String
+    }
+    struct Span: Encodable {
+      var line: Int
+      var column: Int
+      var endLine: Int
+      var endColumn: Int
+      var utf8: [Int]?
+      var utf16: [Int]?
+    }
+    struct Item: Encodable {
+      var rule: String
+      var kind: String
+      var severity: String
+      var match: String
+      var message: String
+      var suggestions: [String]
+      var basis: [String]
+      var policy: String
+      var note: String?
+      var span: Span
+      var record: Int?
+      var recordId: String?
+      var field: String?
+    }
+    struct File: Encodable {
+      var path: String
+      var findings: [Item]
+      var errors: [String]
+    }
+    struct Summary: Encodable {
+      var files: Int
+      var findings: Int
+      var block: Int
+      var review: Int
+      var info: Int
+      var errors: Int
+    }
+    var version: Int
+    var tool: Tool
+    var files: [File]
+    var summary: Summary
+  }
+
+  func renderJSON() -> String {
+    let c = counts
+    let envelope = JSONEnvelope(
+      version: 1, tool: .init(name: "hegui", version: toolVersion),
+      files: files.map { file in
+        JSONEnvelope.File(
+          path: file.path,
+          findings: file.findings.map { f in
+            JSONEnvelope.Item(
+              rule: f.finding.ruleID, kind: f.finding.kind.rawValue, severity: f.finding.severity.rawValue,
+              match: f.finding.match, message: f.finding.message, suggestions: f.finding.suggestions, basis: f.finding.basis,
+              policy: f.finding.policy.rawValue, note: f.finding.note,
+              span: .init(
+                line: f.line, column: f.column, endLine: f.endLine, endColumn: f.endColumn,
+                utf8: f.finding.span.map { [$0.utf8.lowerBound, $0.utf8.upperBound] },
+                utf16: f.finding.span.map { [$0.utf16.lowerBound, $0.utf16.upperBound] }),
+              record: f.record, recordId: f.recordID, field: f.field)
+          },
+          errors: file.errors.map(\.description))
+      },
+      summary: .init(
+        files: files.count, findings: c.values.reduce(0, +), block: c[.block] ?? 0, review: c[.review] ?? 0,
+        info: c[.info] ?? 0, errors: errorCount))
+    return LintReport.encode(envelope)
+  }
+
+  static func encode(_ value: some Encodable) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+    guard let data = try? encoder.encode(value) else { return "{}" }
+    return String(decoding: data, as: UTF8.self) + "\n"
+  }
+}
