@@ -1,0 +1,78 @@
+import Foundation
+import Hegui
+@testable import HeguiLint
+import Testing
+
+@Suite("Linter")
+struct LinterTests {
+  static let sample: Ruleset = {
+    let directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .appending(path: "Fixtures/rulesets/sample")
+    do {
+      return try Ruleset.load(directories: [directory], includingShipped: false)
+    } catch {
+      Issue.record("sample ruleset does not load: \(error)")
+      return Ruleset.empty
+    }
+  }()
+  static let linter = Linter(checker: Checker(ruleset: sample))
+
+  @Test("UTF-16 columns of findings on later lines, after astral characters, with CRLF")
+  func utf16Columns() {
+    let text = "😀第一行\r\n😀😀全网最低价\n\n第三😀全网最低价"
+    let file = Self.linter.lint(text: text, path: "a.txt", format: .script)
+    let lowest = file.findings.filter { $0.finding.ruleID == "sample.lowest-price" }
+    #expect(lowest.map(\.line) == [2, 4])
+    #expect(lowest.map(\.utf16Columns) == [4..<9, 4..<9])
+    #expect(lowest.map(\.column) == [3, 4])
+  }
+
+  @Test("line starts are found in one forward scan and restart for an earlier line")
+  func lineStarts() {
+    var starts = LineStarts(text: "ab\n😀c\n\nd")
+    #expect(starts.utf16Offset(ofLine: 1) == 0)
+    #expect(starts.utf16Offset(ofLine: 2) == 3)
+    #expect(starts.utf16Offset(ofLine: 4) == 8)
+    #expect(starts.utf16Offset(ofLine: 2) == 3)
+    #expect(starts.utf16Offset(ofLine: 9) == 9)
+  }
+
+  @Test("only a complete hegui directive is silent; any other #! line is checked like the rest")
+  func directivesDoNotHide() {
+    let text = """
+      #! 全网最低价
+      #!全网最低价
+      #! hegui 全网最低价
+      #! hegui disable-next-line sample.first -- 第三方数据
+      第一名
+      """
+    let file = Self.linter.lint(text: text, path: "a.txt", format: .script)
+    let lowest = file.findings.filter { $0.finding.ruleID == "sample.lowest-price" }
+    #expect(lowest.map(\.line) == [1, 2, 3])
+    #expect(!file.findings.contains { $0.finding.ruleID == "sample.first" && $0.line == 5 })
+    #expect(Suppressions.isWellFormed("  #! hegui disable-next-line a.b, c.d -- 原因"))
+    #expect(!Suppressions.isWellFormed("#! hegui disable-next-line a.b --"))
+    #expect(!Suppressions.isWellFormed("#! hegui disable-next-line -- 原因"))
+    #expect(!Suppressions.isWellFormed("#! hegui 全网最低价 -- 原因"))
+  }
+
+  @Test("a listing's category finding is reported once, its fields in their own contexts")
+  func listing() {
+    let jsonl = #"{"id": "9", "title": "全网最低价", "description": "全网最低价", "category": "food", "shop_subject": "individual"}"#
+    let file = Self.linter.lint(text: jsonl, path: "l.jsonl", format: .jsonl)
+    #expect(file.findings.filter { $0.field == "category" }.count == 1)
+    #expect(file.findings.filter { $0.field == "title" }.count == 1)
+    #expect(file.findings.filter { $0.field == "description" }.count == 1)
+    #expect(file.findings.allSatisfy { $0.record == 1 && $0.recordID == "9" })
+  }
+
+  @Test("an unknown category is said once per record, under its first field")
+  func unknownCategory() {
+    let jsonl = #"{"title": "好物", "description": "好物", "category": "火星特产"}"#
+    let file = Self.linter.lint(text: jsonl, path: "l.jsonl", format: .jsonl)
+    #expect(file.errors.map(\.description) == [
+      "l.jsonl:1: record 1, title: unknown category '火星特产': category-specific rules were not applied"
+    ])
+    #expect(file.errors.first?.code == .unknownCategory)
+  }
+}
