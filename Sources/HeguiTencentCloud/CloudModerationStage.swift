@@ -101,7 +101,7 @@ public struct CloudModerationStage: ModerationStage {
       return isAllowed ? Character(scalar) : "_"
     }
     if allowed.count <= 64 { return String(allowed) }
-    let digest = TC3Signer.hex(SHA256.hash(data: Array(id.utf8))).prefix(16)
+    let digest = Hex.encode(SHA256.hash(data: Array(id.utf8))).prefix(16)
     return String(allowed.prefix(47)) + "#" + digest
   }
 }

@@ -1,4 +1,5 @@
 internal import Crypto
+import Hegui
 
 /// TC3-HMAC-SHA256 request signing (腾讯云 API 3.0 签名方法 v3).
 ///
@@ -76,14 +77,14 @@ package struct TC3Signer: Sendable, CustomStringConvertible, CustomDebugStringCo
     }
     let signedList = names.joined(separator: ";")
     let canonicalRequest = [
-      method, uri, query, canonicalHeaders, signedList, Self.hex(SHA256.hash(data: payload)),
+      method, uri, query, canonicalHeaders, signedList, Hex.encode(SHA256.hash(data: payload)),
     ].joined(separator: "\n")
-    let hashedCanonicalRequest = Self.hex(SHA256.hash(data: Array(canonicalRequest.utf8)))
+    let hashedCanonicalRequest = Hex.encode(SHA256.hash(data: Array(canonicalRequest.utf8)))
     let date = Self.utcDate(timestamp: timestamp)
     let scope = "\(date)/\(service)/tc3_request"
     let stringToSign = [Self.algorithm, String(timestamp), scope, hashedCanonicalRequest].joined(separator: "\n")
     let keys = derivedKeys(date: date, service: service)
-    let signature = Self.hex(Self.hmac(key: keys.signing, message: Array(stringToSign.utf8)))
+    let signature = Hex.encode(Self.hmac(key: keys.signing, message: Array(stringToSign.utf8)))
     let authorization =
       "\(Self.algorithm) Credential=\(secretID)/\(scope), SignedHeaders=\(signedList), Signature=\(signature)"
     return Signature(
@@ -124,17 +125,6 @@ package struct TC3Signer: Sendable, CustomStringConvertible, CustomDebugStringCo
     let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
     let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
     return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
-  }
-
-  /// Lower-case hexadecimal.
-  package static func hex(_ bytes: some Sequence<UInt8>) -> String {
-    let digits = Array("0123456789abcdef".utf8)
-    var out: [UInt8] = []
-    for byte in bytes {
-      out.append(digits[Int(byte >> 4)])
-      out.append(digits[Int(byte & 0x0f)])
-    }
-    return String(decoding: out, as: UTF8.self)
   }
 
   private static func hmac(key: [UInt8], message: [UInt8]) -> [UInt8] {

@@ -94,7 +94,7 @@ public struct RuleTestReport: Sendable {
       let cases = byRule[rule] ?? []
       out += "  <testsuite name=\"\(escape(rule))\" tests=\"\(cases.count)\" failures=\"\(cases.filter { !$0.passed }.count)\">\n"
       for c in cases {
-        let seconds = Double(c.duration.components.attoseconds) / 1e18 + Double(c.duration.components.seconds)
+        let seconds = c.duration.seconds
         out += "    <testcase classname=\"\(escape(rule))\" name=\"\(escape(c.testCase.description))\" time=\"\(String(format: "%.4f", seconds))\""
         if c.passed {
           out += "/>\n"

@@ -1,3 +1,4 @@
+import Hegui
 import HeguiTencentCloud
 import Testing
 
@@ -45,9 +46,9 @@ struct TC3SignerTests {
         == "TC3-HMAC-SHA256\n1551113065\n2019-02-25/cvm/tc3_request\n"
         + "7019a55be8395899b900fb5564e4200d984910f34794a27cb3fb7d10ff6a1e84")
     let keys = signer.derivedKeys(date: "2019-02-25", service: "cvm")
-    #expect(TC3Signer.hex(keys.date) == "da98fb70dcf6b112dc21038d1eeeb3a95c74b4dcb12c1131f864f6066bd02be0")
-    #expect(TC3Signer.hex(keys.service) == "8d70cbefb03939f929db64d32dc2ba89b1095620119fe3e050e2b18c5bd2752f")
-    #expect(TC3Signer.hex(keys.signing) == "b596b923aad85185e2d1f6659d2a062e0a86731226e021e61bfe06f7ed05f5af")
+    #expect(Hex.encode(keys.date) == "da98fb70dcf6b112dc21038d1eeeb3a95c74b4dcb12c1131f864f6066bd02be0")
+    #expect(Hex.encode(keys.service) == "8d70cbefb03939f929db64d32dc2ba89b1095620119fe3e050e2b18c5bd2752f")
+    #expect(Hex.encode(keys.signing) == "b596b923aad85185e2d1f6659d2a062e0a86731226e021e61bfe06f7ed05f5af")
     #expect(signature.signature == "10b1a37a7301a02ca19a647ad722d5e43b4b3cff309d421d85b46093f6ab6c4f")
     #expect(
       signature.authorization
@@ -72,9 +73,9 @@ struct TC3SignerTests {
         == "TC3-HMAC-SHA256\n1551113065\n2019-02-25/cvm/tc3_request\n"
         + "5ffe6a04c0664d6b969fab9a13bdab201d63ee709638e2749d62a09ca18d7031")
     let keys = signer.derivedKeys(date: "2019-02-25", service: "cvm")
-    #expect(TC3Signer.hex(keys.date) == "d1308c81fe71cfd4e06437bbc067b2b8a3d2d8c0e375d547f15c41d5214b395a")
-    #expect(TC3Signer.hex(keys.service) == "3c7cb7c7795393edc14fd2e0e6434a518564b4504b88e94f5d11bf59ba3e7050")
-    #expect(TC3Signer.hex(keys.signing) == "ac658d5dde49e9bfdd14e04e062f66b05d9f637d44b8a8d845327d4a77f666b1")
+    #expect(Hex.encode(keys.date) == "d1308c81fe71cfd4e06437bbc067b2b8a3d2d8c0e375d547f15c41d5214b395a")
+    #expect(Hex.encode(keys.service) == "3c7cb7c7795393edc14fd2e0e6434a518564b4504b88e94f5d11bf59ba3e7050")
+    #expect(Hex.encode(keys.signing) == "ac658d5dde49e9bfdd14e04e062f66b05d9f637d44b8a8d845327d4a77f666b1")
     #expect(signature.signature == "72e494ea809ad7a8c8f7a4507b9bddcbaa8e581f516e8da2f66e2c5a96525168")
     #expect(
       signature.authorization

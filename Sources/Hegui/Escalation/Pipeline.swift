@@ -265,14 +265,11 @@ public struct Pipeline: Sendable {
   }
 
   static func milliseconds(since start: ContinuousClock.Instant) -> Double {
-    let elapsed = ContinuousClock.now - start
-    let (seconds, attoseconds) = elapsed.components
-    return Double(seconds) * 1000 + Double(attoseconds) / 1e15
+    (ContinuousClock.now - start).milliseconds
   }
 
   static func describe(_ duration: Duration) -> String {
-    let milliseconds = Int((Double(duration.components.seconds) * 1000 + Double(duration.components.attoseconds) / 1e15).rounded())
-    return "\(milliseconds) ms"
+    "\(Int(duration.milliseconds.rounded())) ms"
   }
 
   static func describe(_ error: any Error) -> String {

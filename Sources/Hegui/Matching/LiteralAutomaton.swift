@@ -4,21 +4,21 @@
 /// Transitions out of the root are a dense table (most steps of a scan end there); all other
 /// transitions live in one open-addressing hash table keyed by (state, scalar), so 60,000 terms
 /// fit in a few megabytes. Immutable after construction and safe to share across threads.
-public struct LiteralAutomaton: Sendable {
+package struct LiteralAutomaton: Sendable {
   /// An occurrence: which term, and its UTF-8 byte range in the scanned text.
-  public struct Match: Hashable, Sendable {
+  package struct Match: Hashable, Sendable {
     /// Index of the term in the array given to ``init(terms:)``.
-    public var term: Int
+    package var term: Int
     /// UTF-8 byte range in the scanned text.
-    public var range: Range<Int>
+    package var range: Range<Int>
   }
 
   private static let rootDenseSize = 0x10000
   private let tables: Tables
   /// Number of terms the automaton was built from.
-  public let termCount: Int
+  package let termCount: Int
   /// Number of states (trie nodes).
-  public var stateCount: Int { tables.stateCount }
+  package var stateCount: Int { tables.stateCount }
 
   /// The automaton's tables in raw memory: written once by `init`, read-only afterwards, so
   /// sharing them across threads is safe and scanning needs neither bounds checks nor reference
@@ -89,7 +89,7 @@ public struct LiteralAutomaton: Sendable {
   /// Builds the automaton. Empty terms are ignored; duplicate terms report each index.
   ///
   /// - Parameter terms: The literal terms, already normalised like the text they will scan.
-  public init(terms: [String]) {
+  package init(terms: [String]) {
     var children: [[(UInt32, Int32)]] = [[]]
     var buildMap: [UInt64: Int32] = [:]
     var nodeTermsList: [[Int32]] = [[]]
@@ -192,7 +192,7 @@ public struct LiteralAutomaton: Sendable {
   }
 
   /// Finds every occurrence of every term in `text` (valid UTF-8), overlapping ones included.
-  public func matches(in text: String) -> [Match] {
+  package func matches(in text: String) -> [Match] {
     var copy = text
     var result: [Match] = []
     copy.withUTF8 { buffer in scan(buffer) { result.append(Match(term: $0, range: $1)) } }

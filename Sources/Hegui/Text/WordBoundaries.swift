@@ -101,12 +101,12 @@ struct BoundaryChecker: ~Copyable {
         return true
       }
     }
-    guard let breaker else { return true }
+    guard let breaker, let origin = bytes.baseAddress else { return true }
     let sentence = BoundaryChecker.sentence(around: hit, in: bytes)
     if sentence != window {
       window = sentence
       var status: Int32 = 0
-      let base = UnsafeRawPointer(bytes.baseAddress! + sentence.lowerBound).assumingMemoryBound(to: CChar.self)
+      let base = UnsafeRawPointer(origin + sentence.lowerBound).assumingMemoryBound(to: CChar.self)
       CHeguiWordBreaker_setText(breaker, base, Int64(sentence.count), &status)
       if CHeguiICU_failed(status) != 0 {
         failure = WordBoundaries.icuError(status)

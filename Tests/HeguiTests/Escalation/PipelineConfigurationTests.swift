@@ -97,11 +97,8 @@ struct PipelineConfigurationTests {
     #expect(definition.options["endpoint"] == .mapping(["host": .scalar("example.invalid"), "port": .scalar("8443")]))
     #expect(definition.options.location(of: "threshold").description == "p.yml:6:16")
     #expect(throws: HeguiError.self) { try definition.options.int("threshold") }
-    do {
-      _ = try definition.options.requiredString("missing")
-    } catch {
-      #expect(error.location?.description == "p.yml:3:5")
-    }
+    let error = #expect(throws: HeguiError.self) { try definition.options.requiredString("missing") }
+    #expect(error?.location?.description == "p.yml:3:5")
   }
 
   @Test("unknown keys, types and versions are errors with file:line:column")

@@ -1,0 +1,15 @@
+/// Lower-case hexadecimal, for digests and signatures (ticket identities, TC3 signing).
+package enum Hex {
+  private static let digits = Array("0123456789abcdef".utf8)
+
+  /// The bytes as lower-case hexadecimal, two digits per byte.
+  package static func encode(_ bytes: some Sequence<UInt8>) -> String {
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes.underestimatedCount * 2)
+    for byte in bytes {
+      out.append(digits[Int(byte >> 4)])
+      out.append(digits[Int(byte & 0x0F)])
+    }
+    return String(decoding: out, as: UTF8.self)
+  }
+}
