@@ -32,6 +32,7 @@ let package = Package(
     .package(url: "https://github.com/swift-server/async-http-client.git", exact: "1.37.0"),
     .package(url: "https://github.com/apple/swift-crypto.git", exact: "3.12.3"),
     .package(url: "https://github.com/apple/swift-nio.git", exact: "2.101.3"),
+    .package(url: "https://github.com/swiftlang/swift-docc-plugin.git", exact: "1.5.0"),
   ],
   targets: [
     .systemLibrary(

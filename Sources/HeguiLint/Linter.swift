@@ -59,7 +59,7 @@ public struct LintOptions: Sendable {
 /// inline suppressions and places findings in the file.
 ///
 /// Scripts (`.txt`, `.md`, `.srt`, anything else that is text) are checked whole. Listings
-/// (`.json`, `.jsonl`, `.csv`) are checked record by record with ``Checker/check(listing:context:)``:
+/// (`.json`, `.jsonl`, `.csv`) are checked record by record with `Checker.check(listing:context:)`:
 /// the title in the `title` context, the description in the `description` context, with the
 /// record's category, shop subject and licences.
 public struct Linter: Sendable {
@@ -173,7 +173,7 @@ public struct Linter: Sendable {
   /// Expands paths into the files to lint: files as given, directories walked (script and
   /// listing extensions only, hidden entries skipped), minus excluded globs.
   ///
-  /// - Throws: ``HeguiError`` (`io`) for a path that does not exist.
+  /// - Throws: `HeguiError` (`io`) for a path that does not exist.
   public static func files(for paths: [String], excluding: [Glob], relativeTo base: URL) throws(HeguiError) -> [(url: URL, display: String)] {
     var result: [(URL, String)] = []
     var seen = Set<String>()

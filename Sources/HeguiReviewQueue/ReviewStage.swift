@@ -79,7 +79,7 @@ public struct ReviewStage: ModerationStage {
 
     /// Builds a ``ReviewStage``.
     ///
-    /// - Throws: ``HeguiError`` (`invalidConfiguration`) when no queue is given and the stage
+    /// - Throws: `HeguiError` (`invalidConfiguration`) when no queue is given and the stage
     ///   names no `database`, or when that database cannot be opened.
     public func makeStage(_ definition: StageDefinition) throws -> any ModerationStage {
       if let queue { return ReviewStage(name: definition.name, queue: queue) }

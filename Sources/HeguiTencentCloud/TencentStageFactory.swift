@@ -51,7 +51,7 @@ public struct TencentStageFactory: StageFactory {
   /// - Parameter definition: The stage's entry; its `environment` supplies credentials and the
   ///   `HEGUI_TMS_*` overrides.
   /// - Returns: The stage.
-  /// - Throws: ``HeguiError`` (`invalidConfiguration`) naming the option's `file:line:column`
+  /// - Throws: `HeguiError` (`invalidConfiguration`) naming the option's `file:line:column`
   ///   for an invalid option, or the stage's place for missing credentials or an invalid
   ///   environment variable. The message never contains a credential.
   public func makeStage(_ definition: StageDefinition) throws -> any ModerationStage {

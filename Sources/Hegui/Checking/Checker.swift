@@ -2,17 +2,17 @@
 /// characters of the original.
 ///
 /// A check reads as its data flow, one file per stage:
-/// 1. the text is cut into ``Chunks`` that end at line breaks, and each chunk is normalised
-///    once (a table lookup per character, ``Normalizer``);
+/// 1. the text is cut into `Chunks` that end at line breaks, and each chunk is normalised
+///    once (a table lookup per character, `Normalizer`);
 /// 2. candidate collection (`Checker+Candidates.swift`): one automaton pass finds every lexicon
 ///    term, exception phrase, pattern anchor and pattern literal; a pattern rule runs only on
 ///    lines with one of its anchors or, without anchors, only when the literals every match of
-///    it contains occur (``RequiredLiterals``);
+///    it contains occur (`RequiredLiterals`);
 /// 3. filters (`Checker+Filters.swift`): noise, ICU word boundaries (asked only around hits of
 ///    rules that need them), overrides and exceptions; what is left is mapped back to the
 ///    original text;
 /// 4. one finding per place per pack, category findings (`Checker+Categories.swift`) and span
-///    location (``SpanLocator``) build the result.
+///    location (`SpanLocator`) build the result.
 ///
 /// `Checker` is immutable and `Sendable`: build one and share it across tasks and threads.
 /// Compiling is the expensive part; a check allocates nothing but its result once warm (its

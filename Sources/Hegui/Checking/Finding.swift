@@ -25,7 +25,7 @@ public struct CheckContext: Sendable, Hashable {
 ///
 /// `Codable`: it encodes its offsets, lines and columns. A `String.Index` range only has meaning
 /// together with its text, so decoding needs that text in the decoder's `userInfo` under
-/// ``CodingUserInfoKey/heguiCheckedText`` and fails with a clear error without it.
+/// `CodingUserInfoKey.heguiCheckedText` and fails with a clear error without it.
 public struct TextSpan: Sendable, Hashable, Codable {
   /// UTF-8 byte offsets into the original text.
   public let utf8: Range<Int>

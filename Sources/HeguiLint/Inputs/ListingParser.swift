@@ -1,7 +1,7 @@
 import Foundation
 public import Hegui
 
-/// A listing as read from an export file: the ``Listing`` and where it is in the file.
+/// A listing as read from an export file: the `Listing` and where it is in the file.
 ///
 /// Recognised fields: `id`, `title`, `description`, `category`, `shop_subject` (`individual` /
 /// `enterprise`, or 个人 / 企业), `licences` (a list, or one string separated by `;` / `；` / `、`).

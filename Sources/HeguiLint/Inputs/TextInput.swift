@@ -12,7 +12,7 @@ public enum TextInput {
   /// - Parameters:
   ///   - data: The bytes.
   ///   - path: The name to use in errors.
-  /// - Throws: ``HeguiError`` (`invalidInput`) for binary data (NUL bytes) or invalid UTF-8,
+  /// - Throws: `HeguiError` (`invalidInput`) for binary data (NUL bytes) or invalid UTF-8,
   ///   naming the byte offset, line and column.
   public static func decode(_ data: Data, path: String) throws(HeguiError) -> String {
     try TextFile.decode(data, path: path)
@@ -20,7 +20,7 @@ public enum TextInput {
 
   /// Reads and decodes a file.
   ///
-  /// - Throws: ``HeguiError`` (`io` when unreadable or too large, `invalidInput` when not text).
+  /// - Throws: `HeguiError` (`io` when unreadable or too large, `invalidInput` when not text).
   public static func read(_ url: URL, displayPath: String? = nil) throws(HeguiError) -> String {
     try TextFile.read(url, displayPath: displayPath)
   }

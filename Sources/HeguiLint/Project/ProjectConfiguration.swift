@@ -70,7 +70,7 @@ public struct ProjectConfiguration: Sendable {
 
   /// Reads a configuration file.
   ///
-  /// - Throws: ``HeguiError`` (`invalidConfiguration`) naming `file:line:column`.
+  /// - Throws: `HeguiError` (`invalidConfiguration`) naming `file:line:column`.
   public static func load(_ url: URL) throws(HeguiError) -> ProjectConfiguration {
     let path = url.path
     let text = try TextInput.read(url)
@@ -132,7 +132,7 @@ public struct ProjectConfiguration: Sendable {
 
   /// Checks every rule id the configuration names against a ruleset.
   ///
-  /// - Throws: ``HeguiError`` (`unknownRule`) at the place the id is written.
+  /// - Throws: `HeguiError` (`unknownRule`) at the place the id is written.
   public func validate(against ruleset: Ruleset) throws(HeguiError) {
     for (id, location) in ruleIDLocations {
       do {
