@@ -10,7 +10,7 @@ import Foundation
 /// ```swift
 /// let ruleset = try Ruleset.load(directories: [myRules], includingShipped: false)
 /// let runner = RuleTestRunner(ruleset: ruleset)
-/// for testCase in runner.cases() { #expect(runner.run(testCase).passed) }
+/// for testCase in runner.cases().cases { #expect(runner.run(testCase).passed) }
 /// ```
 public struct RuleTestRunner: Sendable {
   /// The rules under test.
