@@ -94,7 +94,6 @@ public struct Linter: Sendable {
   private func lintScript(text: String, path: String, format: InputFormat) -> LintedFile {
     let result = checker.check(text, context: options.splitter.scriptSituation(path: path, format: format))
     var errors = result.diagnostics.map { HeguiError(code(for: $0), $0.message, at: .init(path: path)) }
-    let lines = TextLines.split(text)
     var lineStarts = LineStarts(text: text)
     var findings: [LintFinding] = []
     for finding in result.findings {
@@ -102,20 +101,20 @@ public struct Linter: Sendable {
         findings.append(
           LintFinding(
             finding: finding, line: 1, column: 1, endLine: 1, endColumn: 1, utf16Columns: nil,
-            sourceLine: lines.first ?? "", sourceColumns: nil, record: nil, recordID: nil, field: finding.field))
+            sourceLine: SourceText.firstLine(of: text), sourceColumns: nil, record: nil, recordID: nil,
+            field: finding.field))
         continue
       }
-      let sourceLine = span.line <= lines.count ? lines[span.line - 1] : ""
       let lineStartUTF16 = lineStarts.utf16Offset(ofLine: span.line)
-      let endColumnOnLine = span.endLine == span.line ? span.endColumn : sourceLine.unicodeScalars.count + 1
+      let excerpt = SourceText.excerpt(of: span.range, in: text)
       findings.append(
         LintFinding(
           finding: finding, line: span.line, column: span.column, endLine: span.endLine, endColumn: span.endColumn,
           utf16Columns: (span.utf16.lowerBound - lineStartUTF16)..<(span.utf16.upperBound - lineStartUTF16),
-          sourceLine: sourceLine, sourceColumns: (span.column - 1)..<(endColumnOnLine - 1), record: nil,
-          recordID: nil, field: nil))
+          sourceLine: excerpt.line, sourceColumns: excerpt.columns, record: nil, recordID: nil, field: nil))
     }
-    let suppressed = Suppressions.apply(to: findings, lines: lines, ruleset: checker.ruleset)
+    let suppressed = Suppressions.apply(
+      to: findings, directives: SourceText.directiveLines(in: text), ruleset: checker.ruleset)
     errors += suppressed.errors.map { HeguiError(.invalidInput, $0.message, at: .init(path: path, line: $0.line)) }
     return LintedFile(path: path, findings: suppressed.findings, errors: errors)
   }

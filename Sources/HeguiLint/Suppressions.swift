@@ -46,13 +46,20 @@ package enum Suppressions {
     return command.count >= 3 && command[0] == "hegui" && command[1] == "disable-next-line"
   }
 
-  static func apply(to findings: [LintFinding], lines: [String], ruleset: Ruleset) -> (findings: [LintFinding], errors: [Failure]) {
+  /// Applies the directives of a script to its findings.
+  ///
+  /// - Parameters:
+  ///   - findings: The findings, in file order.
+  ///   - directives: The script's lines that start with `#!`, by 1-based number, and its number
+  ///     of lines (``SourceText/directiveLines(in:)``).
+  static func apply(
+    to findings: [LintFinding], directives lines: (lines: [Int: String], count: Int), ruleset: Ruleset
+  ) -> (findings: [LintFinding], errors: [Failure]) {
     var directives: [Directive] = []
     var errors: [Failure] = []
     var meta: [LintFinding] = []
     var silentLines = Set<Int>()
-    for (index, raw) in lines.enumerated() where isDirective(raw[...]) {
-      let number = index + 1
+    for (number, raw) in lines.lines.sorted(by: { $0.key < $1.key }) where isDirective(raw[...]) {
       if isWellFormed(raw) { silentLines.insert(number) }
       let body = raw.drop { $0 == " " || $0 == "\t" || $0 == "\u{3000}" }.dropFirst(2).trimmingCharacters(in: .whitespaces)
       guard body.hasPrefix("hegui") else { continue }  // another tool's directive
@@ -84,7 +91,9 @@ package enum Suppressions {
       }
       if unknown { continue }
       var target = number + 1
-      while silentLines.contains(target) || (target <= lines.count && isWellFormed(lines[target - 1])) { target += 1 }
+      while silentLines.contains(target) || (target <= lines.count && lines.lines[target].map(isWellFormed) == true) {
+        target += 1
+      }
       directives.append(Directive(line: number, target: target, ruleIDs: canonical, text: raw))
     }
 

@@ -22,7 +22,7 @@ extension LintReport {
     var dropped: [String: Int] = [:]
     for file in files {
       for error in file.errors {
-        out += "::error file=\(LintReport.escapeProperty(file.path))\(error.location?.line.map { ",line=\($0)" } ?? ""),title=hegui::\(LintReport.escapeMessage(error.message))\n"
+        out += "::error file=\(LintReport.escapeProperty(file.path))\(error.location?.line.map { ",line=\($0)" } ?? ""),title=hegui::\(LintReport.escapeMessage(TerminalSafe.escape(error.message)))\n"
       }
       for f in file.findings {
         let level: String
@@ -39,9 +39,13 @@ extension LintReport {
         var properties = "file=\(LintReport.escapeProperty(file.path)),line=\(f.line),endLine=\(f.endLine)"
         if f.record == nil && f.finding.span != nil { properties += ",col=\(f.column),endColumn=\(f.endColumn)" }
         properties += ",title=\(LintReport.escapeProperty(f.finding.ruleID))"
-        var message = f.finding.message
-        if !f.finding.match.isEmpty { message = "“\(f.finding.match)” " + message }
-        if !f.finding.suggestions.isEmpty { message += "\n建议改为: " + f.finding.suggestions.joined(separator: " / ") }
+        // Input text (the match) is shown, never obeyed: its controls are written visibly before
+        // GitHub's own escaping, so neither a line break nor `::` can start a workflow command.
+        var message = TerminalSafe.escape(f.finding.message)
+        if !f.finding.match.isEmpty { message = "“\(TerminalSafe.escape(f.finding.match))” " + message }
+        if !f.finding.suggestions.isEmpty {
+          message += "\n建议改为: " + TerminalSafe.escape(f.finding.suggestions.joined(separator: " / "))
+        }
         out += "::\(level) \(properties)::\(LintReport.escapeMessage(message))\n"
       }
     }

@@ -1,18 +1,20 @@
 import Foundation
 import Hegui
 
-/// `--format line`: one line per finding, `path:line:column:severity:rule:message`.
+/// `--format line`: one line per finding, `path:line:column:severity:rule:message`. Control
+/// characters anywhere in it (a path, a message) are written visibly: never two lines for one finding.
 extension LintReport {
   func renderLines() -> String {
     var out = ""
     for file in files {
       for error in file.errors {
-        out += "\(error.location?.description ?? file.path):error:hegui.input:\(error.message)\n"
+        let place = error.location?.description ?? file.path
+        out += TerminalSafe.escape("\(place):error:hegui.input:\(error.message)") + "\n"
       }
       for f in file.findings {
         var where_ = "\(file.path):\(f.line):\(f.column)"
         if let record = f.record { where_ += ":record=\(record):field=\(f.field ?? "")" }
-        out += "\(where_):\(f.finding.severity.rawValue):\(f.finding.ruleID):\(f.finding.message)\n"
+        out += TerminalSafe.escape("\(where_):\(f.finding.severity.rawValue):\(f.finding.ruleID):\(f.finding.message)") + "\n"
       }
     }
     return out
