@@ -35,11 +35,14 @@ extension ReviewQueue {
 
     if !exists || size == 0 {
       if readOnly {
-        throw ReviewQueueError(.notFound, "no review queue here (it is created by the first enqueue, e.g. `hegui moderate --db`)", path: path)
+        throw ReviewQueueError(
+          .notFound, "no review queue here (it is created by the first enqueue, e.g. `hegui moderate --db`)",
+          path: path)
       }
       if fileManager.fileExists(atPath: fullPath + "-wal") {
         throw ReviewQueueError(
-          .io, "a -wal file exists without its database; restore the database or remove the stale -wal file", path: path)
+          .io, "a -wal file exists without its database; restore the database or remove the stale -wal file",
+          path: path)
       }
       try requireWritableFolder(folder, path: path)
       try create(fullPath, displayPath: path, existed: exists)
@@ -48,7 +51,8 @@ extension ReviewQueue {
       if !readOnly {
         try requireWritableFolder(folder, path: path)
         if access(fullPath, W_OK) != 0 {
-          throw ReviewQueueError(.readOnly, "the file is read-only; open it read-only or make it writable", path: path)
+          throw ReviewQueueError(
+            .readOnly, "the file is read-only; open it read-only or make it writable", path: path)
         }
       }
     }
@@ -56,7 +60,7 @@ extension ReviewQueue {
     var configuration = GRDB.Configuration()
     configuration.readonly = readOnly
     configuration.label = "HeguiReviewQueue"
-    configuration.busyMode = .timeout(Self.seconds(busyTimeout))
+    configuration.busyMode = .timeout(seconds(busyTimeout))
     if !readOnly {
       configuration.prepareDatabase { db in
         // WAL with FULL syncs the WAL at every commit: an enqueue that returned survives power loss.
@@ -74,10 +78,10 @@ extension ReviewQueue {
       if readOnly {
         try pool.read { db in try queue.checkIdentity(db, readOnly: true) }
       } else {
-        try pool.write { db in
-          try queue.checkIdentity(db, readOnly: false)
-          try queue.migrate(db)
-        }
+        // On the writer connection, not a reader: GRDB closes the writer first, and a read-only
+        // connection closed last leaves the -wal file behind instead of checkpointing it.
+        try pool.writeWithoutTransaction { db in try queue.checkIdentity(db, readOnly: false) }
+        try Schema.migrate(pool)
       }
     } catch {
       try? pool.close()
@@ -95,13 +99,16 @@ extension ReviewQueue {
         try db.execute(sql: "PRAGMA application_id = \(Int32(bitPattern: applicationID))")
         let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
         if mode?.lowercased() != "wal" {
-          throw ReviewQueueError(.io, "SQLite could not switch the queue to WAL mode (got \(mode ?? "nothing"))", path: displayPath)
+          throw ReviewQueueError(
+            .io, "SQLite could not switch the queue to WAL mode (got \(mode ?? "nothing"))", path: displayPath)
         }
       }
       try queue.close()
     } catch {
       if !existed {
-        for suffix in ["", "-wal", "-shm", "-journal"] { try? FileManager.default.removeItem(atPath: fullPath + suffix) }
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+          try? FileManager.default.removeItem(atPath: fullPath + suffix)
+        }
       }
       throw wrap(error, path: displayPath)
     }
@@ -134,6 +141,7 @@ extension ReviewQueue {
     try checkIdentity(applicationID: applicationID, userVersion: userVersion, path: displayPath)
   }
 
+  /// Fails unless the application id is a review queue's and the schema is not newer than ours.
   private static func checkIdentity(applicationID: UInt32, userVersion: Int, path: String) throws(ReviewQueueError) {
     guard applicationID == Self.applicationID else {
       let what =
@@ -145,18 +153,22 @@ extension ReviewQueue {
     guard userVersion <= schemaVersion else {
       throw ReviewQueueError(
         .newerSchema,
-        "the queue has schema version \(userVersion), newer than this Hegui's \(schemaVersion); use a newer Hegui (the file was left untouched)",
+        "the queue has schema version \(userVersion), newer than this Hegui's \(schemaVersion); "
+          + "use a newer Hegui (the file was left untouched)",
         path: path)
     }
   }
 
+  /// The identity check again, through SQLite, on the connection the queue will use; a queue
+  /// opened read-only must already have the current schema (it cannot migrate).
   private func checkIdentity(_ db: Database, readOnly: Bool) throws {
     let applicationID = UInt32(bitPattern: try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0)
-    let userVersion = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+    let userVersion = try Schema.userVersion(db)
     try Self.checkIdentity(applicationID: applicationID, userVersion: userVersion, path: path)
     if readOnly && userVersion < Self.schemaVersion {
       throw ReviewQueueError(
-        .readOnly, "the queue has schema version \(userVersion) and must be migrated: open it once for writing", path: path)
+        .readOnly, "the queue has schema version \(userVersion) and must be migrated: open it once for writing",
+        path: path)
     }
   }
 
@@ -173,7 +185,8 @@ extension ReviewQueue {
     let noWriteBits = stat(folder, &status) == 0 && status.st_mode & 0o222 == 0
     if access(folder, W_OK) != 0 || noWriteBits {
       throw ReviewQueueError(
-        .readOnly, "the folder \(folder) is read-only: the queue needs to write its database and -wal/-shm files there",
+        .readOnly,
+        "the folder \(folder) is read-only: the queue needs to write its database and -wal/-shm files there",
         path: path)
     }
   }

@@ -34,7 +34,7 @@ public final class ReviewQueue: Sendable {
   /// The SQLite `application_id` of a review queue: `HGRQ`.
   public static let applicationID: UInt32 = 0x4847_5251
   /// The schema version this library writes (SQLite `user_version`).
-  public static let schemaVersion = 1
+  public static let schemaVersion = Schema.version
 
   /// The database file.
   public let path: String

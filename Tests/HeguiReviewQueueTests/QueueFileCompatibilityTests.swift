@@ -59,7 +59,7 @@ struct QueueFileCompatibilityTests {
     return try DatabaseQueue(path: path, configuration: configuration)
   }
 
-  /// `sqlite_master` without GRDB's own table: the queue's schema, statement by statement.
+  /// `sqlite_master` without GRDB's own table and its index: the queue's schema, statement by statement.
   static func schema(_ path: String) async throws -> [String] {
     let db = try readOnlyConnection(path)
     defer { try? db.close() }
@@ -68,7 +68,7 @@ struct QueueFileCompatibilityTests {
         db,
         sql: """
           SELECT type || ' ' || name || ': ' || ifnull(sql, '') FROM sqlite_master
-          WHERE name <> 'grdb_migrations' ORDER BY name
+          WHERE tbl_name <> 'grdb_migrations' ORDER BY name
           """)
     }
   }
@@ -119,6 +119,7 @@ struct QueueFileCompatibilityTests {
     let queue = try ReviewQueue.open(path: path, clock: clock.source)
     let versions = try await Self.versions(path)
     #expect(versions.userVersion == 1)
+    #expect(versions.migrations == ["v1"])
     #expect(try await Self.schema(path) == schemaBefore)
     #expect(try await Self.snapshot(queue) == (try Self.fixture("queue-v1-read.json")))
 
@@ -161,6 +162,7 @@ struct QueueFileCompatibilityTests {
     #expect(try await Self.schema(new) == (try await Self.schema(old)))
     let versions = try await Self.versions(new)
     #expect(versions.userVersion == ReviewQueue.schemaVersion)
+    #expect(versions.migrations == ["v1"])
   }
 
   /// Printed by the code that wrote the fixture, with its hand-written SHA-256.
@@ -208,5 +210,6 @@ struct QueueFileCompatibilityTests {
     #expect(failures.isEmpty)
     let versions = try await Self.versions(path)
     #expect(versions.userVersion == 1)
+    #expect(versions.migrations == ["v1"])
   }
 }
