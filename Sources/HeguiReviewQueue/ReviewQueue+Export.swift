@@ -4,6 +4,10 @@ import GRDB
 // The audit export: every decision with its ticket and occurrences, as JSON Lines.
 
 extension ReviewQueue {
+  /// Decisions read per transaction: bounds memory and keeps each read short, so that
+  /// reviewers' writes do not wait behind a long export.
+  private static let exportBatchSize = 500
+
   /// Writes every decision (made at or after `since`) as JSON Lines: one ``AuditRecord`` per
   /// line, with the ticket's text, hash, findings and trail and every item that met it.
   ///
@@ -21,14 +25,31 @@ extension ReviewQueue {
     while true {
       let after = lastID
       let batch: [AuditRecord] = try await read { db in
-        let rows = try Row.fetchAll(
-          db, sql: "SELECT * FROM decision WHERE id > ? AND decided_at >= ? ORDER BY id LIMIT 500", arguments: [after, start])
-        return try rows.map { row in
-          let decision = try Self.decision(from: row)
-          guard let ticket = try self.fetchTicket(decision.ticket, now: Int64.max, in: db) else {
-            throw ReviewQueueError(.corrupt, "decision #\(decision.id) names ticket #\(decision.ticket), which is missing", path: self.path)
+        typealias Columns = DecisionRecord.Columns
+        let decisions = try DecisionRecord
+          .filter(Columns.id > after && Columns.decidedAt >= start)
+          .order(Columns.id)
+          .limit(Self.exportBatchSize)
+          .fetchAll(db)
+        if decisions.isEmpty { return [] }
+        // The batch's tickets and occurrences in one query each, not one per decision.
+        let ticketIDs = decisions.map(\.ticketID)
+        let tickets = try TicketInfo.request(TicketRecord.filter(keys: ticketIDs)).fetchAll(db)
+        let ticketsByID = Dictionary(tickets.map { ($0.ticket.id ?? 0, $0) }) { first, _ in first }
+        let occurrences = Dictionary(
+          grouping: try OccurrenceRecord
+            .filter(ticketIDs.contains(OccurrenceRecord.Columns.ticketID))
+            .order(OccurrenceRecord.Columns.id)
+            .fetchAll(db),
+          by: \.ticketID)
+        return try decisions.map { record in
+          let decision = try record.decision()
+          guard let ticket = try ticketsByID[decision.ticket]?.ticket(now: Int64.max, path: self.path) else {
+            throw ReviewQueueError(
+              .corrupt, "decision #\(decision.id) names ticket #\(decision.ticket), which is missing", path: self.path)
           }
-          return AuditRecord(decision: decision, ticket: ticket, occurrences: try Self.fetchOccurrences(decision.ticket, in: db))
+          let met = occurrences[decision.ticket, default: []].map(\.occurrence)
+          return AuditRecord(decision: decision, ticket: ticket, occurrences: met)
         }
       }
       if batch.isEmpty { return written }

@@ -9,17 +9,20 @@ extension ReviewQueue {
   ///   - states: Which states (default: what waits for a reviewer: pending and claimed).
   ///   - limit: At most this many (default: all).
   /// - Throws: ``ReviewQueueError`` when the database fails.
-  public func tickets(in states: Set<TicketState> = [.pending, .claimed], limit: Int? = nil) async throws(ReviewQueueError) -> [Ticket] {
+  public func tickets(
+    in states: Set<TicketState> = [.pending, .claimed], limit: Int? = nil
+  ) async throws(ReviewQueueError) -> [Ticket] {
     let now = Self.milliseconds(clock())
-    var conditions: [String] = []
-    if states.contains(.pending) { conditions.append("t.state = 'pending' OR (t.state = 'claimed' AND t.lease_expires_at <= :now)") }
-    if states.contains(.claimed) { conditions.append("(t.state = 'claimed' AND t.lease_expires_at > :now)") }
-    if states.contains(.decided) { conditions.append("t.state = 'decided'") }
+    var conditions: [SQLExpression] = []
+    if states.contains(.pending) { conditions.append(TicketRecord.isWaiting(at: now)) }
+    if states.contains(.claimed) { conditions.append(TicketRecord.isClaimed(at: now)) }
+    if states.contains(.decided) { conditions.append(TicketRecord.isDecided) }
     guard !conditions.isEmpty else { return [] }
-    let sql = Self.ticketSelect + " WHERE " + conditions.map { "(\($0))" }.joined(separator: " OR ")
-      + " ORDER BY t.created_at, t.id" + (limit.map { " LIMIT \(max(0, $0))" } ?? "")
+    var request = TicketRecord.filter(conditions.joined(operator: .or)).order(TicketRecord.oldestFirst)
+    if let limit { request = request.limit(max(0, limit)) }
+    let tickets = TicketInfo.request(request)
     return try await read { db in
-      try Row.fetchAll(db, sql: sql, arguments: ["now": now]).map { try self.ticket(from: $0, now: now) }
+      try tickets.fetchAll(db).map { try $0.ticket(now: now, path: self.path) }
     }
   }
 
@@ -46,19 +49,12 @@ extension ReviewQueue {
   /// - Throws: ``ReviewQueueError`` when the database fails.
   public func counts() async throws(ReviewQueueError) -> [TicketState: Int] {
     let now = Self.milliseconds(clock())
+    // One read, one snapshot: the three counts add up even while others write.
     return try await read { db in
-      let row = try Row.fetchOne(
-        db,
-        sql: """
-          SELECT
-            count(*) FILTER (WHERE state = 'pending' OR (state = 'claimed' AND lease_expires_at <= ?)) AS pending,
-            count(*) FILTER (WHERE state = 'claimed' AND lease_expires_at > ?) AS claimed,
-            count(*) FILTER (WHERE state = 'decided') AS decided
-          FROM ticket
-          """,
-        arguments: [now, now])
-      return [
-        .pending: row?["pending"] ?? 0, .claimed: row?["claimed"] ?? 0, .decided: row?["decided"] ?? 0,
+      [
+        .pending: try TicketRecord.filter(TicketRecord.isWaiting(at: now)).fetchCount(db),
+        .claimed: try TicketRecord.filter(TicketRecord.isClaimed(at: now)).fetchCount(db),
+        .decided: try TicketRecord.filter(TicketRecord.isDecided).fetchCount(db),
       ]
     }
   }
@@ -68,7 +64,7 @@ extension ReviewQueue {
   /// - Throws: ``ReviewQueueError`` when the database fails.
   public func decisions() async throws(ReviewQueueError) -> [Decision] {
     try await read { db in
-      try Row.fetchAll(db, sql: "SELECT * FROM decision ORDER BY id").map(Self.decision(from:))
+      try DecisionRecord.order(DecisionRecord.Columns.id).fetchAll(db).map { try $0.decision() }
     }
   }
 

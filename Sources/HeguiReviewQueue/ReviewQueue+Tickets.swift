@@ -22,38 +22,38 @@ extension ReviewQueue {
   @discardableResult
   public func enqueue(_ item: ModerationItem, trail: [StageRecord]) async throws(ReviewQueueError) -> EnqueueResult {
     let hash = Self.textHash(item.text)
-    let findings = trail.flatMap(\.findings)
     let encoder = Self.jsonEncoder()
     let context: String
-    let findingsJSON: String
+    let findings: String
     let trailJSON: String
     do {
       context = String(decoding: try encoder.encode(item.context), as: UTF8.self)
-      findingsJSON = String(decoding: try encoder.encode(findings), as: UTF8.self)
+      findings = String(decoding: try encoder.encode(trail.flatMap(\.findings)), as: UTF8.self)
       trailJSON = String(decoding: try encoder.encode(trail), as: UTF8.self)
     } catch {
       throw ReviewQueueError(.invalidArgument, "the item cannot be stored: \(error)", path: path)
     }
     let now = Self.milliseconds(clock())
     return try await write { db in
-      if let row = try Row.fetchOne(db, sql: "SELECT id, state FROM ticket WHERE text_hash = ?", arguments: [hash]) {
-        let id: Int64 = row["id"]
-        let state: String = row["state"]
-        if state == TicketState.decided.rawValue, let decision = try Self.decision(forTicket: id, in: db) {
-          try Self.recordOccurrence(ticket: id, itemID: item.id, kind: .precedent, at: now, in: db)
+      if let existing = try TicketRecord.filter(TicketRecord.Columns.textHash == hash).fetchOne(db),
+        let id = existing.id
+      {
+        if existing.state == TicketState.decided.rawValue,
+          let decision = try Self.fetchDecision(forTicket: id, in: db)
+        {
+          try OccurrenceRecord(ticketID: id, itemID: item.id, kind: .precedent, at: now).insert(db)
           return .precedent(decision)
         }
-        try Self.recordOccurrence(ticket: id, itemID: item.id, kind: .duplicate, at: now, in: db)
+        try OccurrenceRecord(ticketID: id, itemID: item.id, kind: .duplicate, at: now).insert(db)
         return .ticket(id: id, isNew: false)
       }
-      try db.execute(
-        sql: """
-          INSERT INTO ticket (text_hash, item_id, text, context, findings, trail, state, created_at, updated_at)
-          VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?)
-          """,
-        arguments: [hash, item.id, item.text, context, findingsJSON, trailJSON, now, now])
+      let ticket = TicketRecord(
+        id: nil, textHash: hash, itemID: item.id, text: item.text, context: context, findings: findings,
+        trail: trailJSON, state: TicketState.pending.rawValue, claimedBy: nil, claimedAt: nil, leaseExpiresAt: nil,
+        createdAt: now, updatedAt: now)
+      try ticket.insert(db)
       let id = db.lastInsertedRowID
-      try Self.recordOccurrence(ticket: id, itemID: item.id, kind: .new, at: now, in: db)
+      try OccurrenceRecord(ticketID: id, itemID: item.id, kind: .new, at: now).insert(db)
       return .ticket(id: id, isNew: true)
     }
   }
@@ -65,16 +65,14 @@ extension ReviewQueue {
   public func precedent(for text: String) async throws(ReviewQueueError) -> Decision? {
     let hash = Self.textHash(text)
     return try await read { db in
-      guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM ticket WHERE text_hash = ? AND state = 'decided'", arguments: [hash])
+      guard
+        let id = try TicketRecord
+          .filter(TicketRecord.Columns.textHash == hash && TicketRecord.isDecided)
+          .select(TicketRecord.Columns.id, as: Int64.self)
+          .fetchOne(db)
       else { return nil }
-      return try Self.decision(forTicket: id, in: db)
+      return try Self.fetchDecision(forTicket: id, in: db)
     }
-  }
-
-  private static func recordOccurrence(ticket: Int64, itemID: String, kind: Occurrence.Kind, at now: Int64, in db: Database) throws {
-    try db.execute(
-      sql: "INSERT INTO occurrence (ticket_id, item_id, kind, at) VALUES (?, ?, ?, ?)",
-      arguments: [ticket, itemID, kind.rawValue, now])
   }
 
   // MARK: Claiming
@@ -91,16 +89,15 @@ extension ReviewQueue {
     try Self.validate(reviewer: reviewer, lease: lease)
     let now = Self.milliseconds(clock())
     let expires = now + Self.milliseconds(lease)
+    // One write transaction (SQLite has one writer at a time): no other claimer can take the
+    // same ticket between the SELECT and the UPDATE.
     return try await write { db in
       guard
-        let id = try Int64.fetchOne(
-          db,
-          sql: """
-            SELECT id FROM ticket
-            WHERE state = 'pending' OR (state = 'claimed' AND lease_expires_at <= ?)
-            ORDER BY created_at, id LIMIT 1
-            """,
-          arguments: [now])
+        let id = try TicketRecord
+          .filter(TicketRecord.isWaiting(at: now))
+          .order(TicketRecord.oldestFirst)
+          .select(TicketRecord.Columns.id, as: Int64.self)
+          .fetchOne(db)
       else { return nil }
       try Self.setClaim(ticket: id, reviewer: reviewer, now: now, expires: expires, in: db)
       return try self.fetchTicket(id, now: now, in: db)
@@ -143,22 +140,18 @@ extension ReviewQueue {
       guard let claim = ticket.claim, claim.reviewer == reviewer else {
         throw ReviewQueueError(.notClaimed, "ticket #\(ticket.id) is not claimed by \(reviewer)", path: self.path)
       }
-      try db.execute(
-        sql: """
-          UPDATE ticket SET state = 'pending', claimed_by = NULL, claimed_at = NULL, lease_expires_at = NULL,
-            updated_at = ? WHERE id = ?
-          """,
-        arguments: [now, ticket.id])
+      typealias Columns = TicketRecord.Columns
+      try TicketRecord.filter(key: ticket.id).updateAll(
+        db, Columns.state.set(to: TicketState.pending.rawValue), Columns.claimedBy.set(to: nil),
+        Columns.claimedAt.set(to: nil), Columns.leaseExpiresAt.set(to: nil), Columns.updatedAt.set(to: now))
     }
   }
 
   private static func setClaim(ticket: Int64, reviewer: String, now: Int64, expires: Int64, in db: Database) throws {
-    try db.execute(
-      sql: """
-        UPDATE ticket SET state = 'claimed', claimed_by = ?, claimed_at = ?, lease_expires_at = ?, updated_at = ?
-        WHERE id = ? AND state <> 'decided'
-        """,
-      arguments: [reviewer, now, expires, now, ticket])
+    typealias Columns = TicketRecord.Columns
+    try TicketRecord.filter(key: ticket).filter(!TicketRecord.isDecided).updateAll(
+      db, Columns.state.set(to: TicketState.claimed.rawValue), Columns.claimedBy.set(to: reviewer),
+      Columns.claimedAt.set(to: now), Columns.leaseExpiresAt.set(to: expires), Columns.updatedAt.set(to: now))
   }
 
   private static func validate(reviewer: String, lease: Duration) throws(ReviewQueueError) {
@@ -184,7 +177,9 @@ extension ReviewQueue {
   /// - Throws: ``ReviewQueueError``: `ticketNotFound`; `alreadyDecided` when someone decided
   ///   first (the error names who); `claimedByOther`; `invalidArgument`.
   @discardableResult
-  public func decide(ticket: Int64, reviewer: String, verdict: ReviewVerdict, note: String = "") async throws(ReviewQueueError) -> Decision {
+  public func decide(
+    ticket: Int64, reviewer: String, verdict: ReviewVerdict, note: String = ""
+  ) async throws(ReviewQueueError) -> Decision {
     if reviewer.trimmingCharacters(in: .whitespaces).isEmpty {
       throw ReviewQueueError(.invalidArgument, "a reviewer name is required", path: path)
     }
@@ -197,17 +192,19 @@ extension ReviewQueue {
         let current = try self.requireTicket(ticket, now: now, in: db)
         if let decision = current.decision { throw self.alreadyDecided(ticket, decision) }
         if let claim = current.claim, claim.reviewer != reviewer { throw self.claimedByOther(ticket, claim) }
-        try db.execute(
-          sql: "INSERT INTO decision (ticket_id, reviewer, verdict, note, decided_at) VALUES (?, ?, ?, ?, ?)",
-          arguments: [ticket, reviewer, verdict.rawValue, note, now])
+        let record = DecisionRecord(
+          id: nil, ticketID: ticket, reviewer: reviewer, verdict: verdict.rawValue, note: note, decidedAt: now)
+        try record.insert(db)
         let id = db.lastInsertedRowID
-        try db.execute(
-          sql: "UPDATE ticket SET state = 'decided', updated_at = ? WHERE id = ? AND state <> 'decided'", arguments: [now, ticket])
-        return Decision(id: id, ticket: ticket, reviewer: reviewer, verdict: verdict, note: note, decidedAt: Self.date(now))
+        typealias Columns = TicketRecord.Columns
+        try TicketRecord.filter(key: ticket).filter(!TicketRecord.isDecided).updateAll(
+          db, Columns.state.set(to: TicketState.decided.rawValue), Columns.updatedAt.set(to: now))
+        return Decision(
+          id: id, ticket: ticket, reviewer: reviewer, verdict: verdict, note: note, decidedAt: Self.date(now))
       }
     } catch where error.code == .database {
       // The unique index on decision(ticket_id) is the last line of defence against a race.
-      if let decision = try? await read({ db in try Self.decision(forTicket: ticket, in: db) }) {
+      if let decision = try? await read({ db in try Self.fetchDecision(forTicket: ticket, in: db) }) {
         throw alreadyDecided(ticket, decision)
       }
       throw error
@@ -217,12 +214,14 @@ extension ReviewQueue {
   private func alreadyDecided(_ ticket: Int64, _ decision: Decision) -> ReviewQueueError {
     ReviewQueueError(
       .alreadyDecided,
-      "ticket #\(ticket) was already decided (\(decision.verdict.rawValue)) by \(decision.reviewer) at \(Self.format(decision.decidedAt))",
+      "ticket #\(ticket) was already decided (\(decision.verdict.rawValue)) by \(decision.reviewer) "
+        + "at \(Self.format(decision.decidedAt))",
       path: path)
   }
 
   private func claimedByOther(_ ticket: Int64, _ claim: Claim) -> ReviewQueueError {
     ReviewQueueError(
-      .claimedByOther, "ticket #\(ticket) is claimed by \(claim.reviewer) until \(Self.format(claim.expiresAt))", path: path)
+      .claimedByOther, "ticket #\(ticket) is claimed by \(claim.reviewer) until \(Self.format(claim.expiresAt))",
+      path: path)
   }
 }
