@@ -86,7 +86,11 @@ let package = Package(
     ),
     .target(
       name: "HeguiReviewQueue",
-      dependencies: ["Hegui", .product(name: "GRDB", package: "GRDB.swift")],
+      dependencies: [
+        "Hegui",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ],
       swiftSettings: swiftSettings
     ),
     .executableTarget(
@@ -104,7 +108,11 @@ let package = Package(
     ),
     .testTarget(
       name: "HeguiReviewQueueTests",
-      dependencies: ["Hegui", "HeguiReviewQueue", .product(name: "GRDB", package: "GRDB.swift")],
+      dependencies: [
+        "Hegui", "HeguiReviewQueue",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ],
       // Queue files an older Hegui wrote; the tests copy them by path, never as a bundle resource.
       exclude: ["Fixtures"],
       swiftSettings: swiftSettings

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import Hegui
 
@@ -10,6 +11,18 @@ extension ReviewQueue {
   /// - Parameter text: The original text.
   public static func textHash(_ text: String) -> String {
     let normalized = Normalizer().normalize(text).string.trimmingCharacters(in: .whitespacesAndNewlines)
-    return SHA256.hex(normalized.utf8)
+    return sha256Hex(normalized.utf8)
+  }
+
+  /// SHA-256 of some bytes as 64 lower-case hex digits: the form ticket hashes are stored in.
+  package static func sha256Hex(_ bytes: some Sequence<UInt8>) -> String {
+    let digits = Array("0123456789abcdef".utf8)
+    var hex: [UInt8] = []
+    hex.reserveCapacity(2 * SHA256.byteCount)
+    for byte in SHA256.hash(data: Array(bytes)) {
+      hex.append(digits[Int(byte >> 4)])
+      hex.append(digits[Int(byte & 0x0F)])
+    }
+    return String(decoding: hex, as: UTF8.self)
   }
 }
