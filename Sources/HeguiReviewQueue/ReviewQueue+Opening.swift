@@ -60,7 +60,7 @@ extension ReviewQueue {
     var configuration = GRDB.Configuration()
     configuration.readonly = readOnly
     configuration.label = "HeguiReviewQueue"
-    configuration.busyMode = .timeout(seconds(busyTimeout))
+    configuration.busyMode = .timeout(TimeInterval(milliseconds(busyTimeout)) / 1000)
     if !readOnly {
       configuration.prepareDatabase { db in
         // WAL with FULL syncs the WAL at every commit: an enqueue that returned survives power loss.

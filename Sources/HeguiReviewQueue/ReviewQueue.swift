@@ -26,10 +26,10 @@ import GRDB
 /// ```
 ///
 /// The type's jobs live in files named for them: opening and identity checks
-/// (`ReviewQueue+Opening.swift`), the schema (`Schema.swift`), the ticket's life
-/// (`ReviewQueue+Tickets.swift`), reading (`ReviewQueue+Reading.swift`), the audit export
-/// (`ReviewQueue+Export.swift`) and the text hash (`ReviewQueue+TextHash.swift`). This file holds
-/// what they share.
+/// (`ReviewQueue+Opening.swift`), the schema (`Schema.swift`), the tables as records
+/// (`Records.swift`), the ticket's life (`ReviewQueue+Tickets.swift`), reading
+/// (`ReviewQueue+Reading.swift`), the audit export (`ReviewQueue+Export.swift`) and the text hash
+/// (`ReviewQueue+TextHash.swift`). This file holds what they share.
 public final class ReviewQueue: Sendable {
   /// The SQLite `application_id` of a review queue: `HGRQ`.
   public static let applicationID: UInt32 = 0x4847_5251
@@ -62,8 +62,9 @@ public final class ReviewQueue: Sendable {
     }
   }
 
-  // MARK: Plumbing
+  // MARK: Database access
 
+  /// Runs `body` in a write transaction; refused when the queue was opened read-only.
   func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(ReviewQueueError) -> T {
     if isReadOnly { throw ReviewQueueError(.readOnly, "the queue was opened read-only", path: path) }
     do {
@@ -73,6 +74,7 @@ public final class ReviewQueue: Sendable {
     }
   }
 
+  /// Runs `body` on a snapshot of the queue.
   func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(ReviewQueueError) -> T {
     do {
       return try await pool.read(body)
@@ -81,6 +83,7 @@ public final class ReviewQueue: Sendable {
     }
   }
 
+  /// Turns any error into a ``ReviewQueueError`` that names the file, keeping SQLite's reason.
   static func wrap(_ error: any Error, path: String) -> ReviewQueueError {
     if let error = error as? ReviewQueueError {
       var copy = error
@@ -101,12 +104,17 @@ public final class ReviewQueue: Sendable {
     case .SQLITE_CANTOPEN, .SQLITE_IOERR, .SQLITE_FULL:
       return ReviewQueueError(.io, "\(message)", path: path, underlying: error)
     case .SQLITE_BUSY, .SQLITE_LOCKED:
-      return ReviewQueueError(.database, "the queue stayed locked by another process: \(message)", path: path, underlying: error)
+      return ReviewQueueError(
+        .database, "the queue stayed locked by another process: \(message)", path: path, underlying: error)
     default:
       return ReviewQueueError(.database, "\(message)", path: path, underlying: error)
     }
   }
 
+  // MARK: Encoding and time
+
+  /// The JSON encoder of the queue's stored columns, `review show --format json` and the audit
+  /// export: sorted keys, dates as ``format(_:)`` strings.
   package static func jsonEncoder() -> JSONEncoder {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -122,15 +130,19 @@ public final class ReviewQueue: Sendable {
     date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
   }
 
+  /// A time as the database stores it: milliseconds since 1970.
   static func milliseconds(_ date: Date) -> Int64 { Int64((date.timeIntervalSince1970 * 1000).rounded()) }
 
+  /// A stored time (milliseconds since 1970) as a date.
+  static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
+
+  /// Whole milliseconds of a duration (sub-millisecond parts are dropped): leases and the busy
+  /// timeout.
+  ///
+  /// The one place this module reads `Duration.components` (internal only because the opening
+  /// and ticket files both need it). When the Hegui library offers a shared `package`
+  /// conversion, use that and delete this.
   static func milliseconds(_ duration: Duration) -> Int64 {
     duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
   }
-
-  static func seconds(_ duration: Duration) -> TimeInterval {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-  }
-
-  static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
 }
