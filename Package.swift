@@ -105,7 +105,11 @@ let package = Package(
     ),
     .target(
       name: "HeguiReviewQueue",
-      dependencies: ["Hegui", .product(name: "GRDB", package: "GRDB.swift")],
+      dependencies: [
+        "Hegui",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ],
       swiftSettings: swiftSettings
     ),
     .executableTarget(
@@ -125,7 +129,13 @@ let package = Package(
     ),
     .testTarget(
       name: "HeguiReviewQueueTests",
-      dependencies: ["Hegui", "HeguiReviewQueue", "HeguiCLITestSupport", .product(name: "GRDB", package: "GRDB.swift")],
+      dependencies: [
+        "Hegui", "HeguiReviewQueue", "HeguiCLITestSupport",
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ],
+      // Queue files an older Hegui wrote; the tests copy them by path, never as a bundle resource.
+      exclude: ["Fixtures"],
       swiftSettings: swiftSettings
     ),
     .testTarget(

@@ -1,24 +1,13 @@
 import Foundation
 import Hegui
+import HeguiCLITestSupport
 import HeguiReviewQueue
 import Testing
 
-/// Runs the built `hegui` binary. `make test` runs `swift build --build-tests` first, which
-/// builds every product, so the binary is there before any test runs.
+/// Runs the built `hegui` binary (``HeguiProcess``: the binary beside the test bundle, stdout
+/// and stderr drained together).
 enum HeguiBinary {
-  /// `hegui` beside the test bundle (any build folder), else `.build/debug/hegui` of the package.
-  static let url: URL = {
-    let bundleFolder = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
-    let candidates = [
-      bundleFolder.appendingPathComponent("hegui"),
-      Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("hegui"),
-      packageRoot.appendingPathComponent(".build/debug/hegui"),
-    ]
-    return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[candidates.count - 1]
-  }()
-
-  static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
+  static var url: URL { HeguiProcess.binary }
 
   struct Output {
     var status: Int32
@@ -37,42 +26,10 @@ enum HeguiBinary {
     }
   }
 
-  /// Runs hegui to the end. The waiting happens on a dispatch queue, not on the test's
-  /// cooperative thread, so that other tests running at the same time are not starved.
+  /// Runs hegui to the end.
   static func run(_ arguments: [String], in folder: URL, environment: [String: String] = [:]) async throws -> Output {
-    try await withCheckedThrowingContinuation { continuation in
-      DispatchQueue.global().async {
-        continuation.resume(with: Result { try runBlocking(arguments, in: folder, environment: environment) })
-      }
-    }
-  }
-
-  private static func runBlocking(_ arguments: [String], in folder: URL, environment: [String: String]) throws -> Output {
-    let process = Process()
-    process.executableURL = url
-    process.arguments = arguments
-    process.currentDirectoryURL = folder
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe()
-    let err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    // Read both pipes to the end at the same time, so that neither fills up and stalls the child.
-    let group = DispatchGroup()
-    nonisolated(unsafe) var errData = Data()
-    group.enter()
-    DispatchQueue.global().async {
-      errData = err.fileHandleForReading.readDataToEndOfFile()
-      group.leave()
-    }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    group.wait()
-    process.waitUntilExit()
-    return Output(
-      status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-      stderr: String(decoding: errData, as: UTF8.self))
+    let output = try await HeguiProcess.run(arguments, in: folder, environment: environment)
+    return Output(status: output.status, stdout: output.stdout, stderr: output.stderr)
   }
 }
 
