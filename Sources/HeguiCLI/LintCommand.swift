@@ -136,9 +136,9 @@ struct LintCommand: AsyncParsableCommand {
     let rendered = report.render(format, color: useColor)
     if let output {
       do {
-        try Data(rendered.utf8).write(to: URL(fileURLWithPath: output, relativeTo: cwd), options: .atomic)
+        try OutputFile.write(Data(rendered.utf8), to: URL(fileURLWithPath: output, relativeTo: cwd), displayPath: output)
       } catch {
-        printError("error: cannot write \(output): \(error.localizedDescription)")
+        printError("error: \(error)")
         throw ExitCode(Exit.inputError)
       }
       if format != .text { printError(report.summary) }

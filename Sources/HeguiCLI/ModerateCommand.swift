@@ -95,7 +95,7 @@ struct ModerateCommand: AsyncParsableCommand {
         input.errors.append(error)
       }
     }
-    for error in input.errors { printError("error: \(error)") }
+    for error in input.errors { printError("error: \(TerminalSafe.escape(error.description))") }
 
     let printer = ModerationPrinter(format: format)
     var pending = input.items.makeIterator()
@@ -230,25 +230,27 @@ final class ModerationPrinter {
     case .block: label = "BLOCK"
     case .pending, .escalate: label = "PENDING"
     }
-    var head = "\(label.padding(toLength: 8, withPad: " ", startingAt: 0))\(result.item.id)"
+    // Item texts, ids, findings and cloud reasons are shown, never obeyed (TerminalSafe).
+    let safe: (String) -> String = { TerminalSafe.escape($0) }
+    var head = "\(label.padding(toLength: 8, withPad: " ", startingAt: 0))\(safe(result.item.id))"
     if case let .pending(ticket, _) = result.outcome {
       head += ticket.map { "  [ticket #\($0)]" } ?? "  [not queued]"
     }
-    var lines = [head, "        \(result.item.text)"]
+    var lines = [head, "        \(safe(result.item.text))"]
     for record in result.trail {
       var step = "        \(record.stage): "
       step += record.outcome.name
       if record.status != .skipped && record.status != .unavailable { step += String(format: " (%.1f ms)", record.milliseconds) }
-      step += " — \(record.outcome.reason)"
+      step += " — \(safe(record.outcome.reason))"
       lines.append(step)
       for finding in record.findings {
         let place = finding.line.map { ":\($0):\(finding.column ?? 1)" } ?? ""
-        let match = finding.match.isEmpty ? "" : " 「\(finding.match)」"
-        lines.append("          \(finding.severity.rawValue) \(finding.rule)\(place)\(match) \(finding.message)")
+        let match = finding.match.isEmpty ? "" : " 「\(safe(finding.match))」"
+        lines.append("          \(finding.severity.rawValue) \(safe(finding.rule))\(place)\(match) \(safe(finding.message))")
       }
     }
     if result.decidedBy == nil {
-      lines.append("        no stage decided: \(result.outcome.reason)")
+      lines.append("        no stage decided: \(safe(result.outcome.reason))")
     }
     return lines.joined(separator: "\n") + "\n"
   }

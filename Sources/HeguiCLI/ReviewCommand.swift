@@ -1,6 +1,7 @@
 public import ArgumentParser
 import Foundation
 import Hegui
+import HeguiLint
 
 #if ReviewQueue
 import HeguiReviewQueue
@@ -342,7 +343,8 @@ enum TicketText {
     ]
     for finding in ticket.findings { lines.append("    · " + describe(finding)) }
     if ticket.findings.isEmpty, let reason = ticket.trail.last?.outcome.reason { lines.append("    · \(reason)") }
-    return lines.joined(separator: "\n") + "\n"
+    // Ticket texts, notes and cloud reasons are shown, never obeyed: one line each, controls visible.
+    return lines.map { TerminalSafe.escape($0) }.joined(separator: "\n") + "\n"
   }
 
   static func full(_ ticket: Ticket, occurrences: [Occurrence]) -> String {
@@ -382,7 +384,10 @@ enum TicketText {
     for occurrence in occurrences {
       lines.append("  \(occurrence.itemID)  \(occurrence.kind.rawValue)  \(ReviewQueue.format(occurrence.at))")
     }
-    return lines.joined(separator: "\n") + "\n"
+    // The text keeps its line breaks; every other control is written visibly (TerminalSafe), so the
+    // reviewer sees exactly the text being approved.
+    return lines.flatMap { $0.split(separator: "\n", omittingEmptySubsequences: false) }
+      .map { TerminalSafe.escape($0) }.joined(separator: "\n") + "\n"
   }
 
   static func describe(_ finding: FindingRecord) -> String {
