@@ -192,6 +192,26 @@ struct CommandLineTests {
     #expect(FileSnapshot(path) == before)
   }
 
+  @Test("control characters in item texts never reach the terminal raw: moderate, review list, review show")
+  func controlCharacters() async throws {
+    let folder = try TemporaryFolder()
+    defer { folder.remove() }
+    try "version: 1\nstages:\n  - type: review\n".write(
+      to: folder.url.appendingPathComponent("pipeline.yml"), atomically: true, encoding: .utf8)
+    // What the reviewer would see on a raw terminal: "本店最新款" — the ESC sequences hide and
+    // rewrite the line that is being approved.
+    let hostile = "\u{1B}[2J\u{1B}[8m全网最低价\u{1B}[0m\r本店最新款\u{202E}"
+    try (hostile + "\n").write(to: folder.url.appendingPathComponent("s.txt"), atomically: true, encoding: .utf8)
+    let moderate = try await HeguiBinary.run(
+      ["moderate", "s.txt", "--pipeline", "pipeline.yml", "--db", "q.sqlite"], in: folder.url)
+    let list = try await HeguiBinary.run(["review", "list", "--db", "q.sqlite"], in: folder.url)
+    let show = try await HeguiBinary.run(["review", "show", "1", "--db", "q.sqlite"], in: folder.url)
+    for output in [moderate, list, show] {
+      #expect(!output.stdout.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || $0.value == 0x7F || $0 == "\u{202E}" })
+      #expect(output.stdout.contains("^[[2J^[[8m全网最低价^[[0m^M本店最新款<U+202E>"), "\(output.stdout)")
+    }
+  }
+
   @Test("durability: SIGKILL in the middle of a bulk enqueue loses nothing that was printed as pending")
   func sigkillDuringBulkEnqueue() async throws {
     let folder = try TemporaryFolder()
