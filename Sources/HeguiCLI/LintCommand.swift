@@ -120,14 +120,18 @@ struct LintCommand: AsyncParsableCommand {
         files = [LintedFile(path: stdinFilename, findings: [], errors: [error])]
       }
     } else {
-      let targets: [(url: URL, display: String)]
+      let walk: FileWalker.Walk
       do {
-        targets = try Linter.files(for: paths, excluding: configuration.exclude + situation.exclude.map(Glob.init), relativeTo: cwd)
+        walk = try FileWalker.walk(
+          paths, excluding: configuration.exclude + situation.exclude.map(Glob.init), relativeTo: cwd)
       } catch {
         printError("error: \(error)")
         throw ExitCode(Exit.inputError)
       }
-      files = await lintInParallel(targets, linter: linter)
+      let targets = walk.files.map { (url: $0.url, display: $0.display) }
+      // What the walk could not read is reported like an unreadable file: never skipped silently.
+      let refused = walk.errors.map { LintedFile(path: $0.location?.path ?? ".", findings: [], errors: [$0]) }
+      files = await lintInParallel(targets, linter: linter) + refused
     }
 
     let report = LintReport(files: files, ruleset: ruleset, toolVersion: HeguiCommand.version)

@@ -82,7 +82,9 @@ struct ModerateCommand: AsyncParsableCommand {
     }
     if !paths.isEmpty {
       do {
-        for target in try Linter.files(for: paths, excluding: situation.exclude.map(Glob.init), relativeTo: cwd) {
+        let walk = try FileWalker.walk(paths, excluding: situation.exclude.map(Glob.init), relativeTo: cwd)
+        input.errors += walk.errors
+        for target in walk.files {
           do {
             input.add(
               text: try TextInput.read(target.url, displayPath: target.display), path: target.display,

@@ -168,45 +168,6 @@ public struct Linter: Sendable {
       utf16Columns: nil, sourceLine: shown, sourceColumns: finding.span.map { _ in (column - 1)..<(endColumn - 1) },
       record: record.index, recordID: record.listing.id, field: field)
   }
-
-  /// Expands paths into the files to lint: files as given, directories walked (script and
-  /// listing extensions only, hidden entries skipped), minus excluded globs.
-  ///
-  /// - Throws: `HeguiError` (`io`) for a path that does not exist.
-  public static func files(for paths: [String], excluding: [Glob], relativeTo base: URL) throws(HeguiError) -> [(url: URL, display: String)] {
-    var result: [(URL, String)] = []
-    var seen = Set<String>()
-    for path in paths {
-      let url = path.hasPrefix("/") ? URL(fileURLWithPath: path) : base.appending(path: path)
-      var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-        throw HeguiError(.io, "no such file or directory", at: .init(path: path))
-      }
-      if !isDirectory.boolValue {
-        if seen.insert(url.standardizedFileURL.path).inserted { result.append((url, path)) }
-        continue
-      }
-      guard let enumerator = FileManager.default.enumerator(
-        at: url, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
-      else { continue }
-      var found: [(URL, String)] = []
-      let root = url.standardizedFileURL.path
-      for case let file as URL in enumerator {
-        let ext = file.pathExtension.lowercased()
-        guard InputFormat.scriptExtensions.contains(ext) || InputFormat.listingExtensions.contains(ext) else { continue }
-        guard (try? file.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
-        var relative = file.standardizedFileURL.path
-        if relative.hasPrefix(root + "/") { relative.removeFirst(root.count + 1) }
-        let display = path == "." ? relative : (path.hasSuffix("/") ? path + relative : path + "/" + relative)
-        if file.lastPathComponent.hasSuffix(".expect.json") { continue }
-        found.append((file, display))
-      }
-      for entry in found.sorted(by: { $0.1 < $1.1 }) where seen.insert(entry.0.standardizedFileURL.path).inserted {
-        result.append(entry)
-      }
-    }
-    return result.filter { entry in !excluding.contains { $0.matches(entry.1) } }
-  }
 }
 
 /// The UTF-16 offset at which each line starts, found by one forward scan shared by all the

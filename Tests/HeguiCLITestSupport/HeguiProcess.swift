@@ -34,32 +34,36 @@ public enum HeguiProcess {
   ///   - directory: The working directory.
   ///   - environment: Variables added to (or replacing) the test's own environment.
   ///   - removing: Prefixes of variables of the test's environment not to pass on.
+  ///   - executable: A program to run instead of `hegui` (a wrapper such as `setpriv` that runs
+  ///     ``binary`` itself).
   /// - Throws: When the binary cannot be started (it is missing: build it first).
   public static func run(
     _ arguments: [String], stdin: String? = nil, in directory: URL, environment: [String: String] = [:],
-    removing: [String] = []
+    removing: [String] = [], executable: URL? = nil
   ) async throws -> Output {
     try await withCheckedThrowingContinuation { continuation in
       Thread {
         continuation.resume(
           with: Result {
-            try runBlocking(arguments, stdin: stdin, in: directory, environment: environment, removing: removing)
+            try runBlocking(
+              arguments, stdin: stdin, in: directory, environment: environment, removing: removing,
+              executable: executable)
           })
       }.start()
     }
   }
 
-  /// ``run(_:stdin:in:environment:removing:)`` on the calling thread.
+  /// ``run(_:stdin:in:environment:removing:executable:)`` on the calling thread.
   public static func runBlocking(
     _ arguments: [String], stdin: String? = nil, in directory: URL, environment: [String: String] = [:],
-    removing: [String] = []
+    removing: [String] = [], executable: URL? = nil
   ) throws -> Output {
     guard FileManager.default.isExecutableFile(atPath: binary.path) else {
       throw CocoaError(
         .fileNoSuchFile, userInfo: [NSFilePathErrorKey: binary.path, NSLocalizedDescriptionKey: "build hegui first"])
     }
     let process = Process()
-    process.executableURL = binary
+    process.executableURL = executable ?? binary
     process.arguments = arguments
     process.currentDirectoryURL = directory
     var merged = ProcessInfo.processInfo.environment.filter { key, _ in !removing.contains { key.hasPrefix($0) } }

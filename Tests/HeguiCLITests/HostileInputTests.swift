@@ -103,3 +103,26 @@ struct HostileInputTests {
     #expect(report.hasPrefix("s.txt:1:1:block:") && !report.contains("old report"))
   }
 }
+
+@Suite("hegui lint: unreadable folders (end to end, as an unprivileged user)")
+struct UnreadableFolderTests {
+  @Test("a folder that cannot be read is an input error (exit 2); the readable files are still checked")
+  func unreadable() async throws {
+    let folder = try HeguiProcess.temporaryDirectory()
+    defer {
+      chmod(folder.appending(path: "locked").path, 0o755)
+      try? FileManager.default.removeItem(at: folder)
+    }
+    try FileManager.default.createDirectory(at: folder.appending(path: "locked"), withIntermediateDirectories: true)
+    try Data("全网最低价\n".utf8).write(to: folder.appending(path: "locked/a.txt"))
+    try Data("全网最低价\n".utf8).write(to: folder.appending(path: "open.txt"))
+    #expect(chmod(folder.appending(path: "locked").path, 0o000) == 0)
+    // Root reads every folder, so the walk runs as `nobody` (setpriv, util-linux).
+    let result = try await HeguiProcess.run(
+      ["--reuid=65534", "--regid=65534", "--clear-groups", HeguiProcess.binary.path, "lint", "--format", "line", "."],
+      in: folder, executable: URL(fileURLWithPath: "/usr/bin/setpriv"))
+    #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
+    #expect(result.stdout.contains("open.txt:1:1:block:adlaw.absolute.lowest-price"))
+    #expect(result.stdout.contains("locked:error:hegui.input:cannot read this directory"))
+  }
+}

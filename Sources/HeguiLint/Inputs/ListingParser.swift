@@ -27,14 +27,28 @@ public enum ListingParser {
 
   /// Parses a listing file in `format` (`json`, `jsonl` or `csv`; a script format reads as JSON).
   public static func parse(_ text: String, path: String, format: InputFormat) -> Parsed {
-    let (records, errors): ([ListingRecord], [HeguiError])
+    var (records, errors): ([ListingRecord], [HeguiError])
     switch format {
     case .jsonl: (records, errors) = parseJSONLines(text, path: path)
     case .csv: (records, errors) = parseCSV(text, path: path)
     case .json, .script, .srt: (records, errors) = parseJSON(text, path: path)
     }
+    // A file whose records hold no text at all was not checked: say so, never pass it silently.
+    if !records.isEmpty && !records.contains(where: { $0.listing.title != nil || $0.listing.description != nil }) {
+      errors.append(
+        HeguiError(
+          .invalidInput,
+          "no record has a title or description: nothing in this file was checked for wording "
+            + "(text is read from the fields 'title' and 'description')",
+          at: .init(path: path)))
+    }
     return Parsed(records: records, errors: errors)
   }
+
+  /// Keys of a JSON object under which a listing export holds its records.
+  static let wrapperKeys = ["listings", "items", "data", "records", "products"]
+  /// The fields that hold text to check.
+  static let textKeys = ["title", "description"]
 
   static func parseJSONLines(_ text: String, path: String) -> ([ListingRecord], [HeguiError]) {
     var listings: [ListingRecord] = []
@@ -68,6 +82,7 @@ public enum ListingParser {
       return ([], [HeguiError(.invalidInput, "invalid JSON: \(describe(error))", at: .init(path: path, line: 1))])
     }
     var records: [[String: Any]] = []
+    var wrapped = false
     if let array = object as? [Any] {
       for (i, item) in array.enumerated() {
         guard let record = item as? [String: Any] else {
@@ -76,13 +91,36 @@ public enum ListingParser {
         records.append(record)
       }
     } else if let dictionary = object as? [String: Any] {
-      if let items = (dictionary["listings"] ?? dictionary["items"]) as? [[String: Any]] { records = items } else { records = [dictionary] }
+      if let key = wrapperKeys.first(where: { dictionary[$0] is [Any] }), let items = dictionary[key] as? [Any] {
+        for (i, item) in items.enumerated() {
+          guard let record = item as? [String: Any] else {
+            return ([], [HeguiError(.invalidInput, "item \(i + 1) of '\(key)' is not an object", at: .init(path: path))])
+          }
+          records.append(record)
+        }
+        wrapped = true
+      } else if !textKeys.contains(where: { dictionary[$0] != nil }),
+        let key = dictionary.keys.sorted().first(where: { dictionary[$0] is [Any] })
+      {
+        return (
+          [],
+          [
+            HeguiError(
+              .invalidInput,
+              "a JSON object whose records are under '\(key)': records are read from a top-level array or from "
+                + wrapperKeys.map { "'\($0)'" }.joined(separator: ", "),
+              at: .init(path: path, line: 1))
+          ]
+        )
+      } else {
+        records = [dictionary]
+      }
     } else {
       return ([], [HeguiError(.invalidInput, "a JSON listing file must hold an array of objects", at: .init(path: path))])
     }
     // Lines of records: the line of each top-level object's opening brace, found by a scan that
     // respects strings.
-    let starts = objectStartLines(text, depth: object is [Any] ? 1 : 0)
+    let starts = objectStartLines(text, depth: object is [Any] ? 1 : (wrapped ? 2 : 0))
     var listings: [ListingRecord] = []
     var errors: [HeguiError] = []
     for (i, record) in records.enumerated() {
@@ -139,11 +177,18 @@ public enum ListingParser {
   }
 
   static func listing(_ record: [String: Any], index: Int, line: Int, path: String) throws(HeguiError) -> ListingRecord {
+    var wrongType: String?
     func string(_ key: String) -> String? {
       switch record[key] {
       case let s as String: return s.isEmpty ? nil : s
       case let n as NSNumber: return n.stringValue
-      default: return nil
+      case nil, is NSNull: return nil
+      case is [Any]:
+        if key != "licences" { wrongType = wrongType ?? "'\(key)' is a list, not text" }
+        return nil
+      default:
+        wrongType = wrongType ?? "'\(key)' is an object, not text"
+        return nil
       }
     }
     var subject: ShopSubject?
@@ -165,6 +210,9 @@ public enum ListingParser {
     let listing = Listing(
       id: string("id"), title: string("title"), description: string("description"), category: string("category"),
       shopSubject: subject, licences: licences)
+    if let wrongType {
+      throw HeguiError(.invalidInput, "\(wrongType); the record was not checked", at: .init(path: path, line: line))
+    }
     return ListingRecord(listing: listing, index: index, line: line)
   }
 
