@@ -109,16 +109,36 @@ struct LintCommand: AsyncParsableCommand {
       licences: Set(configuration.licences + situation.licences))
     let linter = Linter(checker: Checker(ruleset: ruleset), options: options)
 
-    var files: [LintedFile] = []
+    let useColor = output == nil && !noColor && format == .text && isatty(STDOUT_FILENO) != 0
+      && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) != false
+    let sink: OutputFile.Stream
+    do {
+      sink = try output.map { try OutputFile.Stream.open(URL(fileURLWithPath: $0, relativeTo: cwd), displayPath: $0) }
+        ?? .standardOutput()
+    } catch {
+      printError("error: \(error)")
+      throw ExitCode(Exit.inputError)
+    }
+    // The report streams (text, line, github, jsonl) or is written at the end (json, sarif); the
+    // input errors are repeated on standard error when the report itself is a document on stdout.
+    let writer = ReportWriter(
+      format: format, ruleset: ruleset, toolVersion: HeguiCommand.version, color: useColor, write: sink.write)
+    let repeatErrors = !format.streams && output == nil
+    let state = RunState(writer: writer, repeatErrors: repeatErrors)
+
     if stdin {
-      let data = FileHandle.standardInput.readDataToEndOfFile()
       let format = InputFormat(pathExtension: URL(fileURLWithPath: stdinFilename).pathExtension)
-      do {
-        let text = try TextInput.decode(data, path: stdinFilename)
-        files = [linter.lint(text: text, path: stdinFilename, format: format)]
-      } catch {
-        files = [LintedFile(path: stdinFilename, findings: [], errors: [error])]
+      if format.isListing {
+        let data = FileHandle.standardInput.readDataToEndOfFile()
+        do {
+          state.add(linter.lint(text: try TextInput.decode(data, path: stdinFilename), path: stdinFilename, format: format))
+        } catch {
+          state.add(LintedFile(path: stdinFilename, findings: [], errors: [error]))
+        }
+      } else {
+        linter.lint(FileHandle.standardInput, path: stdinFilename, format: format) { state.add($0) }
       }
+      state.endFile()
     } else {
       let walk: FileWalker.Walk
       do {
@@ -128,82 +148,82 @@ struct LintCommand: AsyncParsableCommand {
         printError("error: \(error)")
         throw ExitCode(Exit.inputError)
       }
-      let targets = walk.files.map { (url: $0.url, display: $0.display) }
-      // What the walk could not read is reported like an unreadable file: never skipped silently.
-      let refused = walk.errors.map { LintedFile(path: $0.location?.path ?? ".", findings: [], errors: [$0]) }
-      files = await lintInParallel(targets, linter: linter) + refused
-    }
-
-    let report = LintReport(files: files, ruleset: ruleset, toolVersion: HeguiCommand.version)
-    let useColor = output == nil && !noColor && format == .text && isatty(STDOUT_FILENO) != 0
-      && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) != false
-    let rendered = report.render(format, color: useColor)
-    if let output {
-      do {
-        try OutputFile.write(Data(rendered.utf8), to: URL(fileURLWithPath: output, relativeTo: cwd), displayPath: output)
-      } catch {
-        printError("error: \(error)")
-        throw ExitCode(Exit.inputError)
-      }
-      if format != .text { printError(report.summary) }
-    } else {
-      FileHandle.standardOutput.write(Data(rendered.utf8))
-    }
-    if (format == .json || format == .sarif) && output == nil {
-      for file in files { for error in file.errors { printError("error: \(error)") } }
-    }
-
-    if report.errorCount > 0 { throw ExitCode(Exit.inputError) }
-    let threshold = failOn ?? configuration.failOn ?? .block
-    let failing = files.contains { $0.findings.contains { $0.finding.severity >= threshold } }
-    if failing { throw ExitCode(Exit.findings) }
-  }
-
-  private func lintInParallel(_ targets: [(url: URL, display: String)], linter: Linter) async -> [LintedFile] {
-    let workers = jobs ?? ProcessInfo.processInfo.activeProcessorCount
-    var results = [LintedFile?](repeating: nil, count: targets.count)
-    let progress = Progress(total: targets.count)
-    await withTaskGroup(of: (Int, LintedFile, Int).self) { group in
-      var next = 0
-      func add() {
-        guard next < targets.count else { return }
-        let index = next
-        let target = targets[index]
-        next += 1
-        group.addTask {
-          let size = (try? FileManager.default.attributesOfItem(atPath: target.url.path)[.size] as? Int) ?? 0
-          return (index, linter.lint(fileAt: target.url, displayPath: target.display), size)
+      let progress = Progress(files: walk.files)
+      await LintRun.lint(walk.files, with: linter, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount) {
+        event in
+        switch event {
+        case let .piece(piece): state.add(piece)
+        case .fileEnd:
+          state.endFile()
+          progress.advance()
         }
       }
-      for _ in 0..<min(workers, targets.count) { add() }
-      while let (index, file, bytes) = await group.next() {
-        results[index] = file
-        progress.advance(bytes: bytes)
-        add()
+      progress.finish()
+      // What the walk could not read is reported like an unreadable file: never skipped silently.
+      for error in walk.errors {
+        state.add(LintedFile(path: error.location?.path ?? ".", findings: [], errors: [error]))
+        state.endFile()
       }
     }
-    progress.finish()
-    return results.compactMap { $0 }
+    writer.finish()
+    do {
+      try sink.close()
+    } catch {
+      printError("error: \(error)")
+      throw ExitCode(Exit.inputError)
+    }
+    if output != nil && format != .text { printError(writer.summary) }
+    for error in state.errors { printError("error: \(TerminalSafe.escape(error.description))") }
+
+    if writer.errorCount > 0 { throw ExitCode(Exit.inputError) }
+    let threshold = failOn ?? configuration.failOn ?? .block
+    let failing = writer.counts.contains { $0.key >= threshold && $0.value > 0 }
+    if failing { throw ExitCode(Exit.findings) }
   }
+}
+
+/// The writer and what must be said after the report, fed one event at a time by the run.
+final class RunState: @unchecked Sendable {
+  // @unchecked: LintRun hands on events one at a time, in order (under its lock).
+  let writer: ReportWriter
+  let repeatErrors: Bool
+  private(set) var errors: [HeguiError] = []
+
+  init(writer: ReportWriter, repeatErrors: Bool) {
+    self.writer = writer
+    self.repeatErrors = repeatErrors
+  }
+
+  func add(_ piece: LintedFile) {
+    writer.add(piece)
+    if repeatErrors { errors += piece.errors }
+  }
+
+  func endFile() { writer.endFile() }
 }
 
 /// A progress line on standard error, only on a terminal and only once a run takes more than
 /// a moment.
-final class Progress {
-  private let total: Int
+final class Progress: @unchecked Sendable {
+  // @unchecked: advanced from the run's events, one at a time.
+  private let files: [FileWalker.Entry]
+  private var total: Int { files.count }
   private var done = 0
   private var bytes = 0
   private let start = Date()
   private var shown = false
   private let enabled = isatty(STDERR_FILENO) != 0
 
-  init(total: Int) {
-    self.total = total
+  init(files: [FileWalker.Entry]) {
+    self.files = files
   }
 
-  func advance(bytes: Int) {
+  /// One more file is done (files finish in order).
+  func advance() {
+    if done < files.count {
+      bytes += (try? FileManager.default.attributesOfItem(atPath: files[done].url.path)[.size] as? Int) ?? 0
+    }
     done += 1
-    self.bytes += bytes
     guard enabled else { return }
     let elapsed = Date().timeIntervalSince(start)
     guard elapsed > 0.5 else { return }

@@ -26,6 +26,11 @@ public struct LintFinding: Sendable, Hashable {
   public var recordID: String?
   /// For listings: the field (`title`, `description`, `category`).
   public var field: String?
+  /// UTF-8 offsets of the match in the file, for scripts (a listing finding's offsets are its
+  /// span's, in the field).
+  public var utf8: Range<Int>? = nil
+  /// UTF-16 offsets of the match in the file, for scripts.
+  public var utf16: Range<Int>? = nil
 }
 
 /// The result of linting one file.
@@ -76,13 +81,59 @@ public struct Linter: Sendable {
 
   /// Lints a file from disk.
   public func lint(fileAt url: URL, displayPath: String) -> LintedFile {
-    let text: String
-    do {
-      text = try TextInput.read(url, displayPath: displayPath)
-    } catch {
-      return LintedFile(path: displayPath, findings: [], errors: [error])
+    var whole = LintedFile(path: displayPath, findings: [], errors: [])
+    lint(fileAt: url, displayPath: displayPath) { piece in
+      whole.findings += piece.findings
+      whole.errors += piece.errors
     }
-    return lint(text: text, path: displayPath, format: InputFormat(pathExtension: url.pathExtension))
+    return whole
+  }
+
+  /// Lints a file from disk piece by piece: a script in blocks of whole lines (``ScriptBlocks``),
+  /// so its size does not bound memory; a listing export whole. `body` receives the findings and
+  /// errors of each piece in file order, and at least one piece per file.
+  public func lint(fileAt url: URL, displayPath: String, blockSize: Int = 8 << 20, _ body: (LintedFile) -> Void) {
+    let format = InputFormat(pathExtension: url.pathExtension)
+    if format.isListing {
+      do {
+        body(lint(text: try TextInput.read(url, displayPath: displayPath), path: displayPath, format: format))
+      } catch {
+        body(LintedFile(path: displayPath, findings: [], errors: [error]))
+      }
+      return
+    }
+    let handle: FileHandle
+    do {
+      handle = try FileHandle(forReadingFrom: url)
+    } catch {
+      body(
+        LintedFile(
+          path: displayPath, findings: [],
+          errors: [HeguiError(.io, "cannot read: \((error as NSError).localizedDescription)", at: .init(path: displayPath))]))
+      return
+    }
+    defer { try? handle.close() }
+    lint(handle, path: displayPath, format: format, blockSize: blockSize, body)
+  }
+
+  /// Lints a script read from `handle` (a file or standard input) block by block; `body` receives
+  /// each block's findings and errors in order, and at least one piece.
+  public func lint(
+    _ handle: FileHandle, path: String, format: InputFormat, blockSize: Int = 8 << 20, _ body: (LintedFile) -> Void
+  ) {
+    var blocks = ScriptBlocks(handle: handle, path: path, size: blockSize)
+    var any = false
+    while true {
+      do {
+        guard let block = try blocks.next() else { break }
+        body(lintScript(block: block, path: path, format: format))
+        any = true
+      } catch {
+        body(LintedFile(path: path, findings: [], errors: [error]))
+        return
+      }
+    }
+    if !any { body(lintScript(text: "", path: path, format: format)) }
   }
 
   /// Lints text that came from `path`.
@@ -92,12 +143,23 @@ public struct Linter: Sendable {
   }
 
   private func lintScript(text: String, path: String, format: InputFormat) -> LintedFile {
+    lintScript(
+      block: ScriptBlocks.Block(text: text, offset: 0, utf16Offset: 0, line: 1), path: path, format: format)
+  }
+
+  /// Lints one block of a script; lines, offsets and directives are placed in the file. Findings
+  /// about the script's facts (its category) and problems with them are said with the first
+  /// block only.
+  private func lintScript(block: ScriptBlocks.Block, path: String, format: InputFormat) -> LintedFile {
+    let text = block.text
     let result = checker.check(text, context: options.splitter.scriptSituation(path: path, format: format))
-    var errors = result.diagnostics.map { HeguiError(code(for: $0), $0.message, at: .init(path: path)) }
+    var errors = result.diagnostics.filter { block.isFirst || $0.code != .unknownCategory }
+      .map { HeguiError(code(for: $0), $0.message, at: .init(path: path)) }
     var lineStarts = LineStarts(text: text)
     var findings: [LintFinding] = []
     for finding in result.findings {
       guard let span = finding.span else {
+        guard block.isFirst else { continue }
         findings.append(
           LintFinding(
             finding: finding, line: 1, column: 1, endLine: 1, endColumn: 1, utf16Columns: nil,
@@ -111,12 +173,24 @@ public struct Linter: Sendable {
         LintFinding(
           finding: finding, line: span.line, column: span.column, endLine: span.endLine, endColumn: span.endColumn,
           utf16Columns: (span.utf16.lowerBound - lineStartUTF16)..<(span.utf16.upperBound - lineStartUTF16),
-          sourceLine: excerpt.line, sourceColumns: excerpt.columns, record: nil, recordID: nil, field: nil))
+          sourceLine: excerpt.line, sourceColumns: excerpt.columns, record: nil, recordID: nil, field: nil,
+          utf8: (span.utf8.lowerBound + block.offset)..<(span.utf8.upperBound + block.offset),
+          utf16: (span.utf16.lowerBound + block.utf16Offset)..<(span.utf16.upperBound + block.utf16Offset)))
     }
     let suppressed = Suppressions.apply(
       to: findings, directives: SourceText.directiveLines(in: text), ruleset: checker.ruleset)
-    errors += suppressed.errors.map { HeguiError(.invalidInput, $0.message, at: .init(path: path, line: $0.line)) }
-    return LintedFile(path: path, findings: suppressed.findings, errors: errors)
+    let shift = block.line - 1
+    errors += suppressed.errors.map {
+      HeguiError(.invalidInput, $0.message, at: .init(path: path, line: $0.line + shift))
+    }
+    var placed = suppressed.findings
+    if shift > 0 {
+      for k in placed.indices where placed[k].finding.span != nil || placed[k].finding.kind == .meta {
+        placed[k].line += shift
+        placed[k].endLine += shift
+      }
+    }
+    return LintedFile(path: path, findings: placed, errors: errors)
   }
 
   /// The error code a diagnostic is reported with.

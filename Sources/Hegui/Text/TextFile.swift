@@ -12,21 +12,29 @@ package enum TextFile {
   /// - Parameters:
   ///   - data: The bytes.
   ///   - path: The name to use in errors.
+  ///   - base: The offset of `data` in the file, and the 1-based line it starts on, when it is
+  ///     one block of a larger file (errors name the place in the file).
   /// - Throws: ``HeguiError`` (`invalidInput`) for binary data (NUL bytes) or invalid UTF-8,
   ///   naming the byte offset, line and column.
-  package static func decode(_ data: Data, path: String) throws(HeguiError) -> String {
+  package static func decode(
+    _ data: Data, path: String, base: (offset: Int, line: Int) = (0, 1)
+  ) throws(HeguiError) -> String {
     if let nul = data.firstIndex(of: 0) {
-      let offset = nul - data.startIndex
-      throw HeguiError(.invalidInput, "binary file (NUL byte at offset \(offset)); only UTF-8 text can be checked", at: .init(path: path))
+      let offset = nul - data.startIndex + base.offset
+      throw HeguiError(
+        .invalidInput, "binary file (NUL byte at offset \(offset)); only UTF-8 text can be checked", at: .init(path: path))
     }
     if let text = String(validatingUTF8Data: data) { return text }
     let offset = UTF8Validation.firstInvalidByteOffset(in: data) ?? 0
     let prefix = data.prefix(offset)
-    let line = prefix.reduce(1) { $1 == 0x0A ? $0 + 1 : $0 }
+    let line = prefix.reduce(base.line) { $1 == 0x0A ? $0 + 1 : $0 }
     let lineStart = prefix.lastIndex(of: 0x0A).map { $0 - data.startIndex + 1 } ?? 0
     let column = String(decoding: data[(data.startIndex + lineStart)..<(data.startIndex + offset)], as: UTF8.self).count + 1
     throw HeguiError(
-      .invalidInput, String(format: "not valid UTF-8: byte 0x%02X at offset %d; convert the file to UTF-8", data[data.startIndex + offset], offset),
+      .invalidInput,
+      String(
+        format: "not valid UTF-8: byte 0x%02X at offset %d; convert the file to UTF-8", data[data.startIndex + offset],
+        offset + base.offset),
       at: .init(path: path, line: line, column: column))
   }
 

@@ -16,11 +16,16 @@ extension LintReport {
   /// silently. So after 10 of a level, one notice says how many more there are and where.
   static let annotationLimit = 10
 
-  func renderGitHub() -> String {
-    var out = ""
+  /// How many annotations of each level were written and left out so far.
+  struct GitHubState {
     var emitted: [String: Int] = [:]
     var dropped: [String: Int] = [:]
-    for file in files {
+  }
+
+  /// The annotations of one file (or one piece of it).
+  static func github(_ file: LintedFile, state: inout GitHubState) -> String {
+    var out = ""
+    do {
       for error in file.errors {
         out += "::error file=\(LintReport.escapeProperty(file.path))\(error.location?.line.map { ",line=\($0)" } ?? ""),title=hegui::\(LintReport.escapeMessage(TerminalSafe.escape(error.message)))\n"
       }
@@ -31,11 +36,11 @@ extension LintReport {
         case .review: level = "warning"
         case .info: level = "notice"
         }
-        if emitted[level, default: 0] >= LintReport.annotationLimit {
-          dropped[level, default: 0] += 1
+        if state.emitted[level, default: 0] >= LintReport.annotationLimit {
+          state.dropped[level, default: 0] += 1
           continue
         }
-        emitted[level, default: 0] += 1
+        state.emitted[level, default: 0] += 1
         var properties = "file=\(LintReport.escapeProperty(file.path)),line=\(f.line),endLine=\(f.endLine)"
         if f.record == nil && f.finding.span != nil { properties += ",col=\(f.column),endColumn=\(f.endColumn)" }
         properties += ",title=\(LintReport.escapeProperty(f.finding.ruleID))"
@@ -49,12 +54,17 @@ extension LintReport {
         out += "::\(level) \(properties)::\(LintReport.escapeMessage(message))\n"
       }
     }
+    return out
+  }
+
+  /// The notices about annotations left out, after the last file.
+  static func githubTrailer(_ state: GitHubState) -> String {
+    var out = ""
     for level in ["error", "warning", "notice"] {
-      if let count = dropped[level], count > 0 {
+      if let count = state.dropped[level], count > 0 {
         out += "::notice title=hegui::\(count) more \(level) annotation\(count == 1 ? "" : "s") not shown (GitHub shows \(LintReport.annotationLimit) per step). Run `hegui lint --format sarif` and upload it to code scanning to see every finding.\n"
       }
     }
-    out += summary + "\n"
     return out
   }
 }

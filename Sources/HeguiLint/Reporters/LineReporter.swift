@@ -4,9 +4,10 @@ import Hegui
 /// `--format line`: one line per finding, `path:line:column:severity:rule:message`. Control
 /// characters anywhere in it (a path, a message) are written visibly: never two lines for one finding.
 extension LintReport {
-  func renderLines() -> String {
+  /// The lines of one file (or one piece of it).
+  static func lines(_ file: LintedFile) -> String {
     var out = ""
-    for file in files {
+    do {
       for error in file.errors {
         let place = error.location?.description ?? file.path
         out += TerminalSafe.escape("\(place):error:hegui.input:\(error.message)") + "\n"

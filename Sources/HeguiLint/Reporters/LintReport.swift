@@ -13,6 +13,16 @@ public enum LintFormat: String, Sendable, CaseIterable {
   case sarif
   /// GitHub Actions workflow-command annotations.
   case github
+  /// JSON Lines: one object per finding and per input error, written as files are checked.
+  case jsonl
+
+  /// Whether the report is written as files are checked (else once, at the end).
+  public var streams: Bool {
+    switch self {
+    case .text, .line, .github, .jsonl: true
+    case .json, .sarif: false
+    }
+  }
 }
 
 /// Renders lint results.
@@ -32,36 +42,33 @@ public struct LintReport: Sendable {
   }
 
   /// Counts by severity.
-  public var counts: [Severity: Int] {
-    var counts: [Severity: Int] = [.block: 0, .review: 0, .info: 0]
-    for file in files { for f in file.findings { counts[f.finding.severity, default: 0] += 1 } }
-    return counts
-  }
+  public var counts: [Severity: Int] { tally.counts }
 
   /// Number of input errors.
-  public var errorCount: Int { files.reduce(0) { $0 + $1.errors.count } }
+  public var errorCount: Int { tally.errors }
 
   /// The one-line summary.
-  public var summary: String {
-    let c = counts
-    let total = c.values.reduce(0, +)
-    var text = "\(total) finding\(total == 1 ? "" : "s") (\(c[.block] ?? 0) block, \(c[.review] ?? 0) review, \(c[.info] ?? 0) info) in \(files.count) file\(files.count == 1 ? "" : "s")"
-    if errorCount > 0 { text += "; \(errorCount) input error\(errorCount == 1 ? "" : "s")" }
-    return text
+  public var summary: String { tally.summary }
+
+  var tally: Tally {
+    var tally = Tally()
+    for file in files {
+      tally.add(file)
+      tally.files += 1
+    }
+    return tally
   }
 
   /// Renders in `format`.
   public func render(_ format: LintFormat, color: Bool = false) -> String {
-    switch format {
-    case .text: return renderText(color: color)
-    case .line: return renderLines()
-    case .json: return renderJSON()
-    case .sarif: return renderSARIF()
-    case .github: return renderGitHub()
-    }
+    var out = ""
+    let writer = ReportWriter(format: format, ruleset: ruleset, toolVersion: toolVersion, color: color) { out += $0 }
+    for file in files { writer.add(file: file) }
+    writer.finish()
+    return out
   }
 
-  func location(_ file: LintedFile, _ f: LintFinding) -> String {
+  static func location(_ file: LintedFile, _ f: LintFinding) -> String {
     var text = "\(file.path):\(f.line):\(f.column)"
     if let record = f.record {
       text += " [record \(record)\(f.recordID.map { " id=\($0)" } ?? ""), \(f.field ?? "")]"

@@ -4,10 +4,11 @@ import Hegui
 /// `--format text`: for people. Location, severity, message and rule, the source line with carets
 /// under the match (aligned by display width), the suggested rewrite and the note.
 extension LintReport {
-  func renderText(color: Bool) -> String {
+  /// The text report of one file (or one piece of it), without the summary.
+  static func text(_ file: LintedFile, color: Bool) -> String {
     func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
     var out = ""
-    for file in files {
+    do {
       for error in file.errors { out += paint("error", "1;31") + ": \(TerminalSafe.escape(error.description))\n" }
       for f in file.findings {
         let severity: String
@@ -16,7 +17,7 @@ extension LintReport {
         case .review: severity = paint("review", "1;33")
         case .info: severity = paint("info", "1;36")
         }
-        out += "\(paint(TerminalSafe.escape(location(file, f)), "1"))  \(severity)  \(TerminalSafe.escape(f.finding.message))"
+        out += "\(paint(TerminalSafe.escape(LintReport.location(file, f)), "1"))  \(severity)  \(TerminalSafe.escape(f.finding.message))"
         out += "  [\(TerminalSafe.escape(f.finding.ruleID))]\n"
         if let columns = f.sourceColumns, !f.sourceLine.isEmpty {
           // The excerpt is short (a window around the match), so indexing its characters is cheap.
@@ -34,7 +35,6 @@ extension LintReport {
         if let note = f.finding.note { out += "    说明: \(TerminalSafe.escape(note))\n" }
       }
     }
-    out += summary + "\n"
     return out
   }
 }

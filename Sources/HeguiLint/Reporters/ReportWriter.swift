@@ -1,0 +1,112 @@
+public import Hegui
+
+/// Counts for the summary line, kept as pieces of files arrive.
+struct Tally {
+  var counts: [Severity: Int] = [.block: 0, .review: 0, .info: 0]
+  var errors = 0
+  var files = 0
+
+  mutating func add(_ piece: LintedFile) {
+    for f in piece.findings { counts[f.finding.severity, default: 0] += 1 }
+    errors += piece.errors.count
+  }
+
+  /// `N findings (B block, R review, I info) in F files[; E input errors]`.
+  var summary: String {
+    let total = counts.values.reduce(0, +)
+    var text = "\(total) finding\(total == 1 ? "" : "s") (\(counts[.block] ?? 0) block, \(counts[.review] ?? 0) review, "
+    text += "\(counts[.info] ?? 0) info) in \(files) file\(files == 1 ? "" : "s")"
+    if errors > 0 { text += "; \(errors) input error\(errors == 1 ? "" : "s")" }
+    return text
+  }
+}
+
+/// Writes a lint report as results arrive: the streaming formats (text, line, github, jsonl)
+/// write each piece of each file at once and keep only counts, so memory does not grow with the
+/// input; JSON and SARIF, which are one document, are written at ``finish()``.
+///
+/// Pieces must arrive in file order; a file may come in several pieces (a long script is checked
+/// in blocks), followed by ``endFile()``. Not thread-safe: feed it from one task at a time.
+public final class ReportWriter {
+  private let format: LintFormat
+  private let ruleset: Ruleset
+  private let toolVersion: String
+  private let color: Bool
+  private let write: (String) -> Void
+  private var tally = Tally()
+  private var github = LintReport.GitHubState()
+  private var held: [LintedFile] = []
+
+  /// A writer that hands each rendered part to `write`.
+  ///
+  /// - Parameters:
+  ///   - format: The report format.
+  ///   - ruleset: The rules that ran (SARIF lists them).
+  ///   - toolVersion: Hegui's version, for tool metadata.
+  ///   - color: ANSI colour in the text format.
+  ///   - write: Receives the report in parts, in order.
+  public init(
+    format: LintFormat, ruleset: Ruleset, toolVersion: String, color: Bool = false, write: @escaping (String) -> Void
+  ) {
+    self.format = format
+    self.ruleset = ruleset
+    self.toolVersion = toolVersion
+    self.color = color
+    self.write = write
+  }
+
+  /// Adds the findings and errors of the current file, or of a piece of it.
+  public func add(_ piece: LintedFile) {
+    tally.add(piece)
+    switch format {
+    case .text: write(LintReport.text(piece, color: color))
+    case .line: write(LintReport.lines(piece))
+    case .github: write(LintReport.github(piece, state: &github))
+    case .jsonl: write(LintReport.jsonLines(piece))
+    case .json, .sarif:
+      // One document: pieces of a file are joined into the file.
+      if inFile, !held.isEmpty {
+        held[held.count - 1].findings += piece.findings
+        held[held.count - 1].errors += piece.errors
+      } else {
+        held.append(piece)
+      }
+      inFile = true
+    }
+  }
+
+  /// Ends the current file: the next piece belongs to another file.
+  public func endFile() {
+    tally.files += 1
+    inFile = false
+  }
+
+  /// Adds a whole file.
+  public func add(file: LintedFile) {
+    add(file)
+    endFile()
+  }
+
+  private var inFile = false
+
+  /// Writes what comes after the last file: the summary line (text, github), or the whole
+  /// document (json, sarif).
+  public func finish() {
+    switch format {
+    case .text: write(summary + "\n")
+    case .line, .jsonl: break
+    case .github: write(LintReport.githubTrailer(github) + summary + "\n")
+    case .json: write(LintReport(files: held, ruleset: ruleset, toolVersion: toolVersion).renderJSON())
+    case .sarif: write(LintReport(files: held, ruleset: ruleset, toolVersion: toolVersion).renderSARIF())
+    }
+  }
+
+  /// The summary line so far.
+  public var summary: String { tally.summary }
+
+  /// Findings so far, by severity.
+  public var counts: [Severity: Int] { tally.counts }
+
+  /// Input errors so far.
+  public var errorCount: Int { tally.errors }
+}
