@@ -3,17 +3,6 @@ import Yams
 
 /// Reads ruleset files (format: `Rulesets/FORMAT.md`) into a validated, compiled ``Ruleset``.
 struct RulesetLoader {
-  enum Source {
-    case shipped
-    case directory(URL)
-    case memory([String: Data])
-  }
-
-  private struct FileSet {
-    var label: String           // shown before relative paths in errors
-    var files: [String: Data]   // relative path → contents
-  }
-
   private struct LoadedPack {
     var pack: Ruleset.Pack
     var rules: [Rule]
@@ -41,18 +30,18 @@ struct RulesetLoader {
   static let exampleKeys = ["text", "context", "shop_subject", "category", "licences", "severity"]
   static let categoryKeys = ["id", "names", "parent", "individual", "licences", "source", "checked"]
 
-  func load(sources: [Source]) throws(HeguiError) -> Ruleset {
+  func load(sources: [RulesetSource]) throws(HeguiError) -> Ruleset {
     var packs: [LoadedPack] = []
-    var caseFiles: [(String, FileSet)] = []
+    var caseFiles: [(String, RulesetFiles)] = []
     for (sourceIndex, source) in sources.enumerated() {
-      let fileSet = try files(of: source)
+      let fileSet = try RulesetFiles.read(source)
       // Case files test the rules of a directory; the shipped rules' case files are run from
       // Rulesets/ on disk (a user pack may replace a shipped rule they refer to).
       if case .shipped = source {} else {
-        for path in fileSet.files.keys.sorted() where isCaseFile(path) { caseFiles.append((path, fileSet)) }
+        for path in fileSet.caseFilePaths { caseFiles.append((path, fileSet)) }
       }
       var seenInSource: [String: String] = [:]
-      for path in fileSet.files.keys.sorted() where isPackFile(path) {
+      for path in fileSet.packFilePaths {
         var loaded = try loadPack(relativePath: path, in: fileSet)
         loaded.source = sourceIndex
         if let other = seenInSource[loaded.pack.id] {
@@ -150,71 +139,14 @@ struct RulesetLoader {
     return Ruleset(packs: packs.map(\.pack), rules: allRules, categories: allCategories)
   }
 
-  // MARK: Files
-
-  private func files(of source: Source) throws(HeguiError) -> FileSet {
-    switch source {
-    case .shipped:
-      var files: [String: Data] = [:]
-      for file in EmbeddedRulesets.files {
-        files[file.path] = Data(base64Encoded: file.base64) ?? Data()
-      }
-      return FileSet(label: "Rulesets", files: files)
-    case let .memory(files):
-      return FileSet(label: "", files: files)
-    case let .directory(url):
-      var isDirectory: ObjCBool = false
-      guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-        throw HeguiError(.io, "rulesets directory does not exist", at: .init(path: url.path))
-      }
-      guard isDirectory.boolValue else {
-        throw HeguiError(.io, "not a directory (give the folder that holds the ruleset files)", at: .init(path: url.path))
-      }
-      var files: [String: Data] = [:]
-      let root = url.standardizedFileURL.resolvingSymlinksInPath()
-      guard let enumerator = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) else {
-        throw HeguiError(.io, "cannot list the rulesets directory", at: .init(path: url.path))
-      }
-      for case let file as URL in enumerator {
-        let ext = file.pathExtension.lowercased()
-        guard ["yml", "yaml", "txt"].contains(ext) else { continue }
-        let resolved = file.standardizedFileURL.resolvingSymlinksInPath().path
-        guard resolved.hasPrefix(root.path + "/") else { continue }
-        let relative = String(resolved.dropFirst(root.path.count + 1))
-        do {
-          files[relative] = try Data(contentsOf: file)
-        } catch {
-          throw HeguiError(.io, "cannot read file: \(error.localizedDescription)", at: .init(path: file.path))
-        }
-      }
-      let label = url.path.hasSuffix("/") ? String(url.path.dropLast()) : url.path
-      return FileSet(label: label, files: files)
-    }
-  }
-
-  private func isPackFile(_ path: String) -> Bool {
-    let components = path.split(separator: "/")
-    guard let name = components.last else { return false }
-    if name.hasPrefix("_") || name.hasPrefix(".") { return false }
-    if components.dropLast().contains(where: { ["corpus", "tests", "lexicons"].contains($0) || $0.hasPrefix(".") }) {
-      return false
-    }
-    return name.hasSuffix(".yml") || name.hasSuffix(".yaml")
-  }
-
-  private func isCaseFile(_ path: String) -> Bool {
-    let components = path.split(separator: "/")
-    guard let name = components.last, components.dropLast().last == "tests" else { return false }
-    return name.hasSuffix(".cases.yml") || name.hasSuffix(".cases.yaml")
-  }
+  // MARK: Case files
 
   /// Reads a bulk case file: `version: 1` and `cases: [{rule: ID, trigger: [...], pass: [...]}]`.
   private func loadCases(
-    relativePath: String, in set: FileSet, rules: inout [Rule], pending: inout [PendingCategoryReference]
+    relativePath: String, in set: RulesetFiles, rules: inout [Rule], pending: inout [PendingCategoryReference]
   ) throws(HeguiError) {
-    let path = display(relativePath, in: set)
-    let reader = YAMLReader(path: path)
-    guard let root = try reader.compose(try text(of: set.files[relativePath] ?? Data(), path: path)) else { return }
+    let reader = YAMLReader(path: set.displayPath(relativePath))
+    guard let root = try reader.compose(try set.text(relativePath)) else { return }
     let map = try reader.mapping(root, what: "a case file", allowed: ["version", "cases"])
     let versionNode = try reader.require(map, "version", in: root, what: "the case file")
     let version = try reader.int(versionNode, what: "'version'")
@@ -247,24 +179,12 @@ struct RulesetLoader {
     }
   }
 
-  private func display(_ relative: String, in set: FileSet) -> String {
-    set.label.isEmpty ? relative : "\(set.label)/\(relative)"
-  }
-
-  private func text(of data: Data, path: String) throws(HeguiError) -> String {
-    guard let text = String(data: data, encoding: .utf8) else {
-      let offset = UTF8Validation.firstInvalidByteOffset(in: data) ?? 0
-      throw HeguiError(.invalidRuleset, "file is not valid UTF-8 (first invalid byte at offset \(offset))", at: .init(path: path))
-    }
-    return text
-  }
-
   // MARK: Packs
 
-  private func loadPack(relativePath: String, in set: FileSet) throws(HeguiError) -> LoadedPack {
-    let path = display(relativePath, in: set)
+  private func loadPack(relativePath: String, in set: RulesetFiles) throws(HeguiError) -> LoadedPack {
+    let path = set.displayPath(relativePath)
     let reader = YAMLReader(path: path)
-    let yaml = try text(of: set.files[relativePath] ?? Data(), path: path)
+    let yaml = try set.text(relativePath)
     guard let root = try reader.compose(yaml) else {
       throw HeguiError(.invalidRuleset, "file is empty; a ruleset needs at least 'version', 'pack', 'name' and 'rules'", at: .init(path: path))
     }
@@ -346,7 +266,7 @@ struct RulesetLoader {
   // MARK: Rules
 
   private func loadRule(
-    _ node: Node, pack: String, reader: YAMLReader, directory: String, in set: FileSet,
+    _ node: Node, pack: String, reader: YAMLReader, directory: String, in set: RulesetFiles,
     pending: inout [PendingCategoryReference]
   ) throws(HeguiError) -> Rule {
     let map = try reader.mapping(node, what: "a rule", allowed: RulesetLoader.ruleKeys)
@@ -403,12 +323,11 @@ struct RulesetLoader {
       rawTerms = try list("terms")
       if let fileNode = map["terms_file"] {
         let file = try reader.nonEmptyString(fileNode, what: "'terms_file'")
-        let relative = RulesetLoader.join(directory, file)
-        guard let data = set.files[relative] else {
-          throw reader.error(fileNode, "terms file '\(file)' does not exist (looked for \(display(relative, in: set)))")
+        let relative = RulesetFiles.join(directory, file)
+        guard set.contains(relative) else {
+          throw reader.error(fileNode, "terms file '\(file)' does not exist (looked for \(set.displayPath(relative)))")
         }
-        let termsPath = display(relative, in: set)
-        let contents = try text(of: data, path: termsPath)
+        let contents = try set.text(relative)
         for line in contents.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
           let term = line.trimmingCharacters(in: .whitespaces)
           if term.isEmpty || term.hasPrefix("#") { continue }
@@ -625,14 +544,5 @@ struct RulesetLoader {
     return RuleExample(
       text: parsed.text, marked: marked, spans: parsed.spans, context: context, shopSubject: subject, category: category,
       licences: licences, severity: severity, location: reader.sourceLocation(node))
-  }
-
-  static func join(_ directory: String, _ file: String) -> String {
-    var parts = directory.isEmpty ? [] : directory.split(separator: "/").map(String.init)
-    for part in file.split(separator: "/") {
-      if part == "." { continue }
-      if part == ".." { if !parts.isEmpty { parts.removeLast() } } else { parts.append(String(part)) }
-    }
-    return parts.joined(separator: "/")
   }
 }
