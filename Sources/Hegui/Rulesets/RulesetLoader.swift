@@ -7,13 +7,8 @@ struct RulesetLoader {
     var pack: Ruleset.Pack
     var rules: [Rule]
     var categories: [CategoryEntry]
-    var pending: [PendingCategoryReference]
+    var pending: [CategoryReference]
     var source = 0
-  }
-
-  private struct PendingCategoryReference {
-    var name: String
-    var location: HeguiError.Location
   }
 
   private let normalizer = Normalizer()
@@ -27,7 +22,6 @@ struct RulesetLoader {
   static let appliesKeys = ["contexts", "shop_subjects", "categories", "not_categories"]
   static let overrideKeys = ["shop_subjects", "categories", "contexts", "licences", "severity", "suppress"]
   static let exceptionKeys = ["phrase", "pattern", "action", "note"]
-  static let exampleKeys = ["text", "context", "shop_subject", "category", "licences", "severity"]
   static let categoryKeys = ["id", "names", "parent", "individual", "licences", "source", "checked"]
 
   func load(sources: [RulesetSource]) throws(HeguiError) -> Ruleset {
@@ -115,7 +109,7 @@ struct RulesetLoader {
     }
     // Bulk case files add examples to rules defined anywhere.
     for (path, fileSet) in caseFiles {
-      var pending: [PendingCategoryReference] = []
+      var pending: [CategoryReference] = []
       try loadCases(relativePath: path, in: fileSet, rules: &allRules, pending: &pending)
       for reference in pending where categoryOwner[reference.name.lowercased()] == nil {
         throw HeguiError(.unknownCategory, "unknown category '\(reference.name)'", at: reference.location)
@@ -143,7 +137,7 @@ struct RulesetLoader {
 
   /// Reads a bulk case file: `version: 1` and `cases: [{rule: ID, trigger: [...], pass: [...]}]`.
   private func loadCases(
-    relativePath: String, in set: RulesetFiles, rules: inout [Rule], pending: inout [PendingCategoryReference]
+    relativePath: String, in set: RulesetFiles, rules: inout [Rule], pending: inout [CategoryReference]
   ) throws(HeguiError) {
     let reader = YAMLReader(path: set.displayPath(relativePath))
     guard let root = try reader.compose(try set.text(relativePath)) else { return }
@@ -164,16 +158,13 @@ struct RulesetLoader {
       }
       if let t = c["trigger"] {
         for example in try reader.sequence(t, what: "'trigger'") {
-          let parsed = try loadExample(example, reader: reader, trigger: true, pending: &pending)
-          if rules[index].kind != .category && parsed.spans.isEmpty {
-            throw reader.error(example, "a trigger example must mark the expected span with ⟦ ⟧")
-          }
+          let parsed = try ExampleParser(reader: reader).trigger(example, kind: rules[index].kind, references: &pending)
           rules[index].triggerExamples.append(parsed)
         }
       }
       if let p = c["pass"] {
         for example in try reader.sequence(p, what: "'pass'") {
-          rules[index].passExamples.append(try loadExample(example, reader: reader, trigger: false, pending: &pending))
+          rules[index].passExamples.append(try ExampleParser(reader: reader).pass(example, references: &pending))
         }
       }
     }
@@ -200,7 +191,7 @@ struct RulesetLoader {
     if version < 1 { throw reader.error(versionNode, "'version' must be 1") }
     let packNode = try reader.require(map, "pack", in: root, what: "the ruleset")
     let packID = try reader.nonEmptyString(packNode, what: "'pack'")
-    if !RulesetLoader.isValidID(packID) {
+    if !RulesetID.isValid(packID) {
       throw reader.error(packNode, "pack id '\(packID)' must be lower-case letters, digits, '.' and '-'")
     }
     let pack = Ruleset.Pack(
@@ -210,7 +201,7 @@ struct RulesetLoader {
       sources: try map["sources"].map { (node) throws(HeguiError) in try reader.strings(node, what: "'sources'") } ?? [],
       path: path)
 
-    var pending: [PendingCategoryReference] = []
+    var pending: [CategoryReference] = []
     var categories: [CategoryEntry] = []
     if let node = map["categories"] {
       for item in try reader.sequence(node, what: "'categories'") {
@@ -234,16 +225,11 @@ struct RulesetLoader {
     return LoadedPack(pack: pack, rules: rules, categories: categories, pending: pending)
   }
 
-  static func isValidID(_ id: String) -> Bool {
-    !id.isEmpty && id.unicodeScalars.allSatisfy { ("a"..."z").contains($0) || ("0"..."9").contains($0) || $0 == "." || $0 == "-" }
-      && !id.hasPrefix(".") && !id.hasSuffix(".") && !id.contains("..")
-  }
-
   private func loadCategory(_ node: Node, reader: YAMLReader) throws(HeguiError) -> CategoryEntry {
     let map = try reader.mapping(node, what: "a category", allowed: RulesetLoader.categoryKeys)
     let idNode = try reader.require(map, "id", in: node, what: "a category")
     let id = try reader.nonEmptyString(idNode, what: "category 'id'")
-    if !RulesetLoader.isValidID(id) { throw reader.error(idNode, "category id '\(id)' must be lower-case letters, digits, '.' and '-'") }
+    if !RulesetID.isValid(id) { throw reader.error(idNode, "category id '\(id)' must be lower-case letters, digits, '.' and '-'") }
     var parent: String?
     if let p = map["parent"], !reader.isNull(p) { parent = try reader.nonEmptyString(p, what: "'parent'") }
     return CategoryEntry(
@@ -267,12 +253,12 @@ struct RulesetLoader {
 
   private func loadRule(
     _ node: Node, pack: String, reader: YAMLReader, directory: String, in set: RulesetFiles,
-    pending: inout [PendingCategoryReference]
+    pending: inout [CategoryReference]
   ) throws(HeguiError) -> Rule {
     let map = try reader.mapping(node, what: "a rule", allowed: RulesetLoader.ruleKeys)
     let idNode = try reader.require(map, "id", in: node, what: "a rule")
     let id = try reader.nonEmptyString(idNode, what: "rule 'id'")
-    if !RulesetLoader.isValidID(id) {
+    if !RulesetID.isValid(id) {
       throw reader.error(idNode, "rule id '\(id)' must be lower-case letters, digits, '.' and '-', e.g. adlaw.absolute.first")
     }
     if !id.hasPrefix(pack + ".") { throw reader.error(idNode, "rule id '\(id)' must start with its pack id '\(pack).'") }
@@ -290,7 +276,7 @@ struct RulesetLoader {
       var names: Set<String> = []
       for item in try reader.sequence(n, what: "'\(key)'") {
         let name = try reader.nonEmptyString(item, what: "an item of '\(key)'")
-        pending.append(PendingCategoryReference(name: name, location: reader.location(item)))
+        pending.append(CategoryReference(name: name, location: reader.location(item)))
         names.insert(name)
       }
       return names
@@ -450,10 +436,7 @@ struct RulesetLoader {
       let e = try reader.mapping(n, what: "'examples'", allowed: ["trigger", "pass"])
       if let t = e["trigger"] {
         for item in try reader.sequence(t, what: "'trigger'") {
-          let example = try loadExample(item, reader: reader, trigger: true, pending: &pending)
-          if kind != .category && example.spans.isEmpty {
-            throw reader.error(item, "a trigger example must mark the expected span with ⟦ ⟧")
-          }
+          let example = try ExampleParser(reader: reader).trigger(item, kind: kind, references: &pending)
           if kind == .category && !example.spans.isEmpty {
             throw reader.error(item, "category rules report no text span: remove the ⟦ ⟧ markers")
           }
@@ -462,7 +445,7 @@ struct RulesetLoader {
       }
       if let p = e["pass"] {
         for item in try reader.sequence(p, what: "'pass'") {
-          passes.append(try loadExample(item, reader: reader, trigger: false, pending: &pending))
+          passes.append(try ExampleParser(reader: reader).pass(item, references: &pending))
         }
       }
     }
@@ -505,44 +488,5 @@ struct RulesetLoader {
       triggerExamples: triggers,
       passExamples: passes,
       location: reader.sourceLocation(node))
-  }
-
-  private func loadExample(
-    _ node: Node, reader: YAMLReader, trigger: Bool, pending: inout [PendingCategoryReference]
-  ) throws(HeguiError) -> RuleExample {
-    var marked: String
-    var context = TextContext.livestream
-    var subject: ShopSubject?
-    var category: String?
-    var licences: Set<String> = []
-    var severity: Severity?
-    if case .scalar = node {
-      marked = try reader.nonEmptyString(node, what: "an example")
-    } else {
-      let e = try reader.mapping(node, what: "an example", allowed: RulesetLoader.exampleKeys)
-      marked = try reader.nonEmptyString(try reader.require(e, "text", in: node, what: "an example"), what: "'text'")
-      if let c = e["context"] { context = try reader.oneOf(c, what: "'context'", as: TextContext.self) }
-      if let s = e["shop_subject"] { subject = try reader.oneOf(s, what: "'shop_subject'", as: ShopSubject.self) }
-      if let c = e["category"] {
-        let name = try reader.nonEmptyString(c, what: "'category'")
-        pending.append(PendingCategoryReference(name: name, location: reader.location(c)))
-        category = name
-      }
-      if let l = e["licences"] { licences = Set(try reader.strings(l, what: "'licences'")) }
-      if let s = e["severity"] {
-        if !trigger { throw reader.error(s, "pass examples take no 'severity' (they must produce nothing)") }
-        severity = try reader.oneOf(s, what: "'severity'", as: Severity.self)
-      }
-    }
-    let parsed: (text: String, spans: [Range<Int>])
-    do {
-      parsed = try SpanMarkup.parse(marked)
-    } catch {
-      throw reader.error(node, error.message)
-    }
-    if !trigger && !parsed.spans.isEmpty { throw reader.error(node, "a pass example must not contain ⟦ ⟧ markers") }
-    return RuleExample(
-      text: parsed.text, marked: marked, spans: parsed.spans, context: context, shopSubject: subject, category: category,
-      licences: licences, severity: severity, location: reader.sourceLocation(node))
   }
 }
