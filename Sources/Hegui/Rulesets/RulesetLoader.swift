@@ -13,9 +13,6 @@ struct RulesetLoader {
 
   private let normalizer = Normalizer()
 
-  static let packKeys = ["version", "pack", "name", "description", "sources", "categories", "rules"]
-  static let categoryKeys = ["id", "names", "parent", "individual", "licences", "source", "checked"]
-
   func load(sources: [RulesetSource]) throws(HeguiError) -> Ruleset {
     var packs: [LoadedPack] = []
     var caseFiles: [(String, RulesetFiles)] = []
@@ -28,7 +25,9 @@ struct RulesetLoader {
       }
       var seenInSource: [String: String] = [:]
       for path in fileSet.packFilePaths {
-        var loaded = try loadPack(relativePath: path, in: fileSet)
+        let parsed = try PackParser(relativePath: path, files: fileSet, normalizer: normalizer).parse()
+        var loaded = LoadedPack(
+          pack: parsed.pack, rules: parsed.rules, categories: parsed.categories, pending: parsed.references)
         loaded.source = sourceIndex
         if let other = seenInSource[loaded.pack.id] {
           throw HeguiError(
@@ -160,86 +159,5 @@ struct RulesetLoader {
         }
       }
     }
-  }
-
-  // MARK: Packs
-
-  private func loadPack(relativePath: String, in set: RulesetFiles) throws(HeguiError) -> LoadedPack {
-    let path = set.displayPath(relativePath)
-    let reader = YAMLReader(path: path)
-    let yaml = try set.text(relativePath)
-    guard let root = try reader.compose(yaml) else {
-      throw HeguiError(.invalidRuleset, "file is empty; a ruleset needs at least 'version', 'pack', 'name' and 'rules'", at: .init(path: path))
-    }
-    let map = try reader.mapping(root, what: "a ruleset", allowed: RulesetLoader.packKeys)
-    let versionNode = try reader.require(map, "version", in: root, what: "the ruleset")
-    let version = try reader.int(versionNode, what: "'version'")
-    if version > Ruleset.formatVersion {
-      throw reader.error(
-        versionNode,
-        "ruleset format version \(version) is newer than this Hegui understands (\(Ruleset.formatVersion)); upgrade Hegui",
-        code: .unsupportedVersion)
-    }
-    if version < 1 { throw reader.error(versionNode, "'version' must be 1") }
-    let packNode = try reader.require(map, "pack", in: root, what: "the ruleset")
-    let packID = try reader.nonEmptyString(packNode, what: "'pack'")
-    if !RulesetID.isValid(packID) {
-      throw reader.error(packNode, "pack id '\(packID)' must be lower-case letters, digits, '.' and '-'")
-    }
-    let pack = Ruleset.Pack(
-      id: packID,
-      name: try reader.nonEmptyString(try reader.require(map, "name", in: root, what: "the ruleset"), what: "'name'"),
-      description: try map["description"].map { (node) throws(HeguiError) in try reader.string(node, what: "'description'") },
-      sources: try map["sources"].map { (node) throws(HeguiError) in try reader.strings(node, what: "'sources'") } ?? [],
-      path: path)
-
-    var pending: [CategoryReference] = []
-    var categories: [CategoryEntry] = []
-    if let node = map["categories"] {
-      for item in try reader.sequence(node, what: "'categories'") {
-        categories.append(try loadCategory(item, reader: reader))
-      }
-    }
-    guard let rulesNode = map["rules"] else {
-      if categories.isEmpty { throw reader.error(root, "the ruleset is missing required key 'rules'") }
-      return LoadedPack(pack: pack, rules: [], categories: categories, pending: [])
-    }
-    var rules: [Rule] = []
-    var ids: Set<String> = []
-    let parser = RuleParser(
-      reader: reader, files: set, directory: (relativePath as NSString).deletingLastPathComponent, pack: packID,
-      normalizer: normalizer)
-    for item in try reader.sequence(rulesNode, what: "'rules'") {
-      let rule = try parser.parse(item, references: &pending)
-      if !ids.insert(rule.id).inserted {
-        throw reader.error(item, "duplicate rule id '\(rule.id)' in this file", code: .duplicateRuleID)
-      }
-      rules.append(rule)
-    }
-    return LoadedPack(pack: pack, rules: rules, categories: categories, pending: pending)
-  }
-
-  private func loadCategory(_ node: Node, reader: YAMLReader) throws(HeguiError) -> CategoryEntry {
-    let map = try reader.mapping(node, what: "a category", allowed: RulesetLoader.categoryKeys)
-    let idNode = try reader.require(map, "id", in: node, what: "a category")
-    let id = try reader.nonEmptyString(idNode, what: "category 'id'")
-    if !RulesetID.isValid(id) { throw reader.error(idNode, "category id '\(id)' must be lower-case letters, digits, '.' and '-'") }
-    var parent: String?
-    if let p = map["parent"], !reader.isNull(p) { parent = try reader.nonEmptyString(p, what: "'parent'") }
-    return CategoryEntry(
-      id: id,
-      names: try map["names"].map { (n) throws(HeguiError) in try reader.strings(n, what: "'names'") } ?? [],
-      parent: parent,
-      individual: try map["individual"].map { (n) throws(HeguiError) in
-        let value = try reader.string(n, what: "'individual'")
-        guard let status = CategoryEntry.IndividualStatus(rawValue: value) else {
-          throw reader.error(n, "'individual' must be one of allowed, forbidden, platform, found '\(value)'")
-        }
-        return status
-      } ?? .allowed,
-      licences: try map["licences"].map { (n) throws(HeguiError) in try reader.strings(n, what: "'licences'") } ?? [],
-      source: try map["source"].map { (n) throws(HeguiError) in try reader.string(n, what: "'source'") },
-      checked: try map["checked"].map { (n) throws(HeguiError) in try reader.string(n, what: "'checked'") },
-      location: reader.sourceLocation(node))
   }
 }
