@@ -101,7 +101,7 @@ struct RulesetLoader {
     // Bulk case files add examples to rules defined anywhere.
     for (path, fileSet) in caseFiles {
       var pending: [CategoryReference] = []
-      try loadCases(relativePath: path, in: fileSet, rules: &allRules, pending: &pending)
+      try CaseFileParser(files: fileSet).addExamples(from: path, to: &allRules, references: &pending)
       for reference in pending where categoryOwner[reference.name.lowercased()] == nil {
         throw HeguiError(.unknownCategory, "unknown category '\(reference.name)'", at: reference.location)
       }
@@ -122,42 +122,5 @@ struct RulesetLoader {
       if let parent = allCategories[index].parent { allCategories[index].parent = table.category(named: parent)?.id }
     }
     return Ruleset(packs: packs.map(\.pack), rules: allRules, categories: allCategories)
-  }
-
-  // MARK: Case files
-
-  /// Reads a bulk case file: `version: 1` and `cases: [{rule: ID, trigger: [...], pass: [...]}]`.
-  private func loadCases(
-    relativePath: String, in set: RulesetFiles, rules: inout [Rule], pending: inout [CategoryReference]
-  ) throws(HeguiError) {
-    let reader = YAMLReader(path: set.displayPath(relativePath))
-    guard let root = try reader.compose(try set.text(relativePath)) else { return }
-    let map = try reader.mapping(root, what: "a case file", allowed: ["version", "cases"])
-    let versionNode = try reader.require(map, "version", in: root, what: "the case file")
-    let version = try reader.int(versionNode, what: "'version'")
-    if version != 1 {
-      throw reader.error(versionNode, "case file version \(version) is not supported (expected 1)", code: .unsupportedVersion)
-    }
-    for item in try reader.sequence(try reader.require(map, "cases", in: root, what: "the case file"), what: "'cases'") {
-      let c = try reader.mapping(item, what: "a case", allowed: ["rule", "trigger", "pass"])
-      let ruleNode = try reader.require(c, "rule", in: item, what: "a case")
-      let id = try reader.nonEmptyString(ruleNode, what: "'rule'")
-      guard let index = rules.firstIndex(where: { $0.id == id || $0.aliases.contains(id) }) else {
-        var message = "unknown rule id '\(id)'"
-        if let near = YAMLReader.nearest(id, in: rules.map(\.id)) { message += " (did you mean '\(near)'?)" }
-        throw HeguiError(.unknownRule, message, at: reader.location(ruleNode))
-      }
-      if let t = c["trigger"] {
-        for example in try reader.sequence(t, what: "'trigger'") {
-          let parsed = try ExampleParser(reader: reader).trigger(example, kind: rules[index].kind, references: &pending)
-          rules[index].triggerExamples.append(parsed)
-        }
-      }
-      if let p = c["pass"] {
-        for example in try reader.sequence(p, what: "'pass'") {
-          rules[index].passExamples.append(try ExampleParser(reader: reader).pass(example, references: &pending))
-        }
-      }
-    }
   }
 }
