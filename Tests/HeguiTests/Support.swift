@@ -48,3 +48,11 @@ struct SplitMix64: RandomNumberGenerator {
     return z ^ (z >> 31)
   }
 }
+
+/// Runs CPU-heavy test work on a thread of its own: the test's cooperative threads (two on a
+/// 2-core machine) stay free for other suites' timers and timeouts.
+func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+  await withCheckedContinuation { continuation in
+    Thread { continuation.resume(returning: body()) }.start()
+  }
+}

@@ -97,14 +97,14 @@ public struct Ruleset: Sendable {
   ///     directory with the id of a shipped pack replaces it.
   /// - Throws: ``HeguiError`` naming `file:line:column` for any malformed file.
   public static func load(directories: [URL], includingShipped: Bool = true) throws(HeguiError) -> Ruleset {
-    var sources: [RulesetLoader.Source] = includingShipped ? [.shipped] : []
+    var sources: [RulesetSource] = includingShipped ? [.shipped] : []
     sources += directories.map { .directory($0) }
     return try RulesetLoader().load(sources: sources)
   }
 
   /// Loads rulesets from in-memory files (path → YAML or term-list text), for tools and tests.
   public static func load(files: [String: String], includingShipped: Bool = false) throws(HeguiError) -> Ruleset {
-    var sources: [RulesetLoader.Source] = includingShipped ? [.shipped] : []
+    var sources: [RulesetSource] = includingShipped ? [.shipped] : []
     sources.append(.memory(files.mapValues { Data($0.utf8) }))
     return try RulesetLoader().load(sources: sources)
   }

@@ -17,7 +17,11 @@ struct ChunkTests {
   @Test(
     "one line of 1 KB to 20 MB, with and without violations, is checked whole: no crash, every term found once",
     arguments: [1 << 10, 64 << 10, 210 << 10, 1 << 20, (1 << 20) + 17, 3 << 20, 20 << 20])
-  func longLine(bytes: Int) {
+  func longLine(bytes: Int) async {
+    await onOwnThread { Self.checkLongLine(bytes: bytes) }
+  }
+
+  static func checkLongLine(bytes: Int) {
     let unit = "这是一段很长的没有换行的直播话术全网最低价"
     let clean = "这是一段很长的没有换行的直播话术就这样吧"
     let repeats = max(1, bytes / unit.utf8.count)
@@ -32,7 +36,11 @@ struct ChunkTests {
   }
 
   @Test("a term at every offset around every cut of a long line is found exactly once, on its exact span")
-  func everyEdge() throws {
+  func everyEdge() async {
+    await onOwnThread { Self.checkEveryEdge() }
+  }
+
+  static func checkEveryEdge() {
     let filler = Array("天气不错我们来看一下这款产品的细节".unicodeScalars)
     // A line of ~40 KB (40 chunks of 1 KB, so both cut paths are taken), with 全网最低价 placed
     // at every scalar offset from 0 to 40 in successive copies.
@@ -61,7 +69,11 @@ struct ChunkTests {
   }
 
   @Test("random long lines, short lines and CRLF: small chunks find exactly what one chunk finds")
-  func randomTexts() {
+  func randomTexts() async {
+    await onOwnThread { Self.checkRandomTexts() }
+  }
+
+  static func checkRandomTexts() {
     var rng = SplitMix64(state: 21)
     let pieces = ["全网最低价", "第一", "最佳", "加我微信", "治疗", "，", "。", "😀", "\r\n", "\n", "今天", "我们", "第一次", "ＮＯ．１"]
     for _ in 0..<30 {
