@@ -15,6 +15,7 @@ struct Options {
   var profile: String?
   var loadOnly = false
   var dump: String?
+  var userPath: String?
 
   var bytes: Int { megabytes * 1_000_000 }
 
@@ -33,6 +34,9 @@ struct Options {
       --profile W     run one workload, for a profiler: shipped, lexicon, captions, load, scaling
       --dump W        print every finding (shipped, lexicon) or the normalisation of every
                       character (fold), to compare two builds of the engine
+      --user-path BIN `hegui lint` as a process (BIN: a release hegui) on scripts of 1, 8, 32 and
+                      200 MB, every output format, 1,000 files, one long line, --stdin; with
+                      --quick, sizes are a quarter (Benchmarks/user-path.sh builds and runs it)
     """
 
   static func parse(_ arguments: [String]) throws -> Options {
@@ -70,6 +74,7 @@ struct Options {
       case "--load-only": options.loadOnly = true
       case "--profile": options.profile = try value()
       case "--dump": options.dump = try value()
+      case "--user-path": options.userPath = try value()
       case "-h", "--help":
         print(usage)
         exit(0)
@@ -273,6 +278,8 @@ do {
     FileHandle.standardOutput.write(data)
   } else if let workload = options.dump {
     try Dump.run(workload, options: options)
+  } else if let binary = options.userPath {
+    try UserPath.run(binary: binary, options: options)
   } else if let workload = options.profile {
     try Profile.run(workload, options: options)
   } else {
