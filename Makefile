@@ -7,7 +7,13 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || command -v sudo >/dev/null 2>&1 && [ "$
 SYSTEM_PACKAGES := libicu-dev libpcre2-dev libsqlite3-dev pkgconf
 HEGUI := .build/debug/hegui
 
-.PHONY: all deps build demo test rules-test clean
+FUZZ_SECONDS ?= 600
+SMOKE_SECONDS ?= 30
+# Everything swift-format checks (.swift-format at the root; Tests/ has its own, looser one).
+FORMAT_PATHS := Package.swift Sources Tests Snippets Plugins Benchmarks/Package.swift Benchmarks/Sources \
+  $(wildcard Examples/*/Package.swift Examples/*/Sources Examples/*/Tests Fuzz/Package.swift Fuzz/Sources)
+
+.PHONY: all deps build demo test rules-test snippets format format-check fuzz fuzz-smoke docs clean
 
 all: build
 
@@ -36,12 +42,45 @@ demo: build
 
 # The whole suite: every test target, then the two example packages that depend on Hegui by
 # path (a company's own rules tested with HeguiTesting; a third-party pipeline stage).
-test: deps
+test: deps format-check
 	$(SWIFT) test --package-path Examples/DownstreamRules
 	$(SWIFT) run --package-path Examples/CustomStage custom-moderate Examples/CustomStage/pipeline.yml \
 	  "这款面霜可根治湿疹" "欢迎来到直播间"
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+	$(MAKE) --no-print-directory snippets
+	$(MAKE) --no-print-directory fuzz-smoke
+
+# The documentation's examples (Snippets/, shown by the DocC catalogue): `swift build` compiles
+# them; each must also run to its end.
+snippets:
+	@for snippet in Snippets/*.swift; do \
+	  name=$$(basename $$snippet .swift); echo "== snippet $$name"; \
+	  .build/debug/$$name > /dev/null || { echo "snippet $$name failed"; exit 1; }; \
+	done
+
+# swift-format (in the toolchain): `make format` rewrites, `make format-check` fails on any
+# difference or lint finding (line length, no force unwrap or force try outside tests, ordered
+# imports, documented public declarations).
+format:
+	$(SWIFT) format format --in-place --recursive --parallel $(FORMAT_PATHS)
+
+format-check:
+	$(SWIFT) format lint --strict --recursive --parallel $(FORMAT_PATHS)
+
+# Coverage-guided fuzzing with libFuzzer (Fuzz/README.md): every target for FUZZ_SECONDS (default
+# 10 minutes each); `make test` runs each for SMOKE_SECONDS so that CI catches regressions.
+fuzz:
+	Fuzz/run.sh all $(FUZZ_SECONDS)
+
+fuzz-smoke:
+	Fuzz/run.sh all $(SMOKE_SECONDS)
+
+# DocC for the public modules (swift-docc-plugin); the archives land in .build/plugins/Swift-DocC.
+docs:
+	for target in Hegui HeguiLint HeguiTesting; do \
+	  $(SWIFT) package generate-documentation --target $$target --warnings-as-errors || exit 1; \
+	done
 
 rules-test: build
 	$(HEGUI) rules test

@@ -34,6 +34,7 @@ public struct HeguiError: Error, CustomStringConvertible, Sendable {
     /// A configuration value is invalid.
     public static let invalidConfiguration = Code(value: .invalidConfiguration)
 
+    /// The code's name.
     public var description: String { value.rawValue }
   }
 
@@ -53,6 +54,7 @@ public struct HeguiError: Error, CustomStringConvertible, Sendable {
       self.column = column
     }
 
+    /// `path:line:column`, `path:line` or `path`.
     public var description: String {
       switch (line, column) {
       case let (line?, column?): return "\(path):\(line):\(column)"
@@ -79,6 +81,7 @@ public struct HeguiError: Error, CustomStringConvertible, Sendable {
     self.underlying = underlying
   }
 
+  /// `location: message`, or the message alone.
   public var description: String {
     if let location { return "\(location): \(message)" }
     return message

@@ -18,10 +18,12 @@ public struct CorpusCase: Sendable {
     /// The original text of the span.
     public var match: String
 
+    /// In order of position, then rule.
     public static func < (a: Expected, b: Expected) -> Bool {
       (a.line, a.column, a.rule, a.match) < (b.line, b.column, b.rule, b.match)
     }
 
+    /// `line:column severity rule “match”`.
     public var description: String { "\(line):\(column) \(severity.rawValue) \(rule) “\(match)”" }
   }
 

@@ -80,6 +80,7 @@ public struct CaseFailure: Sendable, Hashable, CustomStringConvertible {
   /// What a reviewer needs to see: the text with the expected span and the actual one.
   public var detail: String
 
+  /// `kind: detail`.
   public var description: String { "\(kind.rawValue): \(detail)" }
 }
 
@@ -104,6 +105,7 @@ public struct GateFailure: Sendable, Hashable, CustomStringConvertible {
   /// What is wrong.
   public var message: String
 
+  /// How the case is named in reports.
   public var description: String {
     "\(location.map { "\($0): " } ?? "")\(ruleID.map { "[\($0)] " } ?? "")\(message)"
   }

@@ -191,6 +191,7 @@ public enum Verdict: String, Sendable, Hashable, Comparable, Codable {
     }
   }
 
+  /// `pass < review < block`.
   public static func < (lhs: Verdict, rhs: Verdict) -> Bool { lhs.rank < rhs.rank }
 }
 
@@ -216,6 +217,7 @@ public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The context names a category no category table defines: category rules were not applied.
     public static let unknownCategory = Code(rawValue: "unknown-category")
 
+    /// The code's name.
     public var description: String { rawValue }
   }
 
@@ -233,6 +235,7 @@ public struct Diagnostic: Sendable, Hashable, Codable, CustomStringConvertible {
     self.message = message
   }
 
+  /// The message.
   public var description: String { message }
 }
 

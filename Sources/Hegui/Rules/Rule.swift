@@ -18,6 +18,7 @@ public enum Severity: String, Sendable, Hashable, Comparable, CaseIterable, Coda
     }
   }
 
+  /// `info < review < block`.
   public static func < (lhs: Severity, rhs: Severity) -> Bool { lhs.rank < rhs.rank }
 }
 
@@ -71,6 +72,7 @@ public struct RulesetLocation: Hashable, Sendable, CustomStringConvertible {
   /// 1-based column (Unicode scalars).
   public internal(set) var column: Int
 
+  /// `path:line:column`.
   public var description: String { "\(path):\(line):\(column)" }
 }
 

@@ -32,7 +32,9 @@ struct FoldTable: Sendable {
 
   private init() {
     var t2s = [UInt16](repeating: 0, count: 0x10000)
-    let changed = t2s.withUnsafeMutableBufferPointer { CHeguiICU_traditionalToSimplifiedBMP($0.baseAddress!) }
+    let changed = t2s.withUnsafeMutableBufferPointer { buffer in
+      buffer.baseAddress.map { CHeguiICU_traditionalToSimplifiedBMP($0) } ?? -1
+    }
     if changed < 0 {
       // ICU without transliterator data: fold without Traditional→Simplified rather than crash.
       for c in 0..<0x10000 { t2s[c] = UInt16(c) }
@@ -51,7 +53,7 @@ struct FoldTable: Sendable {
     for r in 0..<min(rangeCount, 4096) {
       for c in starts[r]...ends[r] {
         if (0xD800...0xDFFF).contains(c) { continue }
-        let n = Int(buffer.withUnsafeMutableBufferPointer { CHeguiICU_nfkcCasefold(c, $0.baseAddress!, 32) })
+        let n = Int(buffer.withUnsafeMutableBufferPointer { out in out.baseAddress.map { CHeguiICU_nfkcCasefold(c, $0, 32) } ?? -1 })
         if n < 0 { continue }
         let folded = buffer[0..<n].map(simplify)
         if c < 0x10000 {

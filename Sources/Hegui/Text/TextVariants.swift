@@ -5,7 +5,9 @@ internal import CICUShims
 package enum TextVariants {
   private static let simplifiedToTraditional: [UInt16] = {
     var table = [UInt16](repeating: 0, count: 0x10000)
-    let changed = table.withUnsafeMutableBufferPointer { CHeguiICU_simplifiedToTraditionalBMP($0.baseAddress!) }
+    let changed = table.withUnsafeMutableBufferPointer { buffer in
+      buffer.baseAddress.map { CHeguiICU_simplifiedToTraditionalBMP($0) } ?? -1
+    }
     if changed < 0 { for c in 0..<0x10000 { table[c] = UInt16(c) } }
     return table
   }()

@@ -9,6 +9,7 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
     self.pattern = pattern
   }
 
+  /// The glob as written.
   public var description: String { pattern }
 
   /// Whether `path` (relative, `/`-separated) matches.

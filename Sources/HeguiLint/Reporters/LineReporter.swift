@@ -13,9 +13,9 @@ extension LintReport {
         out += TerminalSafe.escape("\(place):error:hegui.input:\(error.message)") + "\n"
       }
       for f in file.findings {
-        var where_ = "\(file.path):\(f.line):\(f.column)"
-        if let record = f.record { where_ += ":record=\(record):field=\(f.field ?? "")" }
-        out += TerminalSafe.escape("\(where_):\(f.finding.severity.rawValue):\(f.finding.ruleID):\(f.finding.message)") + "\n"
+        var place = "\(file.path):\(f.line):\(f.column)"
+        if let record = f.record { place += ":record=\(record):field=\(f.field ?? "")" }
+        out += TerminalSafe.escape("\(place):\(f.finding.severity.rawValue):\(f.finding.ruleID):\(f.finding.message)") + "\n"
       }
     }
     return out
