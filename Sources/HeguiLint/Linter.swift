@@ -5,43 +5,43 @@ public import Hegui
 /// which record and field).
 public struct LintFinding: Sendable, Hashable {
   /// The finding (its span is relative to the checked text: the whole script, or one field).
-  public var finding: Finding
+  public internal(set) var finding: Finding
   /// 1-based line in the file.
-  public var line: Int
+  public internal(set) var line: Int
   /// 1-based column in the file (characters); for listing fields, the column within the field.
-  public var column: Int
+  public internal(set) var column: Int
   /// 1-based end line.
-  public var endLine: Int
+  public internal(set) var endLine: Int
   /// 1-based column after the last character.
-  public var endColumn: Int
+  public internal(set) var endColumn: Int
   /// UTF-16 column range within the line (for SARIF), when the text is the file itself.
-  public var utf16Columns: Range<Int>?
+  public internal(set) var utf16Columns: Range<Int>?
   /// The source line (scripts) or the field's text (listings), for showing the match in context.
-  public var sourceLine: String
+  public internal(set) var sourceLine: String
   /// The match's column range within ``sourceLine`` (0-based, characters).
-  public var sourceColumns: Range<Int>?
+  public internal(set) var sourceColumns: Range<Int>?
   /// For listings: 1-based record number.
-  public var record: Int?
+  public internal(set) var record: Int?
   /// For listings: the record's `id` field.
-  public var recordID: String?
+  public internal(set) var recordID: String?
   /// For listings: the field (`title`, `description`, `category`).
-  public var field: String?
+  public internal(set) var field: String?
   /// UTF-8 offsets of the match in the file, for scripts (a listing finding's offsets are its
   /// span's, in the field).
-  public var utf8: Range<Int>? = nil
+  public internal(set) var utf8: Range<Int>? = nil
   /// UTF-16 offsets of the match in the file, for scripts.
-  public var utf16: Range<Int>? = nil
+  public internal(set) var utf16: Range<Int>? = nil
 }
 
 /// The result of linting one file.
 public struct LintedFile: Sendable {
   /// The path as shown to people.
-  public var path: String
+  public internal(set) var path: String
   /// Findings in file order.
-  public var findings: [LintFinding]
+  public internal(set) var findings: [LintFinding]
   /// Input errors (unreadable file, invalid UTF-8, a broken record): the file, or part of it,
   /// was not checked.
-  public var errors: [HeguiError]
+  public internal(set) var errors: [HeguiError]
 
   /// Creates a result.
   public init(path: String, findings: [LintFinding], errors: [HeguiError]) {

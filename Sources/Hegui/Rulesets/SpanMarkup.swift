@@ -1,14 +1,14 @@
 /// The `⟦ ⟧` span markup of rule examples.
-public enum SpanMarkup {
+package enum SpanMarkup {
   /// Opening marker, U+27E6.
-  public static let open: Character = "⟦"
+  package static let open: Character = "⟦"
   /// Closing marker, U+27E7.
-  public static let close: Character = "⟧"
+  package static let close: Character = "⟧"
 
   /// Removes the markers and returns the text with the marked spans as UTF-8 offsets.
   ///
   /// - Throws: ``HeguiError`` (`invalidRuleset`) for unbalanced, nested or empty markers.
-  public static func parse(_ marked: String) throws(HeguiError) -> (text: String, spans: [Range<Int>]) {
+  package static func parse(_ marked: String) throws(HeguiError) -> (text: String, spans: [Range<Int>]) {
     var text = ""
     var spans: [Range<Int>] = []
     var openAt: Int?
@@ -30,7 +30,7 @@ public enum SpanMarkup {
   }
 
   /// Inserts markers around UTF-8 spans of `text` (the inverse of ``parse(_:)``).
-  public static func render(_ text: String, spans: [Range<Int>]) -> String {
+  package static func render(_ text: String, spans: [Range<Int>]) -> String {
     let bytes = Array(text.utf8)
     let opens = Set(spans.map(\.lowerBound))
     let closes = Set(spans.map(\.upperBound))

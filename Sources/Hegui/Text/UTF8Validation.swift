@@ -1,7 +1,7 @@
 /// UTF-8 validation that reports where input stops being UTF-8.
-public enum UTF8Validation {
+package enum UTF8Validation {
   /// The byte offset of the first byte that is not part of a valid UTF-8 sequence, or `nil`.
-  public static func firstInvalidByteOffset<C: Collection>(in bytes: C) -> Int? where C.Element == UInt8 {
+  package static func firstInvalidByteOffset<C: Collection>(in bytes: C) -> Int? where C.Element == UInt8 {
     var offset = 0
     var iterator = bytes.makeIterator()
     var decoder = UTF8()
