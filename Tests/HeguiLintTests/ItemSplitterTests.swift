@@ -26,10 +26,20 @@ struct ItemSplitterTests {
 
   @Test("moderation items: non-empty lines; SRT numbers, timings and well-formed directives are not items")
   func lines() {
-    let srt = "1\n00:00:01,000 --> 00:00:02,000\n全网最低价\n\n#! hegui disable-next-line adlaw.absolute -- 已确认\n#! 第一名\n"
+    let srt = """
+      1
+      00:00:01,000 --> 00:00:02,000
+      全网最低价
+
+      #! hegui disable-next-line adlaw.absolute -- 已确认
+      #! 第一名
+      #! hegui 全网最低价
+
+      """
     let split = ItemSplitter().moderationItems(text: srt, path: "a.srt", format: .srt)
-    #expect(split.items.map(\.text) == ["全网最低价", "#! 第一名"])
-    #expect(split.items.map(\.id) == ["a.srt:3", "a.srt:6"])
+    // Only a complete directive is not an item: "#! hegui" in front of a claim is no bypass.
+    #expect(split.items.map(\.text) == ["全网最低价", "#! 第一名", "#! hegui 全网最低价"])
+    #expect(split.items.map(\.id) == ["a.srt:3", "a.srt:6", "a.srt:7"])
     #expect(split.items.allSatisfy { $0.context.context == .caption })
     #expect(split.errors.isEmpty)
   }
