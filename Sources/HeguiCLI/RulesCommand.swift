@@ -7,7 +7,7 @@ struct RulesCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "rules",
     abstract: "List, explain and regression-test rules.",
-    subcommands: [RulesTestCommand.self, RulesListCommand.self, RulesShowCommand.self])
+    subcommands: [RulesTestCommand.self, RulesEvalCommand.self, RulesListCommand.self, RulesShowCommand.self])
 }
 
 /// Where rules come from for the `rules` subcommands: the given directories on top of the
@@ -27,6 +27,71 @@ struct RuleSource: ParsableArguments {
     if directories.isEmpty { return true }
     let roots = directories.map { URL(fileURLWithPath: $0).standardizedFileURL.resolvingSymlinksInPath().path }
     return roots.contains { rule.location.path.hasPrefix($0 + "/") }
+  }
+}
+
+enum RuleEvalFormat: String, ExpressibleByArgument, CaseIterable {
+  case text, json
+}
+
+struct RulesEvalCommand: AsyncParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "eval",
+    abstract: "Measure rules on labelled real text: recall, precision, false blocks, misses.",
+    discussion: """
+      Each FILE is JSON Lines, one labelled text a line (the format is in Rulesets/README.md).
+      Every text is checked in its context and category; a labelled phrase is caught when a block
+      or review finding overlaps it; a finding on no labelled phrase is a false alarm; a clean text
+      with a block finding is a false block.
+
+      Exit codes: 0 thresholds met (or none given); 1 a threshold missed; 2 unreadable corpus or
+      ruleset.
+      """)
+
+  @Argument(help: "Labelled corpus files (JSON Lines).")
+  var files: [String]
+
+  @Option(help: ArgumentHelp("Ruleset directories added to the shipped rules (repeatable).", valueName: "dir"))
+  var rulesets: [String] = []
+
+  @Option(help: "Output format: text or json.")
+  var format: RuleEvalFormat = .text
+
+  @Option(help: ArgumentHelp("Fail (exit 1) when overall recall is below this (0–1).", valueName: "ratio"))
+  var minRecall: Double?
+
+  @Option(help: ArgumentHelp("Fail (exit 1) when more than this share of clean texts is blocked (0–1).", valueName: "ratio"))
+  var maxFalseBlock: Double?
+
+  func validate() throws {
+    if files.isEmpty { throw ValidationError("give at least one labelled corpus file") }
+    for value in [minRecall, maxFalseBlock].compactMap({ $0 }) where !(0...1).contains(value) {
+      throw ValidationError("thresholds are ratios from 0 to 1")
+    }
+  }
+
+  func run() async throws {
+    let ruleset = try loadRuleset(directories: rulesets)
+    let corpus: LabelledCorpus
+    do {
+      corpus = try LabelledCorpus.load(files.map { URL(fileURLWithPath: $0) })
+    } catch {
+      printError("error: \(error)")
+      throw ExitCode(Exit.inputError)
+    }
+    let evaluation = RuleEvaluation(checker: Checker(ruleset: ruleset), corpus: corpus)
+    FileHandle.standardOutput.write(Data((format == .json ? evaluation.json() : evaluation.text()).utf8))
+    var failed = false
+    if let minRecall, evaluation.overall.recall < minRecall {
+      printError(String(format: "recall %.3f is below --min-recall %.3f", evaluation.overall.recall, minRecall))
+      failed = true
+    }
+    if let maxFalseBlock, evaluation.falseBlockRate > maxFalseBlock {
+      printError(
+        String(format: "false-block rate %.3f is above --max-false-block %.3f", evaluation.falseBlockRate, maxFalseBlock))
+      failed = true
+    }
+    if failed { throw ExitCode(Exit.findings) }
   }
 }
 
