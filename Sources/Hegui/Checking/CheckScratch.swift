@@ -14,10 +14,8 @@ final class CheckScratch: @unchecked Sendable {
   // @unchecked: only one check uses a scratch at a time; the pool hands it over with
   // acquire/release ordering.
   let normalized = NormalizationBuffer()
-  var candidates: [Candidate] = []
-  var exceptionHits: [ExceptionHit] = []
-  var anchorLines: [AnchorLine] = []
-  private var lines: [Range<Int>] = []
+  /// The hit lists, reused from chunk to chunk (lent out by ``withHitLists(_:)``).
+  private var hits = HitLists()
   var boundary: BoundaryChecker
   var diagnostics: [Diagnostic] = []
   /// Per gate slot: the chunk (epoch) in which one of its literals last occurred. Raw memory:
@@ -40,51 +38,21 @@ final class CheckScratch: @unchecked Sendable {
     gateEpoch.deallocate()
   }
 
-  /// Starts a new chunk: empties the hit lists, forgets the previous chunk's word boundaries and
-  /// gate marks.
+  /// Starts a new chunk: forgets the previous chunk's word boundaries and gate marks.
   func startChunk() {
-    if !candidates.isEmpty { candidates.removeAll(keepingCapacity: true) }
-    if !exceptionHits.isEmpty { exceptionHits.removeAll(keepingCapacity: true) }
-    if !anchorLines.isEmpty { anchorLines.removeAll(keepingCapacity: true) }
     boundary.textChanged()
     nextEpoch()
   }
 
-  /// Lends the hit lists to `body` as local variables: the automaton's callback appends to
-  /// them for every hit, where a class property would be checked for exclusive access each time.
-  func withHitLists(
-    _ body: (inout [Candidate], inout [ExceptionHit], inout [AnchorLine]) -> Void
-  ) {
-    var candidates: [Candidate] = []
-    var exceptionHits: [ExceptionHit] = []
-    var anchorLines: [AnchorLine] = []
-    swap(&candidates, &self.candidates)
-    swap(&exceptionHits, &self.exceptionHits)
-    swap(&anchorLines, &self.anchorLines)
-    body(&candidates, &exceptionHits, &anchorLines)
-    swap(&candidates, &self.candidates)
-    swap(&exceptionHits, &self.exceptionHits)
-    swap(&anchorLines, &self.anchorLines)
-  }
-
-  /// Calls `body` once for each distinct line, in order, that holds an anchor of `rule`.
-  func forEachAnchoredLine(of rule: Int, _ body: (Range<Int>) -> Void) {
-    var lines: [Range<Int>] = []
-    swap(&lines, &self.lines)
-    defer { swap(&lines, &self.lines) }
-    if !lines.isEmpty { lines.removeAll(keepingCapacity: true) }
-    var sorted = true
-    for entry in anchorLines where entry.rule == rule {
-      if let last = lines.last, last.lowerBound > entry.line.lowerBound { sorted = false }
-      lines.append(entry.line)
-    }
-    // Anchor hits come in order of their end, so lines almost always come sorted already.
-    if !sorted { lines.sort { $0.lowerBound < $1.lowerBound } }
-    var previous = -1
-    for range in lines where range.lowerBound != previous {
-      previous = range.lowerBound
-      body(range)
-    }
+  /// Lends the hit lists, emptied, to `body` for one chunk as a local value: the automaton's
+  /// callback appends to them for every hit, where a class property would be checked for
+  /// exclusive access each time.
+  func withHitLists<T>(_ body: (inout HitLists) -> T) -> T {
+    var lists = HitLists()
+    swap(&lists, &hits)
+    lists.removeAll()
+    defer { swap(&lists, &hits) }
+    return body(&lists)
   }
 
   /// Whether every gate slot in `slots` fired in the current chunk.
@@ -155,5 +123,38 @@ final class ScratchPool: Sendable {
       if slot.value.compareExchange(expected: 0, desired: bits, ordering: .releasing).exchanged { return }
     }
     retained.release()
+  }
+}
+
+/// The hits of one chunk: candidates, exception phrases, anchored lines, and a buffer for the
+/// lines of one pattern rule.
+struct HitLists {
+  var candidates: [Candidate] = []
+  var exceptionHits: [ExceptionHit] = []
+  var anchorLines: [AnchorLine] = []
+  private var lines: [Range<Int>] = []
+
+  mutating func removeAll() {
+    if !candidates.isEmpty { candidates.removeAll(keepingCapacity: true) }
+    if !exceptionHits.isEmpty { exceptionHits.removeAll(keepingCapacity: true) }
+    if !anchorLines.isEmpty { anchorLines.removeAll(keepingCapacity: true) }
+  }
+
+  /// The distinct lines, in order, that hold an anchor of `rule` (valid until the next call).
+  mutating func anchoredLines(of rule: Int) -> [Range<Int>] {
+    if !lines.isEmpty { lines.removeAll(keepingCapacity: true) }
+    var sorted = true
+    var previous = -1
+    for entry in anchorLines where entry.rule == rule {
+      if let last = lines.last, last.lowerBound > entry.line.lowerBound { sorted = false }
+      lines.append(entry.line)
+    }
+    // Anchor hits come in order of their end, so lines almost always come sorted already.
+    if !sorted { lines.sort { $0.lowerBound < $1.lowerBound } }
+    lines.removeAll { range in
+      defer { previous = range.lowerBound }
+      return range.lowerBound == previous
+    }
+    return lines
   }
 }

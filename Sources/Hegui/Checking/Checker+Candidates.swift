@@ -1,13 +1,13 @@
 /// Stage 2 of a check: every candidate hit in the normalised chunk.
 extension Checker {
-  /// Fills `scratch.candidates` (terms and pattern matches of applicable rules) and
-  /// `scratch.exceptionHits` (exception phrases) for the chunk in `scratch.normalized`.
+  /// Fills `hits` with the candidates (terms and pattern matches of applicable rules), exception
+  /// phrases and anchored lines of the chunk in `scratch.normalized`.
   ///
   /// One automaton pass finds every term, exception phrase, pattern anchor and gate literal. A
   /// pattern with anchors runs only on the lines that hold one; every pattern runs only when each
   /// literal set it needs (``RequiredLiterals``) occurred in the chunk: without one no match is
   /// possible, so skipping PCRE2 changes no result.
-  func collectCandidates(_ scratch: CheckScratch, scope: CheckPlan.Scope) {
+  func collectCandidates(_ scratch: CheckScratch, scope: CheckPlan.Scope, into hits: inout HitLists) {
     scratch.startChunk()
     let epoch = scratch.epoch
     let text = scratch.normalized.buffer
@@ -16,14 +16,14 @@ extension Checker {
 
     var lastLine = 0..<0
     var lastLineKnown = false
-    scratch.withHitLists { candidates, exceptionHits, anchorLines in
+    do {
       plan.automaton.scan(text) { term, range in
         switch plan.owners[term] {
         case let .term(rule):
-          if plan.applies(Int(rule), scope) { candidates.append(Candidate(rule: Int(rule), range: range)) }
+          if plan.applies(Int(rule), scope) { hits.candidates.append(Candidate(rule: Int(rule), range: range)) }
         case let .exception(rule, index):
           if plan.applies(Int(rule), scope) {
-            exceptionHits.append(ExceptionHit(rule: Int(rule), index: Int(index), range: range))
+            hits.exceptionHits.append(ExceptionHit(rule: Int(rule), index: Int(index), range: range))
           }
         case let .anchor(rule):
           if plan.applies(Int(rule), scope) {
@@ -33,8 +33,8 @@ extension Checker {
               lastLineKnown = true
             }
             let line = lastLine
-            if anchorLines.last.map({ $0.rule != Int(rule) || $0.line != line }) ?? true {
-              anchorLines.append(AnchorLine(rule: Int(rule), line: line))
+            if hits.anchorLines.last.map({ $0.rule != Int(rule) || $0.line != line }) ?? true {
+              hits.anchorLines.append(AnchorLine(rule: Int(rule), line: line))
             }
           }
         case let .gate(slot):
@@ -46,22 +46,24 @@ extension Checker {
     for patternRule in plan.patternRules where plan.applies(patternRule.rule, scope) {
       let rule = patternRule.rule
       if patternRule.anchored {
-        scratch.forEachAnchoredLine(of: rule) { range in
+        for range in hits.anchoredLines(of: rule) {
           for p in patternRule.patterns where scratch.gatesOpen(plan.patternSlots[Int(p)].gates, plan: plan) {
-            runPattern(plan.patternSlots[Int(p)].handle, rule: rule, range: range, scratch: scratch)
+            runPattern(plan.patternSlots[Int(p)].handle, rule: rule, range: range, scratch: scratch, into: &hits)
           }
         }
       } else {
         for p in patternRule.patterns where scratch.gatesOpen(plan.patternSlots[Int(p)].gates, plan: plan) {
-          runPattern(plan.patternSlots[Int(p)].handle, rule: rule, range: 0..<text.count, scratch: scratch)
+          runPattern(plan.patternSlots[Int(p)].handle, rule: rule, range: 0..<text.count, scratch: scratch, into: &hits)
         }
       }
     }
   }
 
-  private func runPattern(_ handle: Int32, rule: Int, range: Range<Int>, scratch: CheckScratch) {
+  private func runPattern(
+    _ handle: Int32, rule: Int, range: Range<Int>, scratch: CheckScratch, into hits: inout HitLists
+  ) {
     let failure = match(handle, range: range, scratch: scratch) { match in
-      scratch.candidates.append(Candidate(rule: rule, range: match))
+      hits.candidates.append(Candidate(rule: rule, range: match))
     }
     if let failure { scratch.diagnostics.append(plan.diagnostic(for: failure, rule: rule)) }
   }

@@ -6,18 +6,19 @@ extension Checker {
   /// (a phrase or pattern that covers the hit suppresses it or downgrades it to review). What
   /// passes is mapped back to original offsets and appended to `raw`.
   func filterCandidates(
-    _ scratch: CheckScratch, scope: CheckPlan.Scope, context: CheckContext, into raw: inout [RawFinding]
+    _ hits: inout HitLists, scratch: CheckScratch, scope: CheckPlan.Scope, context: CheckContext,
+    into raw: inout [RawFinding]
   ) {
-    if scratch.candidates.isEmpty { return }
+    if hits.candidates.isEmpty { return }
     let plan = self.plan
     let normalized = scratch.normalized
     let text = normalized.buffer
-    scratch.candidates.sort {
+    hits.candidates.sort {
       ($0.rule, $0.range.lowerBound, -$0.range.count) < ($1.rule, $1.range.lowerBound, -$1.range.count)
     }
     var lastRule = -1
     var lastEnd = 0
-    for candidate in scratch.candidates {
+    for candidate in hits.candidates {
       let facts = plan.facts[candidate.rule]
       if candidate.rule != lastRule {
         lastRule = candidate.rule
@@ -34,7 +35,7 @@ extension Checker {
         note = "override: \(s.rawValue)"
       }
       if facts.hasExceptions {
-        switch exceptionOutcome(candidate, scratch: scratch) {
+        switch exceptionOutcome(candidate, exceptionHits: hits.exceptionHits, scratch: scratch) {
         case .none: break
         case .suppress: continue
         case let .review(exception):
@@ -59,7 +60,9 @@ extension Checker {
 
   /// Walks the rule's exceptions in order: the first suppressing exception that covers the hit
   /// wins; a downgrading one is remembered and later ones may still suppress.
-  private func exceptionOutcome(_ candidate: Candidate, scratch: CheckScratch) -> ExceptionOutcome {
+  private func exceptionOutcome(
+    _ candidate: Candidate, exceptionHits: [ExceptionHit], scratch: CheckScratch
+  ) -> ExceptionOutcome {
     var outcome = ExceptionOutcome.none
     let exceptions = plan.exceptionRanges[candidate.rule]
     for x in exceptions {
@@ -67,7 +70,7 @@ extension Checker {
       let e = Int(x - exceptions.lowerBound)
       let covered: Bool
       if exception.isPhrase {
-        covered = scratch.exceptionHits.contains {
+        covered = exceptionHits.contains {
           $0.rule == candidate.rule && $0.index == e && $0.range.lowerBound <= candidate.range.lowerBound
             && $0.range.upperBound >= candidate.range.upperBound
         }

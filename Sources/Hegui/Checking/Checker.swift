@@ -98,8 +98,10 @@ public struct Checker: Sendable {
         normalizer.normalize(
           UnsafeBufferPointer(rebasing: buffer[chunk.scan]), base: chunk.scan.lowerBound, into: scratch.normalized)
         let before = raw.count
-        collectCandidates(scratch, scope: scope)
-        filterCandidates(scratch, scope: scope, context: context, into: &raw)
+        scratch.withHitLists { hits in
+          collectCandidates(scratch, scope: scope, into: &hits)
+          filterCandidates(&hits, scratch: scratch, scope: scope, context: context, into: &raw)
+        }
         if chunk.keepAfter > chunk.scan.lowerBound {
           // The chunk reaches back over a cut inside a line: what ends before the cut was found.
           var kept = before

@@ -1,11 +1,11 @@
 /// Converts sorted UTF-8 offsets of a text into lines, columns, UTF-16 offsets and `String`
 /// indices, scanning the bytes once up to the last finding instead of indexing the whole text.
 ///
-/// Columns count characters (grapheme clusters). Counting them from the start of the line for
-/// every finding would be quadratic on a long line with many findings, so the cursor keeps a
-/// checkpoint: the last place on the line known to be a character boundary and its column. A
-/// boundary between two "simple" scalars (see ``SpanLocator/isSimple(_:)``) always is one, so
-/// in Chinese text the checkpoint is never far behind; only the stretch after it is counted.
+/// Columns count characters (grapheme clusters). Counting from the start of the line for every
+/// finding would be quadratic on a long line with many findings, so the locator remembers the
+/// last column it computed on the current line and counts on from there when that is safe: when
+/// everything since it is a "simple" scalar (``SpanLocator/isSimple(_:)``) and so is the scalar
+/// before it, every scalar in between is one character. Otherwise it counts from the line start.
 struct SpanLocator {
   /// A position in the text with what is known about everything before it.
   private struct Cursor {
@@ -13,53 +13,25 @@ struct SpanLocator {
     var line = 0  // line breaks before `offset`
     var lineStart = 0  // offset just after the last line break before `offset`
     var utf16 = 0  // UTF-16 code units before `offset`
-    var checkpoint = 0  // a character boundary on this line, at or before `offset`
-    var checkpointColumn = 0  // characters from the line start to `checkpoint`
-    var scalarsSinceCheckpoint = 0
-    var simpleSinceCheckpoint = true  // every scalar since the checkpoint is simple
-    var previousSimple = true  // the scalar before `offset` is simple (or `offset` starts a line)
 
-    mutating func advance(to target: Int, in base: UnsafePointer<UInt8>, text: String) {
+    mutating func advance(to target: Int, in bytes: UnsafeBufferPointer<UInt8>) {
       while offset < target {
-        let (scalar, length) = Normalizer.decode(base, at: offset)
-        let simple = SpanLocator.isSimple(scalar)
-        if simple && previousSimple && offset != checkpoint {
-          checkpointColumn = column(at: offset, text: text)
-          checkpoint = offset
-          scalarsSinceCheckpoint = 0
-          simpleSinceCheckpoint = true
-        }
-        scalarsSinceCheckpoint += 1
-        simpleSinceCheckpoint = simpleSinceCheckpoint && simple
-        previousSimple = simple
-        utf16 += length == 4 ? 2 : 1
-        offset += length
-        if scalar == 0x0A {
+        let byte = bytes[offset]
+        if byte & 0xC0 != 0x80 { utf16 += byte >= 0xF0 ? 2 : 1 }
+        offset += 1
+        if byte == 0x0A {
           line += 1
           lineStart = offset
-          checkpoint = offset
-          checkpointColumn = 0
-          scalarsSinceCheckpoint = 0
-          simpleSinceCheckpoint = true
-          previousSimple = true
         }
       }
-    }
-
-    /// 0-based column of `target` (≥ the checkpoint, on this line, a scalar boundary).
-    func column(at target: Int, text: String) -> Int {
-      if target == checkpoint { return checkpointColumn }
-      if simpleSinceCheckpoint && target == offset { return checkpointColumn + scalarsSinceCheckpoint }
-      let utf8 = text.utf8
-      let from = utf8.index(utf8.startIndex, offsetBy: checkpoint)
-      let to = utf8.index(utf8.startIndex, offsetBy: target)
-      return checkpointColumn + Substring(text.unicodeScalars[from..<to]).count
     }
   }
 
   private let text: String
   private let bytes: UnsafeBufferPointer<UInt8>
   private var cursor = Cursor()
+  /// The last column computed: its offset, its line's start and its 0-based column.
+  private var memo = (offset: -1, lineStart: -1, column: 0)
 
   /// - Parameters:
   ///   - text: The original text.
@@ -83,28 +55,77 @@ struct SpanLocator {
     }
   }
 
+  /// The number of scalars in `range` when every one is simple, else nil.
+  private func simpleCharacterCount(_ range: Range<Int>) -> Int? {
+    guard let base = bytes.baseAddress else { return range.isEmpty ? 0 : nil }
+    var count = 0
+    var i = range.lowerBound
+    while i < range.upperBound {
+      let (scalar, length) = Normalizer.decode(base, at: i)
+      guard Self.isSimple(scalar) else { return nil }
+      count += 1
+      i += length
+    }
+    return count
+  }
+
+  /// Whether the scalar that ends just before `offset` is simple.
+  private func simpleBefore(_ offset: Int) -> Bool {
+    guard let base = bytes.baseAddress, offset > 0 else { return true }
+    var start = offset - 1
+    while start > 0 && bytes[start] & 0xC0 == 0x80 { start -= 1 }
+    return Self.isSimple(Normalizer.decode(base, at: start).0)
+  }
+
+  /// Whether the scalar that starts at `offset` is simple.
+  private func simpleAt(_ offset: Int) -> Bool {
+    guard let base = bytes.baseAddress, offset < bytes.count else { return false }
+    return Self.isSimple(Normalizer.decode(base, at: offset).0)
+  }
+
+  /// 0-based column of `offset` on the line that starts at `lineStart`.
+  private mutating func column(of offset: Int, lineStart: Int) -> Int {
+    // Count on from the memo when it is a character boundary: the line start, or a place between
+    // two simple scalars (Unicode always breaks there).
+    var from = lineStart
+    var base = 0
+    if memo.lineStart == lineStart && memo.offset <= offset && memo.offset >= lineStart
+      && (memo.offset == lineStart || (simpleBefore(memo.offset) && simpleAt(memo.offset)))
+    {
+      from = memo.offset
+      base = memo.column
+    }
+    let result =
+      base
+      + (simpleCharacterCount(from..<offset)
+        ?? {
+          let utf8 = text.utf8
+          let start = utf8.index(utf8.startIndex, offsetBy: from)
+          let end = utf8.index(utf8.startIndex, offsetBy: offset)
+          return Substring(text.unicodeScalars[start..<end]).count
+        }())
+    memo = (offset, lineStart, result)
+    return result
+  }
+
   /// The span of `range`; ranges must come in non-decreasing order of their lower bounds.
   mutating func span(utf8 range: Range<Int>) -> TextSpan {
-    guard let base = bytes.baseAddress else {
-      let start = text.startIndex
-      return TextSpan(utf8: 0..<0, utf16: 0..<0, range: start..<start, line: 1, column: 1, endLine: 1, endColumn: 1)
-    }
     if range.lowerBound < cursor.offset { cursor = Cursor() }
-    cursor.advance(to: range.lowerBound, in: base, text: text)
+    cursor.advance(to: range.lowerBound, in: bytes)
     let startCursor = cursor
     var endCursor = cursor
     var endLine = startCursor.line
+    var endLineStart = startCursor.lineStart
     if !range.isEmpty {
-      // The line of the last character: a span that ends with a line break ends on its line.
-      endCursor.advance(to: range.upperBound - 1, in: base, text: text)
+      endCursor.advance(to: range.upperBound - 1, in: bytes)
       endLine = endCursor.line
+      endLineStart = endCursor.lineStart
     }
-    let endLineStart = endCursor.lineStart
-    endCursor.advance(to: range.upperBound, in: base, text: text)
-    let column = startCursor.column(at: range.lowerBound, text: text) + 1
+    endCursor.advance(to: range.upperBound, in: bytes)
+    let column = self.column(of: range.lowerBound, lineStart: startCursor.lineStart) + 1
     let endColumn: Int
     if endCursor.lineStart == endLineStart {
-      endColumn = endCursor.column(at: range.upperBound, text: text) + 1
+      endColumn = self.column(of: range.upperBound, lineStart: endLineStart) + 1
     } else {
       // The span ends with its line's break (rare): count that line's characters, CRLF as one.
       let utf8 = text.utf8
@@ -112,6 +133,9 @@ struct SpanLocator {
       let to = utf8.index(utf8.startIndex, offsetBy: range.upperBound)
       endColumn = Substring(text.unicodeScalars[from..<to]).count + 1
     }
+    // The end column must not become the next finding's starting point: findings come sorted by
+    // start, and the next start may lie before this end.
+    memo = (range.lowerBound, startCursor.lineStart, column - 1)
     let utf8 = text.utf8
     let start = utf8.index(utf8.startIndex, offsetBy: range.lowerBound)
     let end = utf8.index(utf8.startIndex, offsetBy: range.upperBound)
