@@ -49,10 +49,15 @@ struct SplitMix64: RandomNumberGenerator {
   }
 }
 
-/// Runs CPU-heavy test work on a thread of its own: the test's cooperative threads (two on a
-/// 2-core machine) stay free for other suites' timers and timeouts.
+/// Held by the tests that build texts of tens of megabytes, one at a time: the 50 MB test bounds
+/// this process's peak memory, which another such test running beside it would raise.
+let heavyWork = NSLock()
+
+/// Runs CPU- and memory-heavy test work on a thread of its own, one such test at a time
+/// (``heavyWork``): the test's cooperative threads (two on a 2-core machine) stay free for other
+/// suites' timers and timeouts.
 func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
   await withCheckedContinuation { continuation in
-    Thread { continuation.resume(returning: body()) }.start()
+    Thread { continuation.resume(returning: heavyWork.withLock { body() }) }.start()
   }
 }
