@@ -144,16 +144,21 @@ struct HitLists {
   mutating func anchoredLines(of rule: Int) -> [Range<Int>] {
     if !lines.isEmpty { lines.removeAll(keepingCapacity: true) }
     var sorted = true
-    var previous = -1
     for entry in anchorLines where entry.rule == rule {
-      if let last = lines.last, last.lowerBound > entry.line.lowerBound { sorted = false }
+      if let last = lines.last {
+        if last.lowerBound == entry.line.lowerBound { continue }
+        if last.lowerBound > entry.line.lowerBound { sorted = false }
+      }
       lines.append(entry.line)
     }
     // Anchor hits come in order of their end, so lines almost always come sorted already.
-    if !sorted { lines.sort { $0.lowerBound < $1.lowerBound } }
-    lines.removeAll { range in
-      defer { previous = range.lowerBound }
-      return range.lowerBound == previous
+    if !sorted {
+      lines.sort { $0.lowerBound < $1.lowerBound }
+      var previous = -1
+      lines.removeAll { range in
+        defer { previous = range.lowerBound }
+        return range.lowerBound == previous
+      }
     }
     return lines
   }
