@@ -17,7 +17,9 @@ import GRDB
 ///   ticket is on disk and survives the process being killed or the machine losing power.
 /// - Several processes at once: each operation waits for the others' locks up to the busy timeout
 ///   given to ``open(path:readOnly:busyTimeout:clock:)``, with a busy handler and retries (see
-///   `LockWait`); past it, the error is ``ReviewQueueError/Code/busy``.
+///   `LockWait`); past it, the error is ``ReviewQueueError/Code/busy``. A write made after the file
+///   was deleted or replaced under the queue is refused (``ReviewQueueError/Code/io``) instead of
+///   going to a file that is no longer at its path.
 /// - A file that is not a queue (not SQLite, another application's database, a newer schema)
 ///   is refused before anything is written to it; so is a folder where the queue cannot write.
 ///
@@ -47,8 +49,9 @@ public final class ReviewQueue: Sendable {
   let clock: @Sendable () -> Date
   /// How operations wait for other processes.
   let wait: LockWait
-  /// The file's absolute path.
+  /// The file's absolute path, and which file it was when the queue was opened.
   let fullPath: String
+  let file: FileIdentity?
 
   init(
     path: String, fullPath: String, pool: DatabasePool, isReadOnly: Bool, wait: LockWait,
@@ -60,6 +63,7 @@ public final class ReviewQueue: Sendable {
     self.isReadOnly = isReadOnly
     self.wait = wait
     self.clock = clock
+    self.file = FileIdentity(path: fullPath)
   }
 
   /// Closes the database connections. Further calls fail.
@@ -83,7 +87,13 @@ public final class ReviewQueue: Sendable {
     if isReadOnly { throw ReviewQueueError(.readOnly, "the queue was opened read-only", path: path) }
     do {
       return try await wait.run {
-        try await pool.write(body)
+        try await pool.write { db in
+          let result = try body(db)
+          // Last, right before the commit: a change committed to a file that was deleted or
+          // replaced under us would be reported as stored and then lost with the old file.
+          try self.requireSameFile()
+          return result
+        }
       }
     } catch {
       throw Self.wrap(error, path: path, busyTimeout: wait.timeout)
@@ -97,6 +107,18 @@ public final class ReviewQueue: Sendable {
     } catch {
       throw Self.wrap(error, path: path, busyTimeout: wait.timeout)
     }
+  }
+
+  /// Fails when the path no longer names the file the queue opened (deleted, moved away or
+  /// replaced). SQLite keeps writing to the file it has open, even unlinked: those writes would
+  /// vanish when the last process closes it, and the next one would start an empty queue.
+  func requireSameFile() throws(ReviewQueueError) {
+    guard let file, FileIdentity(path: fullPath) != file else { return }
+    throw ReviewQueueError(
+      .io,
+      "the queue file was deleted or replaced while this process had it open; nothing more is written to it, "
+        + "and the tickets written to it are no longer at this path",
+      path: path)
   }
 
   /// Turns any error into a ``ReviewQueueError`` that names the file, keeping SQLite's reason,
@@ -118,8 +140,14 @@ public final class ReviewQueue: Sendable {
       return ReviewQueueError(.corrupt, "the queue is damaged: \(message)", path: path, underlying: error)
     case .SQLITE_READONLY, .SQLITE_PERM:
       return ReviewQueueError(.readOnly, "cannot write: \(message)", path: path, underlying: error)
-    case .SQLITE_CANTOPEN, .SQLITE_IOERR, .SQLITE_FULL:
+    case .SQLITE_CANTOPEN:
       return ReviewQueueError(.io, "\(message)", path: path, underlying: error)
+    case .SQLITE_IOERR, .SQLITE_FULL:
+      return ReviewQueueError(
+        .io,
+        "the queue file could not be written or read (\(message)): the disk may be full or failing, or the file "
+          + "past a size limit; what was not committed was not stored",
+        path: path, underlying: error)
     case .SQLITE_BUSY, .SQLITE_LOCKED:
       let limit = busyTimeout.map { " (\(LockWait.describe($0)))" } ?? ""
       return ReviewQueueError(
