@@ -90,6 +90,17 @@ extension ReviewQueue {
         return queue
       }
     } catch {
+      if readOnly, let error = error as? DatabaseError, [.SQLITE_READONLY, .SQLITE_CANTOPEN].contains(error.resultCode),
+        (try? requireWritableFolder(folder, path: path)) == nil
+      {
+        // SQLite reads a WAL queue through its -shm file, and must create it when no process has
+        // the queue open: in a read-only folder it cannot, and says "attempt to write".
+        throw ReviewQueueError(
+          .readOnly,
+          "cannot read the queue: its folder \(folder) is read-only, and SQLite needs to create the queue's -shm "
+            + "file beside it to read it; make the folder writable, or copy the queue to a writable folder",
+          path: path, underlying: error)
+      }
       throw wrap(error, path: path, busyTimeout: busyTimeout)
     }
   }

@@ -93,6 +93,17 @@ struct FaultTests {
     #expect(readOnlyFolder.stderr.contains("is read-only: the queue needs to write"), "\(readOnlyFolder.stderr)")
     #expect(FileSnapshot(db).bytes == before.bytes)
     #expect(try await expectOnTickets(printed, queue: db) == 2)
+
+    // No process has the queue open, so its -shm is gone, and reading it needs a new one.
+    chmod(folder.url.path, 0o755)
+    try ReviewQueue.open(path: db).close()
+    #expect(!FileManager.default.fileExists(atPath: db + "-shm"))
+    chmod(folder.url.path, 0o555)
+    let unreadable = try await Unprivileged.run(["review", "list", "--db", "q.sqlite"], in: folder.url)
+    #expect(unreadable.status == 2)
+    #expect(
+      unreadable.stderr.contains("cannot read the queue: its folder") && unreadable.stderr.contains("is read-only"),
+      "\(unreadable.stderr)")
   }
 
   @Test(
