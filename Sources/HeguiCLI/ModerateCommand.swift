@@ -26,8 +26,14 @@ struct ModerateCommand: AsyncParsableCommand {
       soon as it is decided; with --format jsonl, one JSON object per line, written at once: an
       item printed as pending with a ticket is already in the review queue.
 
+      Several runs and reviewers may use one review queue at once: each waits for the others'
+      locks up to --busy-timeout. When the review queue fails during the run (it cannot be
+      written, its file was deleted, it stayed busy past the timeout), the run stops there with
+      exit 2: items printed with a ticket before that are in the queue; the rest were not moderated.
+
       Exit codes: 0 every item passed; 1 an item was blocked or is pending review; 2 unreadable
-      input, or a pipeline, stage or review queue that cannot be set up; 64 usage error.
+      input, a pipeline, stage or review queue that cannot be set up, or a review queue that
+      failed during the run; 64 usage error.
       """)
 
   @Argument(help: "Files or directories of scripts and listings.")
@@ -38,6 +44,12 @@ struct ModerateCommand: AsyncParsableCommand {
 
   @Option(help: ArgumentHelp("The review queue file for `review` stages (created if missing).", valueName: "file"))
   var db: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "How long to wait for other processes using the review queue: 500ms, 30s, 2m (default 30s).",
+      valueName: "duration"))
+  var busyTimeout: String = "30s"
 
   @Option(help: "Output format: text or jsonl.")
   var format: ModerateFormat = .text
@@ -56,11 +68,14 @@ struct ModerateCommand: AsyncParsableCommand {
   func validate() throws {
     if paths.isEmpty && texts.isEmpty && !stdin { throw ValidationError("give files or directories, --text or --stdin") }
     if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    if BusyTimeout.parse(busyTimeout) == nil {
+      throw ValidationError("--busy-timeout must look like 500ms, 30s or 2m")
+    }
   }
 
   func run() async throws {
     let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-    let pipeline = try buildPipeline(cwd: cwd)
+    let (pipeline, queueStages) = try buildPipeline(cwd: cwd)
 
     var splitter = ItemSplitter()
     splitter.context = situation.context
@@ -101,6 +116,10 @@ struct ModerateCommand: AsyncParsableCommand {
 
     let printer = ModerationPrinter(format: format)
     var pending = input.items.makeIterator()
+    // The first failure of a review stage: the queue cannot take items (read-only, disk full,
+    // its file deleted, busy past the timeout). Every later item would fail the same way and be
+    // left pending without a ticket, so no new item is started; those running are printed.
+    var queueFailure: StageRecord?
     await withTaskGroup(of: PipelineResult.self) { group in
       for _ in 0..<jobs {
         guard let item = pending.next() else { break }
@@ -108,21 +127,36 @@ struct ModerateCommand: AsyncParsableCommand {
       }
       while let result = await group.next() {
         printer.print(result)
-        if let item = pending.next() { group.addTask { await pipeline.run(item) } }
+        if queueFailure == nil {
+          queueFailure = result.trail.first {
+            queueStages.contains($0.stage) && [.failed, .timedOut].contains($0.status)
+          }
+        }
+        if queueFailure == nil, let item = pending.next() { group.addTask { await pipeline.run(item) } }
       }
     }
     printer.finish()
 
+    if let queueFailure {
+      let left = input.items.count - printer.printed
+      printError("error: the review queue failed; the run stopped: \(TerminalSafe.escape(queueFailure.outcome.reason))")
+      printError(
+        "error: \(left) of \(input.items.count) items were not moderated; items printed with a ticket before the "
+          + "failure were committed to the queue")
+      throw ExitCode(Exit.inputError)
+    }
     if !input.errors.isEmpty { throw ExitCode(Exit.inputError) }
     if printer.blocked + printer.pending > 0 { throw ExitCode(Exit.findings) }
   }
 
   /// Reads the pipeline file and builds its stages; any problem is an error (exit 2), so that a
-  /// run never starts with a pipeline other than the one configured.
-  private func buildPipeline(cwd: URL) throws -> Pipeline {
+  /// run never starts with a pipeline other than the one configured. Returns the pipeline and
+  /// the names of its review stages.
+  private func buildPipeline(cwd: URL) throws -> (Pipeline, Set<String>) {
     do {
       let url = URL(fileURLWithPath: pipeline, relativeTo: cwd)
       let configuration = try PipelineConfiguration.load(contentsOf: url, displayPath: pipeline)
+      let queueStages = Set(configuration.stages.filter { $0.type == "review" }.map(\.name))
       var registry = StageRegistry.standard
       #if TencentCloud
         registry.registerTencentStage()
@@ -131,7 +165,9 @@ struct ModerateCommand: AsyncParsableCommand {
         if let db {
         let queue: ReviewQueue
         do {
-          queue = try ReviewQueue.open(path: URL(fileURLWithPath: db, relativeTo: cwd).path)
+          queue = try ReviewQueue.open(
+            path: URL(fileURLWithPath: db, relativeTo: cwd).path,
+            busyTimeout: BusyTimeout.parse(busyTimeout) ?? BusyTimeout.standard)
         } catch {
           throw HeguiError(.io, "cannot open the review queue: \(error.message)", at: .init(path: db))
         }
@@ -140,7 +176,7 @@ struct ModerateCommand: AsyncParsableCommand {
           printError("warning: --db is given, but the pipeline \(pipeline) has no review stage")
         }
         } else {
-          registry.registerReviewStage()
+          registry.registerReviewStage(busyTimeout: BusyTimeout.parse(busyTimeout) ?? BusyTimeout.standard)
         }
       #else
         if db != nil {
@@ -154,11 +190,31 @@ struct ModerateCommand: AsyncParsableCommand {
         printError("error: the pipeline cannot be set up as configured; nothing was moderated")
         throw ExitCode(Exit.inputError)
       }
-      return built
+      return (built, queueStages)
     } catch let error as HeguiError {
       printError("error: \(error)")
       throw ExitCode(Exit.inputError)
     }
+  }
+}
+
+/// `--busy-timeout`: how long a command waits for other processes using the review queue.
+enum BusyTimeout {
+  /// 30 seconds: several `moderate` runs and reviewers on one queue wait for each other well
+  /// within it, and a user still hears about a queue that stays locked.
+  static let standard: Duration = .seconds(30)
+
+  /// `500ms`, `30s`, `2m`, or plain seconds; at most an hour. `0` never waits.
+  static func parse(_ text: String) -> Duration? {
+    var text = text.trimmingCharacters(in: .whitespaces).lowercased()
+    var milliseconds: Int64 = 1000
+    for (suffix, value) in [("ms", Int64(1)), ("s", 1000), ("m", 60_000)] where text.hasSuffix(suffix) {
+      milliseconds = value
+      text.removeLast(suffix.count)
+      break
+    }
+    guard let number = Int64(text), number >= 0, number <= 3_600_000 / milliseconds else { return nil }
+    return .milliseconds(number * milliseconds)
   }
 }
 
@@ -186,6 +242,7 @@ final class ModerationPrinter {
   private(set) var blocked = 0
   private(set) var pending = 0
   private(set) var queued = 0
+  var printed: Int { passed + blocked + pending }
   private let encoder: JSONEncoder
 
   init(format: ModerateFormat) {

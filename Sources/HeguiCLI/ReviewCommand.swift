@@ -18,6 +18,9 @@ struct ReviewCommand: AsyncParsableCommand {
       require-edit) is final and recorded with the reviewer and time. The reviewer's name comes
       from --reviewer or HEGUI_REVIEWER.
 
+      Several reviewers and moderate runs may use one queue at once: each command waits for the
+      others' locks up to --busy-timeout (default 30s), then fails with exit 2.
+
       Exit codes: 0 done; 1 refused (nothing to claim, no such ticket, already decided, claimed
       by someone else); 2 the queue cannot be opened or written; 64 usage error.
       """,
@@ -31,9 +34,19 @@ struct QueueOptions: ParsableArguments {
   @Option(help: ArgumentHelp("The review queue file.", valueName: "file"))
   var db: String
 
+  @Option(
+    help: ArgumentHelp(
+      "How long to wait for other processes using the queue: 500ms, 30s, 2m (default 30s).", valueName: "duration"))
+  var busyTimeout: String = "30s"
+
+  func validate() throws {
+    if BusyTimeout.parse(busyTimeout) == nil { throw ValidationError("--busy-timeout must look like 500ms, 30s or 2m") }
+  }
+
   func open(readOnly: Bool) throws -> ReviewQueue {
     do {
-      return try ReviewQueue.open(path: db, readOnly: readOnly)
+      return try ReviewQueue.open(
+        path: db, readOnly: readOnly, busyTimeout: BusyTimeout.parse(busyTimeout) ?? BusyTimeout.standard)
     } catch {
       throw ReviewFailure.exit(error)
     }

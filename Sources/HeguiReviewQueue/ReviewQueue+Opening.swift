@@ -1,6 +1,7 @@
 public import Foundation
 import GRDB
 import Hegui
+import Synchronization
 
 // Opening a queue file: refuse what is not ours before writing anything, then migrate.
 
@@ -12,13 +13,17 @@ extension ReviewQueue {
   /// review queue's and its schema no newer than this library's; only then is it opened for
   /// writing and migrated.
   ///
+  /// Any number of processes may open, create and migrate the same queue at once: each waits
+  /// for the others up to `busyTimeout` (see ``ReviewQueue``), and exactly one of them creates it.
+  ///
   /// - Parameters:
   ///   - path: The database file.
   ///   - readOnly: Open for reading only (list, show, export); the file must exist.
-  ///   - busyTimeout: How long to wait for another process's write before failing.
+  ///   - busyTimeout: How long one operation (opening included) waits for other processes'
+  ///     locks, retries included, before it fails with ``ReviewQueueError/Code/busy``.
   ///   - clock: The time source for timestamps and lease expiry (tests inject their own).
   /// - Throws: ``ReviewQueueError`` with code `notADatabase`, `foreignDatabase`, `newerSchema`,
-  ///   `corrupt`, `readOnly`, `notFound` or `io`; the file is then left untouched.
+  ///   `corrupt`, `readOnly`, `notFound`, `io` or `busy`; the file is then left untouched.
   public static func open(
     path: String, readOnly: Bool = false, busyTimeout: Duration = .seconds(10),
     clock: @escaping @Sendable () -> Date = { Date() }
@@ -31,100 +36,139 @@ extension ReviewQueue {
     if exists && isDirectory.boolValue {
       throw ReviewQueueError(.io, "is a folder, not a review queue file", path: path)
     }
-    let size = (try? fileManager.attributesOfItem(atPath: fullPath)[.size] as? Int) ?? 0
     let folder = url.standardizedFileURL.deletingLastPathComponent().path
+    let wait = LockWait(timeout: busyTimeout)
 
-    if !exists || size == 0 {
+    if !exists || fileSize(fullPath) == 0 {
       if readOnly {
         throw ReviewQueueError(
           .notFound, "no review queue here (it is created by the first enqueue, e.g. `hegui moderate --db`)",
           path: path)
       }
-      if fileManager.fileExists(atPath: fullPath + "-wal") {
-        throw ReviewQueueError(
-          .io, "a -wal file exists without its database; restore the database or remove the stale -wal file",
-          path: path)
-      }
       try requireWritableFolder(folder, path: path)
-      try create(fullPath, displayPath: path, existed: exists)
-    } else {
-      try inspectHeader(of: fullPath, displayPath: path)
-      if !readOnly {
-        try requireWritableFolder(folder, path: path)
-        if access(fullPath, W_OK) != 0 {
-          throw ReviewQueueError(
-            .readOnly, "the file is read-only; open it read-only or make it writable", path: path)
-        }
+      try create(fullPath, displayPath: path, wait: wait)
+    }
+    // Also after creating: another process may have created the file first.
+    try inspectHeader(of: fullPath, displayPath: path)
+    if !readOnly {
+      try requireWritableFolder(folder, path: path)
+      if access(fullPath, W_OK) != 0 {
+        throw ReviewQueueError(
+          .readOnly, "the file is read-only; open it read-only or make it writable", path: path)
       }
     }
 
     var configuration = GRDB.Configuration()
     configuration.readonly = readOnly
     configuration.label = "HeguiReviewQueue"
-    configuration.busyMode = .timeout(TimeInterval(busyTimeout.wholeMilliseconds) / 1000)
-    if !readOnly {
-      configuration.prepareDatabase { db in
-        // WAL with FULL syncs the WAL at every commit: an enqueue that returned survives power loss.
-        try db.execute(sql: "PRAGMA synchronous = FULL")
-      }
-    }
-    let pool: DatabasePool
+    configuration.busyMode = wait.busyMode
     do {
-      pool = try DatabasePool(path: fullPath, configuration: configuration)
-    } catch {
-      throw wrap(error, path: path)
-    }
-    let queue = ReviewQueue(path: path, pool: pool, isReadOnly: readOnly, clock: clock)
-    do {
-      if readOnly {
-        try pool.read { db in try queue.checkIdentity(db, readOnly: true) }
-      } else {
-        // On the writer connection, not a reader: GRDB closes the writer first, and a read-only
-        // connection closed last leaves the -wal file behind instead of checkpointing it.
-        try pool.writeWithoutTransaction { db in try queue.checkIdentity(db, readOnly: false) }
-        try Schema.migrate(pool)
+      // Every step may meet another process creating, migrating or writing the same file.
+      return try wait.runBlocking { () throws -> ReviewQueue in
+        let pool = try DatabasePool(path: fullPath, configuration: configuration)
+        let queue = ReviewQueue(
+          path: path, fullPath: fullPath, pool: pool, isReadOnly: readOnly, wait: wait, clock: clock)
+        do {
+          if readOnly {
+            try pool.read { db in try queue.checkIdentity(db, readOnly: true) }
+          } else {
+            // On the writer connection, not a reader: GRDB closes the writer first, and a read-only
+            // connection closed last leaves the -wal file behind instead of checkpointing it.
+            try pool.writeWithoutTransaction { db in
+              // WAL with FULL syncs the WAL at every commit: an enqueue that returned survives power
+              // loss. Set here, not in `prepareDatabase`: GRDB sets `synchronous = NORMAL` when it
+              // switches the writer to WAL, after `prepareDatabase` ran.
+              try db.execute(sql: "PRAGMA synchronous = FULL")
+              try queue.checkIdentity(db, readOnly: false)
+            }
+            try Schema.migrate(pool)
+          }
+        } catch {
+          try? pool.close()
+          throw error
+        }
+        return queue
       }
     } catch {
-      try? pool.close()
-      throw wrap(error, path: path)
+      if readOnly, let error = error as? DatabaseError, [.SQLITE_READONLY, .SQLITE_CANTOPEN].contains(error.resultCode),
+        (try? requireWritableFolder(folder, path: path)) == nil
+      {
+        // SQLite reads a WAL queue through its -shm file, and must create it when no process has
+        // the queue open: in a read-only folder it cannot, and says "attempt to write".
+        throw ReviewQueueError(
+          .readOnly,
+          "cannot read the queue: its folder \(folder) is read-only, and SQLite needs to create the queue's -shm "
+            + "file beside it to read it; make the folder writable, or copy the queue to a writable folder",
+          path: path, underlying: error)
+      }
+      throw wrap(error, path: path, busyTimeout: busyTimeout)
     }
-    return queue
+  }
+
+  /// The size of a file in bytes; 0 when it cannot be read.
+  private static func fileSize(_ fullPath: String) -> Int {
+    (try? FileManager.default.attributesOfItem(atPath: fullPath)[.size] as? Int) ?? 0
   }
 
   /// Creates a new queue file: stamps the application id and switches to WAL in the main file
   /// (so that even a crash right after creation leaves a file that says it is a queue).
-  private static func create(_ fullPath: String, displayPath: String, existed: Bool) throws(ReviewQueueError) {
+  ///
+  /// Several processes may create the same queue at once (eight `hegui moderate` runs started
+  /// together). The stamp is written in an IMMEDIATE transaction, one process at a time, and only
+  /// while the file is still empty: exactly one process stamps it, the others find it stamped and
+  /// go on to open it. Nothing is deleted when creation fails: another process may already be
+  /// using the file, and an empty file left behind is taken as a new queue next time.
+  private static func create(_ fullPath: String, displayPath: String, wait: LockWait) throws(ReviewQueueError) {
+    // A -wal file beside a missing or empty database is what is left of a lost queue (SQLite
+    // would delete it). The -wal is looked at first, then the database: a process creating the
+    // queue gives the database its first page before it makes the -wal, so a -wal beside a
+    // database that is still empty afterwards is not another process's fresh one.
+    if FileManager.default.fileExists(atPath: fullPath + "-wal") && fileSize(fullPath) == 0 {
+      throw ReviewQueueError(
+        .io, "a -wal file exists without its database; restore the database or remove the stale -wal file",
+        path: displayPath)
+    }
+    var configuration = GRDB.Configuration()
+    configuration.label = "HeguiReviewQueue.create"
+    configuration.busyMode = wait.busyMode
     do {
-      let queue = try DatabaseQueue(path: fullPath)
-      try queue.writeWithoutTransaction { db in
-        try db.execute(sql: "PRAGMA application_id = \(Int32(bitPattern: applicationID))")
-        let mode = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+      try wait.runBlocking {
+        let database = try DatabaseQueue(path: fullPath, configuration: configuration)
+        defer { try? database.close() }
+        let stamped = try database.writeWithoutTransaction { db -> Bool in
+          var isEmpty = false
+          try db.inTransaction(.immediate) {
+            // The file itself, not `PRAGMA page_count`: SQLite counts page 1 of an empty file as
+            // soon as a write transaction begins. No other process writes while we hold the lock.
+            isEmpty = fileSize(fullPath) == 0
+            if isEmpty {
+              try db.execute(sql: "PRAGMA application_id = \(Int32(bitPattern: applicationID))")
+            }
+            return .commit
+          }
+          return isEmpty
+        }
+        // Someone else's file now: it is inspected before anything more is written to it.
+        guard stamped else { return }
+        let mode = try database.writeWithoutTransaction { db in
+          try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL")
+        }
         if mode?.lowercased() != "wal" {
           throw ReviewQueueError(
             .io, "SQLite could not switch the queue to WAL mode (got \(mode ?? "nothing"))", path: displayPath)
         }
       }
-      try queue.close()
     } catch {
-      if !existed {
-        for suffix in ["", "-wal", "-shm", "-journal"] {
-          try? FileManager.default.removeItem(atPath: fullPath + suffix)
-        }
-      }
-      throw wrap(error, path: displayPath)
+      throw wrap(error, path: displayPath, busyTimeout: wait.timeout)
     }
   }
 
   /// Reads the 100-byte SQLite header directly: no SQLite connection, so nothing is written to a
   /// file that may not be ours (opening a foreign file for writing could switch it to WAL).
   private static func inspectHeader(of fullPath: String, displayPath: String) throws(ReviewQueueError) {
-    guard let handle = FileHandle(forReadingAtPath: fullPath) else {
-      throw ReviewQueueError(.io, "cannot read the file", path: displayPath)
-    }
-    defer { try? handle.close() }
     let header: [UInt8]
     do {
-      header = Array(try handle.read(upToCount: 100) ?? Data())
+      header = try HeaderReader.header(of: fullPath)
     } catch {
       throw ReviewQueueError(.io, "cannot read the file: \(error.localizedDescription)", path: displayPath)
     }
@@ -190,5 +234,53 @@ extension ReviewQueue {
         "the folder \(folder) is read-only: the queue needs to write its database and -wal/-shm files there",
         path: path)
     }
+  }
+}
+
+/// Reads the header of a queue file without ever closing a descriptor of an SQLite file.
+///
+/// Closing any descriptor of a file releases every POSIX advisory lock the process holds on it,
+/// SQLite's included (https://www.sqlite.org/howtocorrupt.html, section 2.2). When the process
+/// already has the queue open (a second `ReviewQueue.open` of the same file, two review stages
+/// with one database), its connections would silently lose their locks: another process closing
+/// its last connection would then take the database as its own, checkpoint it and delete the
+/// -wal and -shm files this process still writes to, losing commits or damaging the file. So the
+/// descriptor that read an SQLite header stays open for the life of the process, one per file
+/// (SQLite keeps descriptors open for the same reason), and is reused to read it again.
+enum HeaderReader {
+  private static let descriptors = Mutex<[FileIdentity: Int32]>([:])
+
+  /// The first 100 bytes of the file (fewer when it is shorter).
+  static func header(of fullPath: String) throws -> [UInt8] {
+    if let identity = FileIdentity(path: fullPath), let descriptor = descriptors.withLock({ $0[identity] }) {
+      return try read(descriptor)
+    }
+    let descriptor = open(fullPath, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw POSIXError(POSIXError.Code(rawValue: errno) ?? .EIO) }
+    let header: [UInt8]
+    do {
+      header = try read(descriptor)
+    } catch {
+      // Unreadable: it cannot be a database SQLite has open here either.
+      close(descriptor)
+      throw error
+    }
+    if !header.starts(with: Array("SQLite format 3".utf8)) {
+      // Not SQLite: no connection of this process can hold a lock on it.
+      close(descriptor)
+    } else if let identity = FileIdentity(descriptor: descriptor) {
+      descriptors.withLock { descriptors in
+        // A second descriptor of the same file (opened in a race) is kept too, never closed.
+        if descriptors[identity] == nil { descriptors[identity] = descriptor }
+      }
+    }
+    return header
+  }
+
+  private static func read(_ descriptor: Int32) throws -> [UInt8] {
+    var header = [UInt8](repeating: 0, count: 100)
+    let count = header.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, 100, 0) }
+    guard count >= 0 else { throw POSIXError(POSIXError.Code(rawValue: errno) ?? .EIO) }
+    return Array(header.prefix(count))
   }
 }

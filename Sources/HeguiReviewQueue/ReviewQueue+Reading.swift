@@ -75,4 +75,16 @@ extension ReviewQueue {
   public func integrityCheck() async throws(ReviewQueueError) -> [String] {
     try await read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
   }
+
+  /// A `PRAGMA`'s value on the connection that writes (tests check the durability settings);
+  /// on a reader for a queue opened read-only.
+  package func pragma(_ name: String) async throws(ReviewQueueError) -> String? {
+    let sql = "PRAGMA \(name)"
+    do {
+      if isReadOnly { return try await pool.read { db in try String.fetchOne(db, sql: sql) } }
+      return try await pool.writeWithoutTransaction { db in try String.fetchOne(db, sql: sql) }
+    } catch {
+      throw Self.wrap(error, path: path)
+    }
+  }
 }

@@ -15,6 +15,11 @@ import GRDB
 ///   are append-only (the database refuses to change or delete them) and export as JSON Lines.
 /// - Durability: WAL journal with `synchronous = FULL`. When ``enqueue(_:trail:)`` returns, the
 ///   ticket is on disk and survives the process being killed or the machine losing power.
+/// - Several processes at once: each operation waits for the others' locks up to the busy timeout
+///   given to ``open(path:readOnly:busyTimeout:clock:)``, with a busy handler and retries (see
+///   `LockWait`); past it, the error is ``ReviewQueueError/Code/busy``. A write made after the file
+///   was deleted or replaced under the queue is refused (``ReviewQueueError/Code/io``) instead of
+///   going to a file that is no longer at its path.
 /// - A file that is not a queue (not SQLite, another application's database, a newer schema)
 ///   is refused before anything is written to it; so is a folder where the queue cannot write.
 ///
@@ -42,12 +47,23 @@ public final class ReviewQueue: Sendable {
   public let isReadOnly: Bool
   let pool: DatabasePool
   let clock: @Sendable () -> Date
+  /// How operations wait for other processes.
+  let wait: LockWait
+  /// The file's absolute path, and which file it was when the queue was opened.
+  let fullPath: String
+  let file: FileIdentity?
 
-  init(path: String, pool: DatabasePool, isReadOnly: Bool, clock: @escaping @Sendable () -> Date) {
+  init(
+    path: String, fullPath: String, pool: DatabasePool, isReadOnly: Bool, wait: LockWait,
+    clock: @escaping @Sendable () -> Date
+  ) {
     self.path = path
+    self.fullPath = fullPath
     self.pool = pool
     self.isReadOnly = isReadOnly
+    self.wait = wait
     self.clock = clock
+    self.file = FileIdentity(path: fullPath)
   }
 
   /// Closes the database connections. Further calls fail.
@@ -64,27 +80,50 @@ public final class ReviewQueue: Sendable {
 
   // MARK: Database access
 
-  /// Runs `body` in a write transaction; refused when the queue was opened read-only.
+  /// Runs `body` in a write transaction (IMMEDIATE: it takes the write lock before reading, so
+  /// it never has to upgrade a stale snapshot), waiting for other processes as `wait` says;
+  /// refused when the queue was opened read-only.
   func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(ReviewQueueError) -> T {
     if isReadOnly { throw ReviewQueueError(.readOnly, "the queue was opened read-only", path: path) }
     do {
-      return try await pool.write(body)
+      return try await wait.run {
+        try await pool.write { db in
+          let result = try body(db)
+          // Last, right before the commit: a change committed to a file that was deleted or
+          // replaced under us would be reported as stored and then lost with the old file.
+          try self.requireSameFile()
+          return result
+        }
+      }
     } catch {
-      throw Self.wrap(error, path: path)
+      throw Self.wrap(error, path: path, busyTimeout: wait.timeout)
     }
   }
 
-  /// Runs `body` on a snapshot of the queue.
+  /// Runs `body` on a snapshot of the queue, waiting for other processes as `wait` says.
   func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws(ReviewQueueError) -> T {
     do {
-      return try await pool.read(body)
+      return try await wait.run { try await pool.read(body) }
     } catch {
-      throw Self.wrap(error, path: path)
+      throw Self.wrap(error, path: path, busyTimeout: wait.timeout)
     }
   }
 
-  /// Turns any error into a ``ReviewQueueError`` that names the file, keeping SQLite's reason.
-  static func wrap(_ error: any Error, path: String) -> ReviewQueueError {
+  /// Fails when the path no longer names the file the queue opened (deleted, moved away or
+  /// replaced). SQLite keeps writing to the file it has open, even unlinked: those writes would
+  /// vanish when the last process closes it, and the next one would start an empty queue.
+  func requireSameFile() throws(ReviewQueueError) {
+    guard let file, FileIdentity(path: fullPath) != file else { return }
+    throw ReviewQueueError(
+      .io,
+      "the queue file was deleted or replaced while this process had it open; nothing more is written to it, "
+        + "and the tickets written to it are no longer at this path",
+      path: path)
+  }
+
+  /// Turns any error into a ``ReviewQueueError`` that names the file, keeping SQLite's reason,
+  /// except for a lock held too long: that one says what happened in words of its own.
+  static func wrap(_ error: any Error, path: String, busyTimeout: Duration? = nil) -> ReviewQueueError {
     if let error = error as? ReviewQueueError {
       var copy = error
       if copy.path == nil { copy.path = path }
@@ -101,11 +140,21 @@ public final class ReviewQueue: Sendable {
       return ReviewQueueError(.corrupt, "the queue is damaged: \(message)", path: path, underlying: error)
     case .SQLITE_READONLY, .SQLITE_PERM:
       return ReviewQueueError(.readOnly, "cannot write: \(message)", path: path, underlying: error)
-    case .SQLITE_CANTOPEN, .SQLITE_IOERR, .SQLITE_FULL:
+    case .SQLITE_CANTOPEN:
       return ReviewQueueError(.io, "\(message)", path: path, underlying: error)
-    case .SQLITE_BUSY, .SQLITE_LOCKED:
+    case .SQLITE_IOERR, .SQLITE_FULL:
       return ReviewQueueError(
-        .database, "the queue stayed locked by another process: \(message)", path: path, underlying: error)
+        .io,
+        "the queue file could not be written or read (\(message)): the disk may be full or failing, or the file "
+          + "past a size limit; what was not committed was not stored",
+        path: path, underlying: error)
+    case .SQLITE_BUSY, .SQLITE_LOCKED:
+      let limit = busyTimeout.map { " (\(LockWait.describe($0)))" } ?? ""
+      return ReviewQueueError(
+        .busy,
+        "other processes kept the queue busy for longer than the busy timeout\(limit); nothing was changed, "
+          + "try again or allow a longer wait",
+        path: path, underlying: error)
     default:
       return ReviewQueueError(.database, "\(message)", path: path, underlying: error)
     }
@@ -135,4 +184,26 @@ public final class ReviewQueue: Sendable {
 
   /// A stored time (milliseconds since 1970) as a date.
   static func date(_ milliseconds: Int64) -> Date { Date(timeIntervalSince1970: Double(milliseconds) / 1000) }
+}
+
+/// Which file a path named: device and inode, as `stat(2)` gives them.
+struct FileIdentity: Hashable, Sendable {
+  let device: UInt64
+  let inode: UInt64
+
+  /// The file at `path` now, or `nil` when there is none.
+  init?(path: String) {
+    var status = stat()
+    guard stat(path, &status) == 0 else { return nil }
+    device = UInt64(status.st_dev)
+    inode = UInt64(status.st_ino)
+  }
+
+  /// The file an open descriptor refers to.
+  init?(descriptor: Int32) {
+    var status = stat()
+    guard fstat(descriptor, &status) == 0 else { return nil }
+    device = UInt64(status.st_dev)
+    inode = UInt64(status.st_ino)
+  }
 }

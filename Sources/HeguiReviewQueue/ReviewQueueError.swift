@@ -8,7 +8,7 @@ public struct ReviewQueueError: Error, CustomStringConvertible, Sendable {
   /// The kind of failure. New codes may be added; switch with a `default`.
   public struct Code: Hashable, Sendable, CustomStringConvertible {
     fileprivate enum Value: String, Sendable {
-      case notADatabase, foreignDatabase, newerSchema, corrupt, readOnly, notFound, io, database
+      case notADatabase, foreignDatabase, newerSchema, corrupt, readOnly, notFound, io, busy, database
       case ticketNotFound, alreadyDecided, claimedByOther, notClaimed, invalidArgument
     }
     fileprivate let value: Value
@@ -26,9 +26,12 @@ public struct ReviewQueueError: Error, CustomStringConvertible, Sendable {
     public static let readOnly = Code(value: .readOnly)
     /// There is no queue at the path (when opening read-only).
     public static let notFound = Code(value: .notFound)
-    /// A file-system failure.
+    /// A file-system failure, including a queue file deleted or replaced while it was open.
     public static let io = Code(value: .io)
-    /// Any other SQLite failure (for example, the database stayed locked past the busy timeout).
+    /// Other processes kept the queue busy (SQLite allows one writer at a time) for longer than
+    /// the busy timeout, retries included. Nothing was changed; trying again later may succeed.
+    public static let busy = Code(value: .busy)
+    /// Any other SQLite failure.
     public static let database = Code(value: .database)
     /// No ticket has this id.
     public static let ticketNotFound = Code(value: .ticketNotFound)

@@ -68,13 +68,18 @@ public struct ReviewStage: ModerationStage {
     /// The options of a `review` stage.
     public let optionKeys = ["database"]
     private let queue: ReviewQueue?
+    private let busyTimeout: Duration
 
     /// Creates the factory.
     ///
-    /// - Parameter queue: An open queue for every `review` stage to use; when `nil`, each stage
-    ///   opens the `database` its options name.
-    public init(queue: ReviewQueue? = nil) {
+    /// - Parameters:
+    ///   - queue: An open queue for every `review` stage to use; when `nil`, each stage opens the
+    ///     `database` its options name.
+    ///   - busyTimeout: How long the queues the stages open wait for other processes (see
+    ///     ``ReviewQueue/open(path:readOnly:busyTimeout:clock:)``).
+    public init(queue: ReviewQueue? = nil, busyTimeout: Duration = .seconds(10)) {
       self.queue = queue
+      self.busyTimeout = busyTimeout
     }
 
     /// Builds a ``ReviewStage``.
@@ -90,7 +95,8 @@ public struct ReviewStage: ModerationStage {
           at: definition.location)
       }
       do {
-        return ReviewStage(name: definition.name, queue: try ReviewQueue.open(path: url.path))
+        return ReviewStage(
+          name: definition.name, queue: try ReviewQueue.open(path: url.path, busyTimeout: busyTimeout))
       } catch {
         throw HeguiError(
           .invalidConfiguration, "the review queue cannot be opened: \(error)", at: definition.options.location(of: "database"),
@@ -103,9 +109,11 @@ public struct ReviewStage: ModerationStage {
 extension StageRegistry {
   /// Registers the `review` stage type (``ReviewStage``).
   ///
-  /// - Parameter queue: An open queue for every `review` stage; when `nil`, each stage opens the
-  ///   `database` its options name.
-  public mutating func registerReviewStage(queue: ReviewQueue? = nil) {
-    register(ReviewStage.Factory(queue: queue))
+  /// - Parameters:
+  ///   - queue: An open queue for every `review` stage; when `nil`, each stage opens the
+  ///     `database` its options name.
+  ///   - busyTimeout: How long the queues the stages open wait for other processes.
+  public mutating func registerReviewStage(queue: ReviewQueue? = nil, busyTimeout: Duration = .seconds(10)) {
+    register(ReviewStage.Factory(queue: queue, busyTimeout: busyTimeout))
   }
 }
