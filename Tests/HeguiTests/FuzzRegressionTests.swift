@@ -61,4 +61,103 @@ struct EngineFuzzRegressionTests {
       #expect(Self.summary(Self.smallChunks.check(line)) == Self.summary(Self.oneChunk.check(line)), "\(name)")
     }
   }
+
+  // Fuzz/Crashes/ruleset-loader-alias-bomb-key.yml (written by hand, as the fuzzing issue asked,
+  // and run through the loader target): an alias bomb used as a mapping key. Yams
+  // composes an alias as a copy of the anchored node, then hashes every key of a mapping to find
+  // duplicates: a key that stands for 9^8 nodes took 47 s, one more level ten times longer. Fix
+  // (YAMLReader.swift): a text with `&` and `*` is first composed with its aliases as plain
+  // scalars, and refused when its aliases would expand it beyond 100,000 nodes.
+  /// Lines `a:` to the `levels`-th letter: each anchors a list of nine aliases of the one
+  /// before, so the last stands for 9^levels nodes.
+  static func bomb(levels: Int) -> String {
+    var yaml = "a: &a [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n"
+    let letters = Array("abcdefghijklmnop")
+    for level in 1..<levels {
+      let (name, previous) = (letters[level], letters[level - 1])
+      yaml += "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ", ") + "]\n"
+    }
+    return yaml
+  }
+
+  func loadError(_ yaml: String) -> HeguiError? {
+    do {
+      _ = try Ruleset.load(files: ["fuzz.yml": yaml])
+      return nil
+    } catch {
+      return error
+    }
+  }
+
+  @Test(
+    "YAML alias bombs are refused quickly: billion laughs, as a mapping key, as a nested key, as a value of a rule",
+    .timeLimit(.minutes(1)),
+    arguments: [
+      // 9^6 > 100,000 nodes on line f (a, b, … f: the sixth line of the bomb).
+      ("billion laughs", "version: 1\npack: t\nname: x\n" + EngineFuzzRegressionTests.bomb(levels: 9) + "rules: []\n", "fuzz.yml:9:4"),
+      ("a key", EngineFuzzRegressionTests.bomb(levels: 9) + "? *i\n: x\n", "fuzz.yml:6:4"),
+      ("a rule", "version: 1\npack: t\nname: x\n" + EngineFuzzRegressionTests.bomb(levels: 9) + "rules:\n  - *i\n", "fuzz.yml:9:4"),
+      // 9^5 nodes fit once; but `*e` is the key of `{*e: 1}`, itself a key: hashed twice, too many.
+      ("a key in a key", EngineFuzzRegressionTests.bomb(levels: 5) + "k: {{{{*e: 1}: 1}: 1}: 1}\n", "fuzz.yml:6:7"),
+    ])
+  func aliasBombs(name: String, yaml: String, location: String) {
+    let start = ContinuousClock.now
+    let error = loadError(yaml)
+    #expect(ContinuousClock.now - start < .seconds(5), "\(name)")
+    #expect(error?.message.contains("YAML aliases expand this file to more than 100000 nodes") == true, "\(name): \(String(describing: error))")
+    #expect(error?.location?.description == location, "\(name)")
+  }
+
+  @Test("the alias bomb in Fuzz/Crashes is refused")
+  func aliasBombInput() throws {
+    let url = Fixtures.packageRoot.appending(path: "Fuzz/Crashes/ruleset-loader-alias-bomb-key.yml")
+    let yaml = String(decoding: try Data(contentsOf: url), as: UTF8.self)
+    let start = ContinuousClock.now
+    #expect(loadError(yaml)?.message.contains("YAML aliases expand") == true)
+    #expect(ContinuousClock.now - start < .seconds(5))
+  }
+
+  @Test("anchors and aliases that expand a little still load; `*` and `&` outside aliases are text")
+  func aliasesThatFit() throws {
+    let yaml = """
+      version: 1
+      pack: t
+      name: 锚点 & 别名
+      sources: &sources
+        - 《广告法》第九条
+      rules:
+        - id: t.a
+          kind: pattern
+          severity: &severity block
+          message: "“{match}” & *不是别名*"
+          basis: *sources
+          patterns: ['最\\s*好', '第 *一']
+          examples:
+            trigger: [这是⟦最 好⟧的]
+            pass: [还好]
+        - id: t.b
+          kind: lexicon
+          severity: *severity
+          message: m
+          basis: *sources
+          terms: [全网最低价]
+          examples:
+            trigger: [⟦全网最低价⟧]
+            pass: [最低]
+
+      """
+    let ruleset = try Ruleset.load(files: ["fuzz.yml": yaml])
+    #expect(ruleset.rules.map(\.basis) == [["《广告法》第九条"], ["《广告法》第九条"]])
+    #expect(ruleset.rules.map(\.severity) == [.block, .block])
+    #expect(ruleset.rules.first?.message == "“{match}” & *不是别名*")
+  }
+
+  @Test("a YAML error in a text with anchors and aliases is reported where it is")
+  func errorPositionsWithAliases() {
+    let withAliases = loadError("version: 1\npack: &p t\nname: *p\nrules: [\n  - x\n")
+    let without = loadError("version: 1\npack: t\nname: t\nrules: [\n  - x\n")
+    #expect(withAliases != nil)
+    #expect(withAliases?.location == without?.location)
+    #expect(withAliases?.message == without?.message)
+  }
 }
