@@ -93,24 +93,35 @@ public struct Checker: Sendable {
     let scratch = plan.scratchPool.take() ?? CheckScratch(plan: plan)
     scratch.diagnostics.removeAll(keepingCapacity: true)
     var copy = text
+    var previousChunk = 0  // index in `raw` of the previous chunk's first hit
+    /// Keeps, in order, the hits from `start` on that `keep` accepts.
+    func retain(from start: Int, _ keep: (RawFinding) -> Bool) {
+      var kept = start
+      for k in start..<raw.count where keep(raw[k]) {
+        raw[kept] = raw[k]
+        kept += 1
+      }
+      raw.removeSubrange(kept...)
+    }
     copy.withUTF8 { buffer in
       chunks.forEach(in: buffer) { chunk in
         normalizer.normalize(
           UnsafeBufferPointer(rebasing: buffer[chunk.scan]), base: chunk.scan.lowerBound, into: scratch.normalized)
+        // The chunk reaches back over a cut inside a line: the overlap is read by both chunks.
+        // Hits that end in its first half are the previous chunk's, hits that end after it are
+        // this one's, so that every hit is judged with half an overlap of text on both sides (an
+        // exception that reads past the cut, 长期喝也没事吗, must see the 吗). A hit that starts
+        // before the overlap only the previous chunk saw whole; it stays there.
+        let cut = chunk.keepAfter > chunk.scan.lowerBound
+        let (overlapStart, handoff) = (chunk.scan.lowerBound, (chunk.scan.lowerBound + chunk.keepAfter) / 2)
+        if cut { retain(from: previousChunk) { $0.range.lowerBound < overlapStart || $0.range.upperBound <= handoff } }
         let before = raw.count
         scratch.withHitLists { hits in
           collectCandidates(scratch, scope: scope, into: &hits)
           filterCandidates(&hits, scratch: scratch, scope: scope, context: context, into: &raw)
         }
-        if chunk.keepAfter > chunk.scan.lowerBound {
-          // The chunk reaches back over a cut inside a line: what ends before the cut was found.
-          var kept = before
-          for k in before..<raw.count where raw[k].range.upperBound > chunk.keepAfter {
-            raw[kept] = raw[k]
-            kept += 1
-          }
-          raw.removeSubrange(kept...)
-        }
+        if cut { retain(from: before) { $0.range.upperBound > handoff } }
+        previousChunk = before
       }
     }
     var diagnostics = scratch.diagnostics

@@ -25,8 +25,21 @@ package struct YAMLReader {
     HeguiError(code, message, at: location(node))
   }
 
+  /// The most nodes a ruleset file may stand for once its YAML aliases are expanded. The largest
+  /// shipped file has a few thousand; an alias bomb has billions.
+  package static let maximumExpandedNodes = 100_000
+
   /// Parses YAML text into a node tree.
+  ///
+  /// - Throws: ``HeguiError`` for invalid YAML, and for aliases that expand the text beyond
+  ///   ``maximumExpandedNodes``.
   package func compose(_ text: String) throws(HeguiError) -> Node? {
+    try refuseAliasBombs(text)
+    return try composeUnchecked(text)
+  }
+
+  /// Parses YAML text into a node tree, however far its aliases expand.
+  private func composeUnchecked(_ text: String) throws(HeguiError) -> Node? {
     do {
       return try Yams.compose(yaml: text)
     } catch let error as YamlError {
@@ -64,6 +77,67 @@ package struct YAMLReader {
       }
     } catch {
       throw HeguiError(.invalidRuleset, "invalid YAML: \(error)", at: .init(path: path))
+    }
+  }
+
+  /// Refuses a text whose aliases expand it beyond ``maximumExpandedNodes`` (billion laughs).
+  ///
+  /// Yams composes an alias as a copy of its anchored node, so a few lines of anchors and aliases
+  /// stand for a tree of billions of nodes. Composing stays linear, but Yams hashes the keys of
+  /// every mapping to find duplicates, and a key that is such a tree never finishes hashing (nor
+  /// would a reader that walked the tree). So a text that may hold both an anchor and an alias is
+  /// first composed with every `*` turned into `~`: each alias becomes a plain scalar `~name`,
+  /// nothing is expanded, marks stay where they were, and the tree tells how many nodes the text
+  /// stands for and how many of them Yams would hash as keys (a key inside a key is hashed again).
+  private func refuseAliasBombs(_ text: String) throws(HeguiError) {
+    guard text.utf8.contains(UInt8(ascii: "&")), text.utf8.contains(UInt8(ascii: "*")) else { return }
+    let probe = String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "*" ? "~" : $0 }))
+    // The parser is kept: a node holds its anchor weakly, and only the parser holds it strongly.
+    let parser: Yams.Parser
+    let root: Node?
+    do {
+      parser = try Yams.Parser(yaml: probe)
+      root = try parser.singleRoot()
+    } catch {
+      // Where a `*` is not an alias, a `~` is as valid as it was: the error is the text's own.
+      // Report it from the probe, which has no alias to expand (composing the text itself could
+      // hash a bomb's key before reaching the error).
+      _ = try composeUnchecked(probe)
+      return
+    }
+    guard let root else { return }
+    let limit = Self.maximumExpandedNodes
+    var sizes: [String: Int] = [:]  // anchor → expanded size of the node it was last set on
+    var hashed = 0  // expanded nodes in mapping keys, summed over every mapping
+    var culprit: Node?
+    func expandedSize(_ node: Node) -> Int {
+      var size = 1
+      switch node {
+      case let .scalar(scalar):
+        if scalar.style == .plain, scalar.string.first == "~", let aliased = sizes[String(scalar.string.dropFirst())] {
+          size = aliased
+        }
+      case let .mapping(mapping):
+        for (key, value) in mapping {
+          let keySize = expandedSize(key)
+          hashed = min(limit + 1, hashed + keySize)
+          if hashed > limit && culprit == nil { culprit = key }
+          size = min(limit + 1, size + keySize + expandedSize(value))
+        }
+      case let .sequence(sequence):
+        for item in sequence { size = min(limit + 1, size + expandedSize(item)) }
+      case .alias:
+        break
+      }
+      if let anchor = node.anchor { sizes[anchor.rawValue] = size }
+      if size > limit && culprit == nil { culprit = node }
+      return size
+    }
+    withExtendedLifetime(parser) { _ = expandedSize(root) }
+    if let culprit {
+      throw error(
+        culprit,
+        "YAML aliases expand this file to more than \(limit) nodes (an alias bomb?); write the values out instead")
     }
   }
 

@@ -1,0 +1,1 @@
+// Declarations only (include/CLibFuzzer.h); the definitions are in libFuzzer.

@@ -1,0 +1,52 @@
+// Fuzz target: the listing parsers of `HeguiLint` (CSV, JSON, JSON Lines).
+//
+// Any bytes are a listing export, parsed as each of the three formats (invalid UTF-8 is decoded to
+// U+FFFD, as the linter's file reader does). Parsing must return records and errors, never crash
+// or hang; every record's line must lie in the file and its index count from 1; every error must
+// name the file. Each record that parses is then checked as a listing with the shipped rules, and
+// its findings must lie where they say in their field (see `checkSpans`).
+
+import FuzzSupport
+import Hegui
+import HeguiLint
+
+enum Fixture {
+  static let ruleset: Ruleset = {
+    do { return try Ruleset.shipped() } catch { fatalError("the shipped rules do not load: \(error)") }
+  }()
+  static let checker = Checker(ruleset: ruleset)
+}
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+  let text = Fuzz.text(data, size)
+  let lines = text.utf8.count(where: { $0 == 0x0A }) + 1
+  for format in [InputFormat.csv, .json, .jsonl] {
+    let path = "fuzz.\(format.rawValue)"
+    let parsed = ListingParser.parse(text, path: path, format: format)
+    var previousIndex = 0
+    for record in parsed.records {
+      Fuzz.require(
+        1 <= record.line && record.line <= lines, "\(format): record \(record.index) on line \(record.line) of \(lines)")
+      Fuzz.require(record.index > previousIndex, "\(format): record \(record.index) after \(previousIndex)")
+      previousIndex = record.index
+      let result = Fixture.checker.check(listing: record.listing)
+      for field in result.fields {
+        let findings = CheckResult(findings: field.result.findings, diagnostics: [])
+        Fuzz.checkSpans(findings, text: field.text, ruleset: Fixture.ruleset, label: "\(format) \(field.field)")
+      }
+    }
+    for error in parsed.errors {
+      Fuzz.require(error.location?.path == path, "\(format): an error that does not name the file: \(error)")
+      if let line = error.location?.line {
+        Fuzz.require(1 <= line && line <= lines, "\(format): an error on line \(line) of \(lines): \(error)")
+      }
+    }
+  }
+  return 0
+}
+
+@main
+enum Main {
+  static func main() { Fuzz.run(testOneInput) }
+}

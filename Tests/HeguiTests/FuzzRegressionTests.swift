@@ -1,0 +1,163 @@
+import Foundation
+@testable import Hegui
+import Testing
+
+/// What the fuzz targets (`Fuzz/`) found in the engine, pinned. The inputs are in `Fuzz/Crashes/`;
+/// each test says which.
+@Suite("Fuzz regressions: engine")
+struct EngineFuzzRegressionTests {
+  static let shipped: Ruleset = {
+    do { return try Ruleset.shipped() } catch {
+      Issue.record("the shipped rules do not load: \(error)")
+      return Ruleset.empty
+    }
+  }()
+  static let oneChunk = Checker(ruleset: shipped)
+  /// The smallest chunks `Chunks` allows: a line longer than 16 KB is cut inside.
+  static let smallChunks = Checker(ruleset: shipped, wordBoundaries: WordBoundaries(), chunkSize: 1024)
+
+  static func summary(_ result: CheckResult) -> [String] {
+    result.findings.map { "\($0.ruleID)@\($0.span?.utf8.description ?? "-") \($0.severity)" }
+  }
+
+  // Found by the checker target, which also repeats its input into one line of more than 16 KB
+  // and checks it with the smallest chunks (cut inside the line) and with one chunk. It found two
+  // shipped pass examples, 有人问长期喝也没事吗，建议按标签食用量 and 唯一需要注意的是，这款耳机不支持
+  // 无线充电, whose hit the small chunks reported and one chunk did not; minimised:
+  // - Fuzz/Crashes/checker-exception-across-cut.txt (长期喝也没事吗吗): the line was cut between
+  //   长期喝也没事 and 吗, so the exception `长期\p{Han}{1,10}(?:吗|么|嘛)` could not see its 吗;
+  // - Fuzz/Crashes/checker-lookahead-at-cut.txt (qquce): in qquceqquce…, the cut ended the subject,
+  //   so the lookahead `(?![a-z0-9_-])` of a contact-id pattern saw an end of text that is not there.
+  // Cause: the chunk before a cut inside a line kept every hit that ended before the cut, judged
+  // without the text after it. Fix (Checker.swift): hits that end in the second half of the
+  // overlap belong to the next chunk, so every hit is judged with half an overlap on both sides.
+  @Test(
+    "an exception that reads past a cut inside a long line applies wherever the cut falls",
+    arguments: [
+      "有人问长期喝也没事吗，建议按标签食用量",  // adlaw.medical.safety-guarantee, exception after the hit
+      "唯一需要注意的是，这款耳机不支持无线充电",  // adlaw.absolute.unique, exception after the hit
+    ])
+  func exceptionAcrossCut(sentence: String) {
+    // Pad the sentence so that, in successive texts, the first cut (16 KB, then the next scalar)
+    // falls at different places in and around it (before the fix, 9 of these 44 texts failed).
+    let scalars = Array(sentence.unicodeScalars)
+    for shift in 0...scalars.count {
+      let pad = String(repeating: "好", count: shift)  // 3 bytes, like the sentence's characters
+      let unit = pad + sentence
+      let line = String(repeating: unit, count: 17 * 1024 / unit.utf8.count + 2)
+      let small = Self.smallChunks.check(line)
+      let one = Self.oneChunk.check(line)
+      #expect(Self.summary(small) == Self.summary(one), "shift \(shift)")
+    }
+  }
+
+  @Test("the minimised inputs, as the fuzz target checks them: small chunks find what one chunk finds")
+  func minimisedInputs() throws {
+    for name in ["checker-exception-across-cut.txt", "checker-lookahead-at-cut.txt"] {
+      let url = Fixtures.packageRoot.appending(path: "Fuzz/Crashes/\(name)")
+      let text = String(decoding: try Data(contentsOf: url), as: UTF8.self)
+      // The fuzz target repeats the input into one line of more than 16 KB.
+      let line = String(repeating: text.replacingOccurrences(of: "\n", with: " "), count: 17 * 1024 / max(1, text.utf8.count) + 1)
+      #expect(Self.summary(Self.smallChunks.check(line)) == Self.summary(Self.oneChunk.check(line)), "\(name)")
+    }
+  }
+
+  // Fuzz/Crashes/ruleset-loader-alias-bomb-key.yml (written by hand, as the fuzzing issue asked,
+  // and run through the loader target): an alias bomb used as a mapping key. Yams
+  // composes an alias as a copy of the anchored node, then hashes every key of a mapping to find
+  // duplicates: a key that stands for 9^8 nodes took 47 s, one more level ten times longer. Fix
+  // (YAMLReader.swift): a text with `&` and `*` is first composed with its aliases as plain
+  // scalars, and refused when its aliases would expand it beyond 100,000 nodes.
+  /// Lines `a:` to the `levels`-th letter: each anchors a list of nine aliases of the one
+  /// before, so the last stands for 9^levels nodes.
+  static func bomb(levels: Int) -> String {
+    var yaml = "a: &a [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n"
+    let letters = Array("abcdefghijklmnop")
+    for level in 1..<levels {
+      let (name, previous) = (letters[level], letters[level - 1])
+      yaml += "\(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ", ") + "]\n"
+    }
+    return yaml
+  }
+
+  func loadError(_ yaml: String) -> HeguiError? {
+    do {
+      _ = try Ruleset.load(files: ["fuzz.yml": yaml])
+      return nil
+    } catch {
+      return error
+    }
+  }
+
+  @Test(
+    "YAML alias bombs are refused quickly: billion laughs, as a mapping key, as a nested key, as a value of a rule",
+    .timeLimit(.minutes(1)),
+    arguments: [
+      // 9^6 > 100,000 nodes on line f (a, b, … f: the sixth line of the bomb).
+      ("billion laughs", "version: 1\npack: t\nname: x\n" + EngineFuzzRegressionTests.bomb(levels: 9) + "rules: []\n", "fuzz.yml:9:4"),
+      ("a key", EngineFuzzRegressionTests.bomb(levels: 9) + "? *i\n: x\n", "fuzz.yml:6:4"),
+      ("a rule", "version: 1\npack: t\nname: x\n" + EngineFuzzRegressionTests.bomb(levels: 9) + "rules:\n  - *i\n", "fuzz.yml:9:4"),
+      // 9^5 nodes fit once; but `*e` is the key of `{*e: 1}`, itself a key: hashed twice, too many.
+      ("a key in a key", EngineFuzzRegressionTests.bomb(levels: 5) + "k: {{{{*e: 1}: 1}: 1}: 1}\n", "fuzz.yml:6:7"),
+    ])
+  func aliasBombs(name: String, yaml: String, location: String) {
+    let start = ContinuousClock.now
+    let error = loadError(yaml)
+    #expect(ContinuousClock.now - start < .seconds(5), "\(name)")
+    #expect(error?.message.contains("YAML aliases expand this file to more than 100000 nodes") == true, "\(name): \(String(describing: error))")
+    #expect(error?.location?.description == location, "\(name)")
+  }
+
+  @Test("the alias bomb in Fuzz/Crashes is refused")
+  func aliasBombInput() throws {
+    let url = Fixtures.packageRoot.appending(path: "Fuzz/Crashes/ruleset-loader-alias-bomb-key.yml")
+    let yaml = String(decoding: try Data(contentsOf: url), as: UTF8.self)
+    let start = ContinuousClock.now
+    #expect(loadError(yaml)?.message.contains("YAML aliases expand") == true)
+    #expect(ContinuousClock.now - start < .seconds(5))
+  }
+
+  @Test("anchors and aliases that expand a little still load; `*` and `&` outside aliases are text")
+  func aliasesThatFit() throws {
+    let yaml = """
+      version: 1
+      pack: t
+      name: 锚点 & 别名
+      sources: &sources
+        - 《广告法》第九条
+      rules:
+        - id: t.a
+          kind: pattern
+          severity: &severity block
+          message: "“{match}” & *不是别名*"
+          basis: *sources
+          patterns: ['最\\s*好', '第 *一']
+          examples:
+            trigger: [这是⟦最 好⟧的]
+            pass: [还好]
+        - id: t.b
+          kind: lexicon
+          severity: *severity
+          message: m
+          basis: *sources
+          terms: [全网最低价]
+          examples:
+            trigger: [⟦全网最低价⟧]
+            pass: [最低]
+
+      """
+    let ruleset = try Ruleset.load(files: ["fuzz.yml": yaml])
+    #expect(ruleset.rules.map(\.basis) == [["《广告法》第九条"], ["《广告法》第九条"]])
+    #expect(ruleset.rules.map(\.severity) == [.block, .block])
+    #expect(ruleset.rules.first?.message == "“{match}” & *不是别名*")
+  }
+
+  @Test("a YAML error in a text with anchors and aliases is reported where it is")
+  func errorPositionsWithAliases() {
+    let withAliases = loadError("version: 1\npack: &p t\nname: *p\nrules: [\n  - x\n")
+    let without = loadError("version: 1\npack: t\nname: t\nrules: [\n  - x\n")
+    #expect(withAliases != nil)
+    #expect(withAliases?.location == without?.location)
+    #expect(withAliases?.message == without?.message)
+  }
+}
