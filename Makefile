@@ -7,15 +7,17 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || command -v sudo >/dev/null 2>&1 && [ "$
 SYSTEM_PACKAGES := libicu-dev libpcre2-dev libsqlite3-dev pkgconf
 HEGUI := .build/debug/hegui
 
-FUZZ_SECONDS ?= 600
-SMOKE_SECONDS ?= 30
 # Everything swift-format checks (.swift-format at the root; Tests/ has its own, looser one).
 FORMAT_PATHS := Package.swift Sources Tests Snippets Plugins Benchmarks/Package.swift Benchmarks/Sources \
   $(wildcard Examples/*/Package.swift Examples/*/Sources Examples/*/Tests Fuzz/Package.swift Fuzz/Sources)
 
-.PHONY: all deps build demo test rules-test snippets format format-check fuzz fuzz-smoke docs clean
+.PHONY: all deps build demo test rules-test snippets format format-check docs clean
 
 all: build
+
+# Coverage-guided fuzzing with libFuzzer: `make fuzz` (every target for FUZZ_SECONDS, default 10
+# minutes each), `make fuzz-smoke` (30 s each; `make test` runs it). Fuzz/README.md.
+include Fuzz/fuzz.mk
 
 # Installs the C libraries only when pkg-config cannot find them (or pkg-config is missing).
 deps:
@@ -67,14 +69,6 @@ format:
 
 format-check:
 	$(SWIFT) format lint --strict --recursive --parallel $(FORMAT_PATHS)
-
-# Coverage-guided fuzzing with libFuzzer (Fuzz/README.md): every target for FUZZ_SECONDS (default
-# 10 minutes each); `make test` runs each for SMOKE_SECONDS so that CI catches regressions.
-fuzz:
-	Fuzz/run.sh all $(FUZZ_SECONDS)
-
-fuzz-smoke:
-	Fuzz/run.sh all $(SMOKE_SECONDS)
 
 # DocC for the public modules (swift-docc-plugin); the archives land in .build/plugins/Swift-DocC.
 docs:
