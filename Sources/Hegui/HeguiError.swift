@@ -74,7 +74,8 @@ public struct HeguiError: Error, CustomStringConvertible, Sendable {
   public var underlying: (any Error & Sendable)?
 
   /// Creates an error.
-  public init(_ code: Code, _ message: String, at location: Location? = nil, underlying: (any Error & Sendable)? = nil) {
+  public init(_ code: Code, _ message: String, at location: Location? = nil, underlying: (any Error & Sendable)? = nil)
+  {
     self.code = code
     self.message = message
     self.location = location

@@ -6,7 +6,9 @@ struct ContextOptions: ParsableArguments {
   @Option(help: ArgumentHelp("Skip paths matching a glob (repeatable).", valueName: "glob"))
   var exclude: [String] = []
 
-  @Option(help: "Context for scripts: livestream, caption, title or description (default: caption for .srt, else livestream).")
+  @Option(
+    help: "Context for scripts: livestream, caption, title or description (default: caption for .srt, else livestream)."
+  )
   var context: TextContext?
 
   @Option(help: "Shop subject: individual (个人) or enterprise (企业).")

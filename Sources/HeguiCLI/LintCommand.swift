@@ -38,7 +38,8 @@ struct LintCommand: AsyncParsableCommand {
 
   @OptionGroup var situation: ContextOptions
 
-  @Option(help: ArgumentHelp("A directory of extra rulesets (repeatable), added to the shipped ones.", valueName: "dir"))
+  @Option(
+    help: ArgumentHelp("A directory of extra rulesets (repeatable), added to the shipped ones.", valueName: "dir"))
   var rulesets: [String] = []
 
   @Option(help: ArgumentHelp("Run only this rule, alias or family (repeatable).", valueName: "id"))
@@ -94,7 +95,8 @@ struct LintCommand: AsyncParsableCommand {
       if let category = situation.category ?? configuration.category, ruleset.category(named: category) == nil {
         throw HeguiError(
           .unknownCategory,
-          "unknown category '\(category)'; known: \(ruleset.categories.map { "\($0.id) (\($0.names.joined(separator: "/")))" }.joined(separator: ", "))")
+          "unknown category '\(category)'; known: \(ruleset.categories.map { "\($0.id) (\($0.names.joined(separator: "/")))" }.joined(separator: ", "))"
+        )
       }
     } catch {
       printError("error: \(error)")
@@ -105,15 +107,18 @@ struct LintCommand: AsyncParsableCommand {
     options.splitter.context = situation.context
     options.splitter.contextsByGlob = configuration.contexts
     options.splitter.defaults = CheckContext(
-      shopSubject: situation.shopSubject ?? configuration.shopSubject, category: situation.category ?? configuration.category,
+      shopSubject: situation.shopSubject ?? configuration.shopSubject,
+      category: situation.category ?? configuration.category,
       licences: Set(configuration.licences + situation.licences))
     let linter = Linter(checker: Checker(ruleset: ruleset), options: options)
 
-    let useColor = output == nil && !noColor && format == .text && isatty(STDOUT_FILENO) != 0
+    let useColor =
+      output == nil && !noColor && format == .text && isatty(STDOUT_FILENO) != 0
       && ProcessInfo.processInfo.environment["NO_COLOR"].map(\.isEmpty) != false
     let sink: OutputFile.Stream
     do {
-      sink = try output.map { try OutputFile.Stream.open(URL(fileURLWithPath: $0, relativeTo: cwd), displayPath: $0) }
+      sink =
+        try output.map { try OutputFile.Stream.open(URL(fileURLWithPath: $0, relativeTo: cwd), displayPath: $0) }
         ?? .standardOutput()
     } catch {
       printError("error: \(error)")
@@ -131,7 +136,8 @@ struct LintCommand: AsyncParsableCommand {
       if format.isListing {
         let data = FileHandle.standardInput.readDataToEndOfFile()
         do {
-          state.add(linter.lint(text: try TextInput.decode(data, path: stdinFilename), path: stdinFilename, format: format))
+          state.add(
+            linter.lint(text: try TextInput.decode(data, path: stdinFilename), path: stdinFilename, format: format))
         } catch {
           state.add(LintedFile(path: stdinFilename, findings: [], errors: [error]))
         }

@@ -66,7 +66,9 @@ struct ModerateCommand: AsyncParsableCommand {
   var jobs: Int = 4
 
   func validate() throws {
-    if paths.isEmpty && texts.isEmpty && !stdin { throw ValidationError("give files or directories, --text or --stdin") }
+    if paths.isEmpty && texts.isEmpty && !stdin {
+      throw ValidationError("give files or directories, --text or --stdin")
+    }
     if jobs < 1 { throw ValidationError("--jobs must be at least 1") }
     if BusyTimeout.parse(busyTimeout) == nil {
       throw ValidationError("--busy-timeout must look like 500ms, 30s or 2m")
@@ -85,7 +87,8 @@ struct ModerateCommand: AsyncParsableCommand {
     var input = ModerationInput(splitter: splitter)
     for (index, text) in texts.enumerated() {
       input.items.append(
-        ModerationItem(id: "text:\(index + 1)", text: text, context: splitter.scriptSituation(path: "", format: .script)))
+        ModerationItem(
+          id: "text:\(index + 1)", text: text, context: splitter.scriptSituation(path: "", format: .script)))
     }
     if stdin {
       let data = FileHandle.standardInput.readDataToEndOfFile()
@@ -163,18 +166,18 @@ struct ModerateCommand: AsyncParsableCommand {
       #endif
       #if ReviewQueue
         if let db {
-        let queue: ReviewQueue
-        do {
-          queue = try ReviewQueue.open(
-            path: URL(fileURLWithPath: db, relativeTo: cwd).path,
-            busyTimeout: BusyTimeout.parse(busyTimeout) ?? BusyTimeout.standard)
-        } catch {
-          throw HeguiError(.io, "cannot open the review queue: \(error.message)", at: .init(path: db))
-        }
-        registry.registerReviewStage(queue: queue)
-        if !configuration.stages.contains(where: { $0.type == "review" }) {
-          printError("warning: --db is given, but the pipeline \(pipeline) has no review stage")
-        }
+          let queue: ReviewQueue
+          do {
+            queue = try ReviewQueue.open(
+              path: URL(fileURLWithPath: db, relativeTo: cwd).path,
+              busyTimeout: BusyTimeout.parse(busyTimeout) ?? BusyTimeout.standard)
+          } catch {
+            throw HeguiError(.io, "cannot open the review queue: \(error.message)", at: .init(path: db))
+          }
+          registry.registerReviewStage(queue: queue)
+          if !configuration.stages.contains(where: { $0.type == "review" }) {
+            printError("warning: --db is given, but the pipeline \(pipeline) has no review stage")
+          }
         } else {
           registry.registerReviewStage(busyTimeout: BusyTimeout.parse(busyTimeout) ?? BusyTimeout.standard)
         }
@@ -273,8 +276,11 @@ final class ModerationPrinter {
 
   func finish() {
     let total = passed + blocked + pending
-    var summary = "\(total) \(total == 1 ? "item" : "items"): \(passed) passed, \(blocked) blocked, \(pending) pending review"
-    if pending > 0 { summary += " (\(queued) in the review queue\(pending > queued ? ", \(pending - queued) not queued" : ""))" }
+    var summary =
+      "\(total) \(total == 1 ? "item" : "items"): \(passed) passed, \(blocked) blocked, \(pending) pending review"
+    if pending > 0 {
+      summary += " (\(queued) in the review queue\(pending > queued ? ", \(pending - queued) not queued" : ""))"
+    }
     if format == .text {
       FileHandle.standardOutput.write(Data("\n\(summary)\n".utf8))
     } else {
@@ -299,13 +305,16 @@ final class ModerationPrinter {
     for record in result.trail {
       var step = "        \(record.stage): "
       step += record.outcome.name
-      if record.status != .skipped && record.status != .unavailable { step += String(format: " (%.1f ms)", record.milliseconds) }
+      if record.status != .skipped && record.status != .unavailable {
+        step += String(format: " (%.1f ms)", record.milliseconds)
+      }
       step += " — \(safe(record.outcome.reason))"
       lines.append(step)
       for finding in record.findings {
         let place = finding.line.map { ":\($0):\(finding.column ?? 1)" } ?? ""
         let match = finding.match.isEmpty ? "" : " 「\(safe(finding.match))」"
-        lines.append("          \(finding.severity.rawValue) \(safe(finding.rule))\(place)\(match) \(safe(finding.message))")
+        lines.append(
+          "          \(finding.severity.rawValue) \(safe(finding.rule))\(place)\(match) \(safe(finding.message))")
       }
     }
     if result.decidedBy == nil {

@@ -60,7 +60,8 @@ struct RulesEvalCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Fail (exit 1) when overall recall is below this (0–1).", valueName: "ratio"))
   var minRecall: Double?
 
-  @Option(help: ArgumentHelp("Fail (exit 1) when more than this share of clean texts is blocked (0–1).", valueName: "ratio"))
+  @Option(
+    help: ArgumentHelp("Fail (exit 1) when more than this share of clean texts is blocked (0–1).", valueName: "ratio"))
   var maxFalseBlock: Double?
 
   func validate() throws {
@@ -88,7 +89,8 @@ struct RulesEvalCommand: AsyncParsableCommand {
     }
     if let maxFalseBlock, evaluation.falseBlockRate > maxFalseBlock {
       printError(
-        String(format: "false-block rate %.3f is above --max-false-block %.3f", evaluation.falseBlockRate, maxFalseBlock))
+        String(
+          format: "false-block rate %.3f is above --max-false-block %.3f", evaluation.falseBlockRate, maxFalseBlock))
       failed = true
     }
     if failed { throw ExitCode(Exit.findings) }
@@ -150,7 +152,8 @@ struct RulesTestCommand: AsyncParsableCommand {
 }
 
 struct RulesListCommand: AsyncParsableCommand {
-  static let configuration = CommandConfiguration(commandName: "list", abstract: "List rules: id, kind, severity, pack, examples.")
+  static let configuration = CommandConfiguration(
+    commandName: "list", abstract: "List rules: id, kind, severity, pack, examples.")
 
   @OptionGroup var source: RuleSource
 
@@ -162,7 +165,8 @@ struct RulesListCommand: AsyncParsableCommand {
     let header = ["ID", "KIND", "SEVERITY", "PACK", "EXAMPLES"]
     let widths = (0..<header.count).map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
     for row in [header] + rows {
-      print(row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  "))
+      print(
+        row.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  "))
     }
     print("\(ruleset.rules.count) rules in \(ruleset.packs.count) packs; \(ruleset.categories.count) categories")
   }
@@ -190,20 +194,25 @@ struct RulesShowCommand: AsyncParsableCommand {
     if !rule.aliases.isEmpty { out += "  aliases: \(rule.aliases.joined(separator: ", "))\n" }
     out += "  message: \(rule.message)\n"
     if let english = rule.messageEnglish { out += "  message (en): \(english)\n" }
-    out += "  basis: \(rule.basis.isEmpty ? "(none)" : rule.basis.joined(separator: "；"))\(rule.policy == .platform ? " (platform policy)" : "")\n"
+    out +=
+      "  basis: \(rule.basis.isEmpty ? "(none)" : rule.basis.joined(separator: "；"))\(rule.policy == .platform ? " (platform policy)" : "")\n"
     if !rule.suggestions.isEmpty { out += "  suggestions: \(rule.suggestions.joined(separator: " / "))\n" }
     if !rule.rawTerms.isEmpty { out += "  terms: \(rule.rawTerms.joined(separator: "、"))\n" }
     if !rule.patterns.isEmpty { out += "  patterns: \(rule.patterns.map(\.source).joined(separator: "  "))\n" }
     if rule.requiresWordBoundary { out += "  boundary: word\n" }
     let a = rule.applicability
     if !a.contexts.isEmpty { out += "  contexts: \(a.contexts.map(\.rawValue).sorted().joined(separator: ", "))\n" }
-    if !a.shopSubjects.isEmpty { out += "  shop subjects: \(a.shopSubjects.map(\.rawValue).sorted().joined(separator: ", "))\n" }
+    if !a.shopSubjects.isEmpty {
+      out += "  shop subjects: \(a.shopSubjects.map(\.rawValue).sorted().joined(separator: ", "))\n"
+    }
     if !a.categories.isEmpty { out += "  categories: \(a.categories.sorted().joined(separator: ", "))\n" }
     if !a.excludedCategories.isEmpty { out += "  not for: \(a.excludedCategories.sorted().joined(separator: ", "))\n" }
     for exception in rule.exceptions { out += "  exception (\(exception.action.rawValue)): \(exception.source)\n" }
     if !rule.isSuppressible { out += "  cannot be suppressed inline\n" }
     out += "  triggers:\n"
-    for example in rule.triggerExamples { out += "    \(example.marked)\(example.severity.map { "  → \($0.rawValue)" } ?? "")\n" }
+    for example in rule.triggerExamples {
+      out += "    \(example.marked)\(example.severity.map { "  → \($0.rawValue)" } ?? "")\n"
+    }
     out += "  passes:\n"
     for example in rule.passExamples { out += "    \(example.marked)\n" }
     print(out, terminator: "")

@@ -109,7 +109,9 @@ public struct Linter: Sendable {
       body(
         LintedFile(
           path: displayPath, findings: [],
-          errors: [HeguiError(.io, "cannot read: \((error as NSError).localizedDescription)", at: .init(path: displayPath))]))
+          errors: [
+            HeguiError(.io, "cannot read: \((error as NSError).localizedDescription)", at: .init(path: displayPath))
+          ]))
       return
     }
     defer { try? handle.close() }
@@ -210,7 +212,8 @@ public struct Linter: Sendable {
     for record in parsed.records {
       let result = checker.check(listing: record.listing, context: options.splitter.defaults)
       // The listing's own problems (an unknown category) are said once, under the first field.
-      let prefix = result.fields.first.map { "record \(record.index), \($0.field.rawValue): " } ?? "record \(record.index): "
+      let prefix =
+        result.fields.first.map { "record \(record.index), \($0.field.rawValue): " } ?? "record \(record.index): "
       for diagnostic in result.diagnostics {
         errors.append(
           HeguiError(code(for: diagnostic), prefix + diagnostic.message, at: .init(path: path, line: record.line)))

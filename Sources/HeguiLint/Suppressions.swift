@@ -61,12 +61,16 @@ package enum Suppressions {
     var silentLines = Set<Int>()
     for (number, raw) in lines.lines.sorted(by: { $0.key < $1.key }) where isDirective(raw[...]) {
       if isWellFormed(raw) { silentLines.insert(number) }
-      let body = raw.drop { $0 == " " || $0 == "\t" || $0 == "\u{3000}" }.dropFirst(2).trimmingCharacters(in: .whitespaces)
+      let body = raw.drop { $0 == " " || $0 == "\t" || $0 == "\u{3000}" }.dropFirst(2).trimmingCharacters(
+        in: .whitespaces)
       guard body.hasPrefix("hegui") else { continue }  // another tool's directive
       let parts = body.components(separatedBy: " -- ")
       let command = parts[0].split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
       guard command.count >= 2, command[0] == "hegui", command[1] == "disable-next-line" else {
-        errors.append(Failure(message: "unknown hegui directive '\(body)'; expected '#! hegui disable-next-line RULE-ID -- reason'", line: number))
+        errors.append(
+          Failure(
+            message: "unknown hegui directive '\(body)'; expected '#! hegui disable-next-line RULE-ID -- reason'",
+            line: number))
         continue
       }
       let ids = Array(command.dropFirst(2))
@@ -74,11 +78,13 @@ package enum Suppressions {
         errors.append(Failure(message: "'disable-next-line' needs at least one rule id", line: number))
         continue
       }
-      let reason = parts.count > 1 ? parts.dropFirst().joined(separator: " -- ").trimmingCharacters(in: .whitespaces) : ""
+      let reason =
+        parts.count > 1 ? parts.dropFirst().joined(separator: " -- ").trimmingCharacters(in: .whitespaces) : ""
       if reason.isEmpty {
-        meta.append(metaFinding(
-          id: missingReasonID, severity: .block, line: number, text: raw,
-          message: "抑制指令缺少理由：请在“--”后写明为何此处可以不改（例如法务确认的依据），否则指令无效。"))
+        meta.append(
+          metaFinding(
+            id: missingReasonID, severity: .block, line: number, text: raw,
+            message: "抑制指令缺少理由：请在“--”后写明为何此处可以不改（例如法务确认的依据），否则指令无效。"))
         continue
       }
       var canonical: Set<String> = []
@@ -100,7 +106,10 @@ package enum Suppressions {
     var kept: [LintFinding] = []
     for finding in findings {
       if silentLines.contains(finding.line) && finding.finding.span != nil { continue }  // directives are not spoken
-      guard let index = directives.firstIndex(where: { $0.target == finding.line && $0.ruleIDs.contains(finding.finding.ruleID) })
+      guard
+        let index = directives.firstIndex(where: {
+          $0.target == finding.line && $0.ruleIDs.contains(finding.finding.ruleID)
+        })
       else {
         kept.append(finding)
         continue
@@ -108,19 +117,23 @@ package enum Suppressions {
       directives[index].used = true
       if finding.finding.isSuppressible { continue }
       kept.append(finding)
-      meta.append(metaFinding(
-        id: notSuppressibleID, severity: .review, line: directives[index].line, text: directives[index].text,
-        message: "规则 \(finding.finding.ruleID) 不允许行内抑制，该发现仍然有效；如确属例外，请交由人工审核。"))
+      meta.append(
+        metaFinding(
+          id: notSuppressibleID, severity: .review, line: directives[index].line, text: directives[index].text,
+          message: "规则 \(finding.finding.ruleID) 不允许行内抑制，该发现仍然有效；如确属例外，请交由人工审核。"))
     }
     for directive in directives where !directive.used {
-      meta.append(metaFinding(
-        id: unusedID, severity: .info, line: directive.line, text: directive.text,
-        message: "该抑制指令没有抑制任何发现（下一行没有 \(directive.ruleIDs.sorted().joined(separator: ", ")) 的发现），请删除。"))
+      meta.append(
+        metaFinding(
+          id: unusedID, severity: .info, line: directive.line, text: directive.text,
+          message: "该抑制指令没有抑制任何发现（下一行没有 \(directive.ruleIDs.sorted().joined(separator: ", ")) 的发现），请删除。"))
     }
     return ((kept + meta).sorted { ($0.line, $0.column) < ($1.line, $1.column) }, errors)
   }
 
-  private static func metaFinding(id: String, severity: Severity, line: Int, text: String, message: String) -> LintFinding {
+  private static func metaFinding(id: String, severity: Severity, line: Int, text: String, message: String)
+    -> LintFinding
+  {
     let finding = Finding(
       ruleID: id, kind: .meta, severity: severity, match: "", span: nil, field: nil, message: message, suggestions: [],
       basis: [], policy: .platform, isSuppressible: false, note: nil)

@@ -26,7 +26,8 @@ extension ReviewQueue {
       let after = lastID
       let batch: [AuditRecord] = try await read { db in
         typealias Columns = DecisionRecord.Columns
-        let decisions = try DecisionRecord
+        let decisions =
+          try DecisionRecord
           .filter(Columns.id > after && Columns.decidedAt >= start)
           .order(Columns.id)
           .limit(Self.exportBatchSize)
@@ -37,7 +38,8 @@ extension ReviewQueue {
         let tickets = try TicketInfo.request(TicketRecord.filter(keys: ticketIDs)).fetchAll(db)
         let ticketsByID = Dictionary(tickets.map { ($0.ticket.id ?? 0, $0) }) { first, _ in first }
         let occurrences = Dictionary(
-          grouping: try OccurrenceRecord
+          grouping:
+            try OccurrenceRecord
             .filter(ticketIDs.contains(OccurrenceRecord.Columns.ticketID))
             .order(OccurrenceRecord.Columns.id)
             .fetchAll(db),

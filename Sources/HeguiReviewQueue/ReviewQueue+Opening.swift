@@ -90,7 +90,8 @@ extension ReviewQueue {
         return queue
       }
     } catch {
-      if readOnly, let error = error as? DatabaseError, [.SQLITE_READONLY, .SQLITE_CANTOPEN].contains(error.resultCode),
+      if readOnly, let error = error as? DatabaseError,
+        [.SQLITE_READONLY, .SQLITE_CANTOPEN].contains(error.resultCode),
         (try? requireWritableFolder(folder, path: path)) == nil
       {
         // SQLite reads a WAL queue through its -shm file, and must create it when no process has

@@ -66,7 +66,8 @@ extension ReviewQueue {
     let hash = Self.textHash(text)
     return try await read { db in
       guard
-        let id = try TicketRecord
+        let id =
+          try TicketRecord
           .filter(TicketRecord.Columns.textHash == hash && TicketRecord.isDecided)
           .select(TicketRecord.Columns.id, as: Int64.self)
           .fetchOne(db)
@@ -93,7 +94,8 @@ extension ReviewQueue {
     // same ticket between the SELECT and the UPDATE.
     return try await write { db in
       guard
-        let id = try TicketRecord
+        let id =
+          try TicketRecord
           .filter(TicketRecord.isWaiting(at: now))
           .order(TicketRecord.oldestFirst)
           .select(TicketRecord.Columns.id, as: Int64.self)
@@ -202,7 +204,7 @@ extension ReviewQueue {
         return Decision(
           id: id, ticket: ticket, reviewer: reviewer, verdict: verdict, note: note, decidedAt: Self.date(now))
       }
-    } catch where error.code == .database {
+    } catch  where error.code == .database {
       // The unique index on decision(ticket_id) is the last line of defence against a race.
       if let decision = try? await read({ db in try Self.fetchDecision(forTicket: ticket, in: db) }) {
         throw alreadyDecided(ticket, decision)

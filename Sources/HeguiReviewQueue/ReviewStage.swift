@@ -99,7 +99,8 @@ public struct ReviewStage: ModerationStage {
           name: definition.name, queue: try ReviewQueue.open(path: url.path, busyTimeout: busyTimeout))
       } catch {
         throw HeguiError(
-          .invalidConfiguration, "the review queue cannot be opened: \(error)", at: definition.options.location(of: "database"),
+          .invalidConfiguration, "the review queue cannot be opened: \(error)",
+          at: definition.options.location(of: "database"),
           underlying: error)
       }
     }

@@ -52,7 +52,7 @@ enum Schema {
     if isCurrent(pool) { return }
     do {
       try migrator.migrate(pool)
-    } catch where isCurrent(pool) {
+    } catch  where isCurrent(pool) {
       // Another process migrated the queue first.
     }
   }

@@ -1,5 +1,5 @@
-public import Hegui
 internal import Crypto
+public import Hegui
 
 /// Tier 3 of the risk escalation (高级): Tencent Cloud text moderation as a pipeline stage.
 ///

@@ -132,21 +132,25 @@ public struct TencentCloudEndpoint: Sendable, Hashable, CustomStringConvertible 
     guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
       var host = components.host, !host.isEmpty
     else {
-      throw TencentCloudError(.configuration, "invalid endpoint '\(string)': expected a URL such as https://tms.tencentcloudapi.com")
+      throw TencentCloudError(
+        .configuration, "invalid endpoint '\(string)': expected a URL such as https://tms.tencentcloudapi.com")
     }
     guard scheme == "https" || scheme == "http" else {
-      throw TencentCloudError(.configuration, "invalid endpoint '\(string)': the scheme must be https (or http for a local test server)")
+      throw TencentCloudError(
+        .configuration, "invalid endpoint '\(string)': the scheme must be https (or http for a local test server)")
     }
     guard components.path.isEmpty || components.path == "/", components.query == nil, components.fragment == nil,
       components.user == nil, components.password == nil
     else {
-      throw TencentCloudError(.configuration, "invalid endpoint '\(string)': give only scheme, host and port (requests always go to /)")
+      throw TencentCloudError(
+        .configuration, "invalid endpoint '\(string)': give only scheme, host and port (requests always go to /)")
     }
     if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
     host = host.lowercased()
     let isSecure = scheme == "https"
     if !isSecure && !Self.isLoopback(host) {
-      throw TencentCloudError(.configuration, "invalid endpoint '\(string)': plain http is allowed only to a loopback test server; use https")
+      throw TencentCloudError(
+        .configuration, "invalid endpoint '\(string)': plain http is allowed only to a loopback test server; use https")
     }
     var port = components.port
     if let value = port, !(1...65_535).contains(value) {

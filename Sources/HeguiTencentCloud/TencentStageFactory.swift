@@ -78,7 +78,8 @@ public struct TencentStageFactory: StageFactory {
     if let value = try milliseconds("backoff_max_ms", in: options) { configuration.retry.maximumDelay = value }
     if let attempts = try options.int("max_attempts") {
       guard (1...10).contains(attempts) else {
-        throw options.error("max_attempts", "'max_attempts' must be between 1 and 10 (each attempt may be billed), found \(attempts)")
+        throw options.error(
+          "max_attempts", "'max_attempts' must be between 1 and 10 (each attempt may be billed), found \(attempts)")
       }
       configuration.retry.maxAttempts = attempts
     }
@@ -97,13 +98,16 @@ public struct TencentStageFactory: StageFactory {
         sendsItemIDAsDataID: sendItemID)
     } catch {
       throw HeguiError(
-        .invalidConfiguration, "stage '\(definition.name)': \(error.message)", at: definition.location, underlying: error)
+        .invalidConfiguration, "stage '\(definition.name)': \(error.message)", at: definition.location,
+        underlying: error)
     }
   }
 
   private func milliseconds(_ key: String, in options: StageOptions) throws(HeguiError) -> Duration? {
     guard let value = try options.int(key) else { return nil }
-    guard value > 0 else { throw options.error(key, "'\(key)' must be a positive number of milliseconds, found \(value)") }
+    guard value > 0 else {
+      throw options.error(key, "'\(key)' must be a positive number of milliseconds, found \(value)")
+    }
     return .milliseconds(value)
   }
 }

@@ -191,7 +191,8 @@ public final class TextModerationClient: Sendable, CustomStringConvertible {
   /// - Parameter request: The request; its content must be 1–10,000 Unicode scalars.
   /// - Returns: The decoded response.
   /// - Throws: ``TencentCloudError``.
-  public func textModeration(_ request: TextModerationRequest) async throws(TencentCloudError) -> TextModerationResponse {
+  public func textModeration(_ request: TextModerationRequest) async throws(TencentCloudError) -> TextModerationResponse
+  {
     let length = request.content.unicodeScalars.count
     if length == 0 {
       throw TencentCloudError(.invalidInput, "the text is empty")
@@ -294,7 +295,8 @@ public final class TextModerationClient: Sendable, CustomStringConvertible {
     guard response.status == 200 else {
       throw AttemptFailure(
         TencentCloudError(
-          .transport, "HTTP \(response.status) from a gateway or proxy (Tencent answers 200 when it processed a request)",
+          .transport,
+          "HTTP \(response.status) from a gateway or proxy (Tencent answers 200 when it processed a request)",
           httpStatus: response.status),
         retryable: true)
     }

@@ -144,7 +144,7 @@ public final class FakeTMSServer: Sendable {
 }
 
 /// The server's mutable state, behind a lock.
-fileprivate struct State {
+private struct State {
   var service: FakeTMSService
   var clock: @Sendable () -> Int64
   var faults: [FakeTMSFault] = []

@@ -136,7 +136,8 @@ struct FakeTMSService: Sendable {
     case .connectionReset?:
       return .reset
     case .badGateway?:
-      let html = "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>"
+      let html =
+        "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>"
       return .http(status: 502, contentType: "text/html", body: Array(html.utf8), delay: nil, answer: "HTTP 502")
     case .malformedJSON?:
       return .http(
@@ -201,7 +202,8 @@ struct FakeTMSService: Sendable {
     // 3. Authorization format and key id.
     guard let authorization = request.header("Authorization"),
       let match = authorization.wholeMatch(
-        of: #/TC3-HMAC-SHA256 Credential=([^/]+)/([0-9]{4}-[0-9]{2}-[0-9]{2})/([a-z0-9]+)/tc3_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})/#
+        of:
+          #/TC3-HMAC-SHA256 Credential=([^/]+)/([0-9]{4}-[0-9]{2}-[0-9]{2})/([a-z0-9]+)/tc3_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})/#
       )
     else {
       throw Failure(code: "AuthFailure.InvalidAuthorization", message: "Authorization is not in the TC3 format.")
@@ -297,7 +299,8 @@ struct FakeTMSService: Sendable {
       throw Failure(code: "InvalidParameterValue.ErrFileContent", message: "Content is not UTF-8.")
     }
     guard text.unicodeScalars.count <= 10_000 else {
-      throw Failure(code: "InvalidParameterValue.ErrTextContentLen", message: "Content is longer than 10000 characters.")
+      throw Failure(
+        code: "InvalidParameterValue.ErrTextContentLen", message: "Content is longer than 10000 characters.")
     }
     if let bizType = fields["BizType"] {
       guard let value = bizType as? String, value.wholeMatch(of: #/[A-Za-z0-9_]{3,32}/#) != nil else {
@@ -434,7 +437,8 @@ struct FakeTMSService: Sendable {
   static func utcDate(_ timestamp: Int64) -> String {
     var calendar = Calendar(identifier: .gregorian)
     calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
-    let parts = calendar.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: TimeInterval(timestamp)))
+    let parts = calendar.dateComponents(
+      [.year, .month, .day], from: Date(timeIntervalSince1970: TimeInterval(timestamp)))
     return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
   }
 

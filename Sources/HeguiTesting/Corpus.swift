@@ -51,10 +51,13 @@ public struct CorpusCase: Sendable {
   /// Finds corpus files under `directory/corpus/` (recursively).
   public static func find(in directory: URL) -> [CorpusCase] {
     let corpus = directory.appending(path: "corpus")
-    guard let enumerator = FileManager.default.enumerator(at: corpus, includingPropertiesForKeys: nil) else { return [] }
+    guard let enumerator = FileManager.default.enumerator(at: corpus, includingPropertiesForKeys: nil) else {
+      return []
+    }
     var cases: [CorpusCase] = []
     for case let url as URL in enumerator where url.pathExtension == "txt" {
-      cases.append(CorpusCase(textURL: url, expectURL: url.deletingPathExtension().appendingPathExtension("expect.json")))
+      cases.append(
+        CorpusCase(textURL: url, expectURL: url.deletingPathExtension().appendingPathExtension("expect.json")))
     }
     return cases.sorted { $0.textURL.path < $1.textURL.path }
   }
@@ -77,21 +80,25 @@ public struct CorpusCase: Sendable {
     guard let data = try? Data(contentsOf: textURL), let text = String(data: data, encoding: .utf8) else {
       return Outcome(missing: [], unexpected: [], error: "\(textURL.path): cannot read the corpus text as UTF-8")
     }
-    var expectations = Expectations(version: 1, context: nil, shopSubject: nil, category: nil, licences: nil, findings: [])
+    var expectations = Expectations(
+      version: 1, context: nil, shopSubject: nil, category: nil, licences: nil, findings: [])
     var haveExpectations = false
     if let data = try? Data(contentsOf: expectURL) {
       do {
         expectations = try JSONDecoder().decode(Expectations.self, from: data)
         haveExpectations = true
       } catch {
-        if !update { return Outcome(missing: [], unexpected: [], error: "\(expectURL.path): invalid expectations: \(error)") }
+        if !update {
+          return Outcome(missing: [], unexpected: [], error: "\(expectURL.path): invalid expectations: \(error)")
+        }
       }
     }
     let context = CheckContext(
       expectations.context ?? .livestream, shopSubject: expectations.shopSubject, category: expectations.category,
       licences: Set(expectations.licences ?? []))
     let actual = checker.check(text, context: context).findings.map { f in
-      Expected(rule: f.ruleID, severity: f.severity, line: f.span?.line ?? 0, column: f.span?.column ?? 0, match: f.match)
+      Expected(
+        rule: f.ruleID, severity: f.severity, line: f.span?.line ?? 0, column: f.span?.column ?? 0, match: f.match)
     }.sorted()
     if update {
       expectations.findings = actual
@@ -100,7 +107,8 @@ public struct CorpusCase: Sendable {
       do {
         try (encoder.encode(expectations) + Data("\n".utf8)).write(to: expectURL, options: .atomic)
       } catch {
-        return Outcome(missing: [], unexpected: [], error: "\(expectURL.path): cannot write: \(error.localizedDescription)")
+        return Outcome(
+          missing: [], unexpected: [], error: "\(expectURL.path): cannot write: \(error.localizedDescription)")
       }
       return Outcome(missing: [], unexpected: [], error: nil)
     }

@@ -82,7 +82,8 @@ public struct LabelledCorpus: Sendable {
           else { throw fail("a label needs 'phrase', 'kind' and 'severity' (block or review)") }
           guard let found = body.range(of: phrase) else { throw fail("label '\(phrase)' is not in the text") }
           let start = body.utf8.distance(from: body.utf8.startIndex, to: found.lowerBound)
-          labels.append(Label(phrase: phrase, range: start..<(start + phrase.utf8.count), kind: kind, severity: severity))
+          labels.append(
+            Label(phrase: phrase, range: start..<(start + phrase.utf8.count), kind: kind, severity: severity))
         }
         entries.append(
           Entry(
@@ -231,13 +232,16 @@ extension RuleEvaluation {
       for key in scores.keys.sorted() {
         guard let s = scores[key] else { continue }
         out += "  \(key): recall \(s.caught)/\(s.labels) \(percent(s.recall))"
-        if !recallOnly { out += ", precision \(s.correct)/\(s.findings) \(percent(s.precision)), F1 \(String(format: "%.2f", s.f1))" }
+        if !recallOnly {
+          out += ", precision \(s.correct)/\(s.findings) \(percent(s.precision)), F1 \(String(format: "%.2f", s.f1))"
+        }
         out += "\n"
       }
       return out
     }
     var out = "phrases caught: \(overall.caught)/\(overall.labels) (recall \(percent(overall.recall)))\n"
-    out += "findings on labelled phrases: \(overall.correct)/\(overall.findings) (precision \(percent(overall.precision)))\n"
+    out +=
+      "findings on labelled phrases: \(overall.correct)/\(overall.findings) (precision \(percent(overall.precision)))\n"
     out += "F1: \(String(format: "%.3f", overall.f1))\n"
     out += "clean texts: \(cleanTexts); hard-blocked \(cleanBlocked) (\(percent(falseBlockRate))), "
     out += "sent to review \(cleanReviewed) (\(percent(reviewRate)))\n"
@@ -247,11 +251,13 @@ extension RuleEvaluation {
     out += table("by rule", byRule)
     out += "\nmisses (\(misses.count))\n"
     for miss in misses.prefix(limit) {
-      out += "  \(miss.location) \(miss.id) [\(miss.what), \(miss.severity.rawValue)] “\(miss.phrase)” utf8 \(miss.range)\n"
+      out +=
+        "  \(miss.location) \(miss.id) [\(miss.what), \(miss.severity.rawValue)] “\(miss.phrase)” utf8 \(miss.range)\n"
     }
     out += "\nfalse alarms (\(falseAlarms.count))\n"
     for alarm in falseAlarms.prefix(limit) {
-      out += "  \(alarm.location) \(alarm.id) \(alarm.what) \(alarm.severity.rawValue) “\(alarm.phrase)” utf8 \(alarm.range)\n"
+      out +=
+        "  \(alarm.location) \(alarm.id) \(alarm.what) \(alarm.severity.rawValue) “\(alarm.phrase)” utf8 \(alarm.range)\n"
     }
     return out
   }
@@ -273,8 +279,10 @@ extension RuleEvaluation {
     let object: [String: Any] = [
       "overall": score(overall), "byKind": byKind.mapValues(score), "byContext": byContext.mapValues(score),
       "bySource": bySource.mapValues(score), "byRule": byRule.mapValues(score),
-      "clean": ["texts": cleanTexts, "blocked": cleanBlocked, "reviewed": cleanReviewed,
-        "falseBlockRate": falseBlockRate, "reviewRate": reviewRate],
+      "clean": [
+        "texts": cleanTexts, "blocked": cleanBlocked, "reviewed": cleanReviewed,
+        "falseBlockRate": falseBlockRate, "reviewRate": reviewRate,
+      ],
       "misses": misses.map(miss), "falseAlarms": falseAlarms.map(miss),
     ]
     let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])) ?? Data()

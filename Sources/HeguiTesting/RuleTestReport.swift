@@ -13,7 +13,9 @@ public struct RuleTestReport: Sendable {
   public var corpus: [(CorpusCase, CorpusCase.Outcome)]
 
   /// Creates a report.
-  public init(results: [CaseResult], skipped: [String], gates: [GateFailure], corpus: [(CorpusCase, CorpusCase.Outcome)]) {
+  public init(
+    results: [CaseResult], skipped: [String], gates: [GateFailure], corpus: [(CorpusCase, CorpusCase.Outcome)]
+  ) {
     self.results = results
     self.skipped = skipped
     self.gates = gates
@@ -77,7 +79,9 @@ public struct RuleTestReport: Sendable {
         "unexpected": o.unexpected.map(\.description),
       ]
     }
-    guard let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+    guard
+      let data = try? JSONSerialization.data(
+        withJSONObject: object, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
     else { return "{}\n" }
     return String(decoding: data, as: UTF8.self) + "\n"
   }
@@ -89,30 +93,40 @@ public struct RuleTestReport: Sendable {
     }
     var byRule: [String: [CaseResult]] = [:]
     for r in results { byRule[r.testCase.ruleID, default: []].append(r) }
-    var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"hegui rules test\" tests=\"\(passed + failed)\" failures=\"\(failed)\">\n"
+    var out =
+      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"hegui rules test\" tests=\"\(passed + failed)\" failures=\"\(failed)\">\n"
     for rule in byRule.keys.sorted() {
       let cases = byRule[rule] ?? []
-      out += "  <testsuite name=\"\(escape(rule))\" tests=\"\(cases.count)\" failures=\"\(cases.filter { !$0.passed }.count)\">\n"
+      out +=
+        "  <testsuite name=\"\(escape(rule))\" tests=\"\(cases.count)\" failures=\"\(cases.filter { !$0.passed }.count)\">\n"
       for c in cases {
         let seconds = c.duration.seconds
-        out += "    <testcase classname=\"\(escape(rule))\" name=\"\(escape(c.testCase.description))\" time=\"\(String(format: "%.4f", seconds))\""
+        out +=
+          "    <testcase classname=\"\(escape(rule))\" name=\"\(escape(c.testCase.description))\" time=\"\(String(format: "%.4f", seconds))\""
         if c.passed {
           out += "/>\n"
         } else {
-          out += ">\n      <failure message=\"\(escape(c.failures.map { $0.kind.rawValue }.joined(separator: ", ")))\">\(escape(c.failures.map(\.description).joined(separator: "\n")))</failure>\n    </testcase>\n"
+          out +=
+            ">\n      <failure message=\"\(escape(c.failures.map { $0.kind.rawValue }.joined(separator: ", ")))\">\(escape(c.failures.map(\.description).joined(separator: "\n")))</failure>\n    </testcase>\n"
         }
       }
       out += "  </testsuite>\n"
     }
     if !gates.isEmpty || !corpus.isEmpty {
-      out += "  <testsuite name=\"gates and corpus\" tests=\"\(gates.count + corpus.count)\" failures=\"\(gates.count + corpus.filter { !$0.1.passed }.count)\">\n"
+      out +=
+        "  <testsuite name=\"gates and corpus\" tests=\"\(gates.count + corpus.count)\" failures=\"\(gates.count + corpus.filter { !$0.1.passed }.count)\">\n"
       for g in gates {
-        out += "    <testcase classname=\"gate\" name=\"\(escape(g.ruleID ?? "ruleset"))\">\n      <failure message=\"gate\">\(escape(g.description))</failure>\n    </testcase>\n"
+        out +=
+          "    <testcase classname=\"gate\" name=\"\(escape(g.ruleID ?? "ruleset"))\">\n      <failure message=\"gate\">\(escape(g.description))</failure>\n    </testcase>\n"
       }
       for (c, o) in corpus {
         out += "    <testcase classname=\"corpus\" name=\"\(escape(c.textURL.lastPathComponent))\""
-        if o.passed { out += "/>\n" } else {
-          let detail = ([o.error].compactMap { $0 } + o.missing.map { "missing \($0)" } + o.unexpected.map { "unexpected \($0)" }).joined(separator: "\n")
+        if o.passed {
+          out += "/>\n"
+        } else {
+          let detail =
+            ([o.error].compactMap { $0 } + o.missing.map { "missing \($0)" } + o.unexpected.map { "unexpected \($0)" })
+            .joined(separator: "\n")
           out += ">\n      <failure message=\"corpus\">\(escape(detail))</failure>\n    </testcase>\n"
         }
       }

@@ -68,7 +68,8 @@ public struct RuleTestRunner: Sendable {
   }
 
   private func checkContext(_ example: RuleExample) -> CheckContext {
-    CheckContext(example.context, shopSubject: example.shopSubject, category: example.category, licences: example.licences)
+    CheckContext(
+      example.context, shopSubject: example.shopSubject, category: example.category, licences: example.licences)
   }
 
   private func triggerCases(rule: Rule, example: RuleExample, number: Int) -> (cases: [RuleCase], skipped: [String]) {
@@ -177,7 +178,9 @@ public struct RuleTestRunner: Sendable {
     case .silence:
       for finding in findings {
         let shown = finding.span.map { render([$0.utf8]) } ?? "\(testCase.text)  (about \(finding.field ?? "metadata"))"
-        failures.append(CaseFailure(kind: .unexpected, detail: "expected nothing\n    actual:   \(shown)  [\(finding.severity.rawValue)]"))
+        failures.append(
+          CaseFailure(
+            kind: .unexpected, detail: "expected nothing\n    actual:   \(shown)  [\(finding.severity.rawValue)]"))
       }
     case let .metadata(severity):
       let metadata = findings.filter { $0.span == nil }
@@ -185,9 +188,12 @@ public struct RuleTestRunner: Sendable {
         failures.append(CaseFailure(kind: .missing, detail: "expected a finding about the category, got none"))
       } else if metadata[0].severity != severity {
         failures.append(
-          CaseFailure(kind: .wrongSeverity, detail: "expected \(severity.rawValue), actual \(metadata[0].severity.rawValue)"))
+          CaseFailure(
+            kind: .wrongSeverity, detail: "expected \(severity.rawValue), actual \(metadata[0].severity.rawValue)"))
       }
-      if metadata.count > 1 { failures.append(CaseFailure(kind: .unexpected, detail: "\(metadata.count) findings, expected one")) }
+      if metadata.count > 1 {
+        failures.append(CaseFailure(kind: .unexpected, detail: "\(metadata.count) findings, expected one"))
+      }
     case let .spans(expected, severity):
       var remaining = findings.compactMap { f in f.span.map { (range: $0.utf8, severity: f.severity) } }
       for span in expected {
@@ -202,22 +208,27 @@ public struct RuleTestRunner: Sendable {
         } else if let index = remaining.firstIndex(where: { $0.range.overlaps(span) }) {
           let actual = remaining.remove(at: index)
           failures.append(
-            CaseFailure(kind: .wrongSpan, detail: "expected: \(render([span]))\n    actual:   \(render([actual.range]))"))
+            CaseFailure(
+              kind: .wrongSpan, detail: "expected: \(render([span]))\n    actual:   \(render([actual.range]))"))
         } else {
-          failures.append(CaseFailure(kind: .missing, detail: "expected: \(render([span]))\n    actual:   (no finding)"))
+          failures.append(
+            CaseFailure(kind: .missing, detail: "expected: \(render([span]))\n    actual:   (no finding)"))
         }
       }
       for actual in remaining {
         failures.append(
           CaseFailure(
-            kind: .unexpected, detail: "expected: \(render(expected))\n    actual:   \(render([actual.range]))  [\(actual.severity.rawValue)]"))
+            kind: .unexpected,
+            detail:
+              "expected: \(render(expected))\n    actual:   \(render([actual.range]))  [\(actual.severity.rawValue)]"))
       }
     }
     for diagnostic in result.diagnostics {
       failures.append(CaseFailure(kind: .engine, detail: diagnostic.message))
     }
     if duration > timeBudget {
-      failures.append(CaseFailure(kind: .engine, detail: "the check took \(duration), over the time budget of \(timeBudget)"))
+      failures.append(
+        CaseFailure(kind: .engine, detail: "the check took \(duration), over the time budget of \(timeBudget)"))
     }
     return CaseResult(testCase: testCase, failures: failures, duration: duration)
   }
@@ -233,7 +244,8 @@ public struct RuleTestRunner: Sendable {
       if rule.passExamples.isEmpty { fail("the rule has no pass example") }
       if rule.basis.isEmpty { fail("the rule names no legal or platform basis ('basis')") }
       for exception in rule.exceptions {
-        let pool = exception.action == .suppress ? rule.passExamples : rule.triggerExamples.filter { $0.severity == .review }
+        let pool =
+          exception.action == .suppress ? rule.passExamples : rule.triggerExamples.filter { $0.severity == .review }
         let exercised = pool.contains { example in
           let normalized = normalizer.normalize(example.text).string
           if let phrase = exception.phrase { return normalized.contains(phrase) }
@@ -244,7 +256,9 @@ public struct RuleTestRunner: Sendable {
           let which = exception.action == .suppress ? "pass example" : "trigger example with severity: review"
           fail("exception '\(exception.source)' is exercised by no \(which)", at: exception.location)
         }
-        if exception.action == .suppress, let phrase = exception.phrase, let term = rule.terms.first(where: { $0 == phrase }) {
+        if exception.action == .suppress, let phrase = exception.phrase,
+          let term = rule.terms.first(where: { $0 == phrase })
+        {
           fail("term '\(term)' is also an exception: it can never fire", at: exception.location)
         }
       }

@@ -25,13 +25,14 @@ struct LintCLITests {
   func lineOutput() async throws {
     let result = try await CLI.run(["lint"] + CLI.sample + ["--format", "line", "script.txt"])
     #expect(result.status == 1)
-    #expect(result.stdout == """
-      script.txt:2:7:block:sample.lowest-price:“全网最低价”是绝对化用语
-      script.txt:6:1:block:hegui.suppression.missing-reason:抑制指令缺少理由：请在“--”后写明为何此处可以不改（例如法务确认的依据），否则指令无效。
-      script.txt:7:3:block:sample.first:“第一”是排名用语
-      script.txt:8:1:info:hegui.suppression.unused:该抑制指令没有抑制任何发现（下一行没有 sample.lowest-price 的发现），请删除。
+    #expect(
+      result.stdout == """
+        script.txt:2:7:block:sample.lowest-price:“全网最低价”是绝对化用语
+        script.txt:6:1:block:hegui.suppression.missing-reason:抑制指令缺少理由：请在“--”后写明为何此处可以不改（例如法务确认的依据），否则指令无效。
+        script.txt:7:3:block:sample.first:“第一”是排名用语
+        script.txt:8:1:info:hegui.suppression.unused:该抑制指令没有抑制任何发现（下一行没有 sample.lowest-price 的发现），请删除。
 
-      """)
+        """)
   }
 
   @Test("listings: each finding names record and field; a bad record is an error, the others are checked")
@@ -39,7 +40,9 @@ struct LintCLITests {
     let result = try await CLI.run(["lint"] + CLI.sample + ["--format", "line", "listings.jsonl", "listings.csv"])
     #expect(result.status == 2)
     #expect(result.stdout.contains("listings.jsonl:3:error:hegui.input:invalid JSON"))
-    #expect(result.stdout.contains("listings.jsonl:1:1:record=1:field=category:block:sample.individual-food:个人主体不得销售食品（food）"))
+    #expect(
+      result.stdout.contains("listings.jsonl:1:1:record=1:field=category:block:sample.individual-food:个人主体不得销售食品（food）")
+    )
     #expect(result.stdout.contains("listings.jsonl:1:10:record=1:field=title:block:sample.lowest-price:"))
     #expect(result.stdout.contains("listings.jsonl:1:8:record=1:field=description:block:sample.cure:"))
     #expect(result.stdout.contains("listings.csv:3:error:hegui.input:text after a closing quote (a broken quote)"))
@@ -110,7 +113,8 @@ struct LintCLITests {
     let directory = try CLI.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let output = directory.appending(path: "out.sarif")
-    let result = try await CLI.run(["lint", "--format", "sarif", "--output", output.path] + CLI.sample + ["script.txt", "listings.jsonl"])
+    let result = try await CLI.run(
+      ["lint", "--format", "sarif", "--output", output.path] + CLI.sample + ["script.txt", "listings.jsonl"])
     #expect(result.status == 2)
     // The official schema (a copy of shared/data/sarif-schema-2.1.0.json).
     let schemaPath = CLI.root.appending(path: "Tests/Fixtures/sarif-schema-2.1.0.json").path
@@ -133,12 +137,15 @@ struct LintCLITests {
     #expect(run["columnKind"] as? String == "utf16CodeUnits")
     let results = try #require(run["results"] as? [[String: Any]])
     let first = try #require(results.first { $0["ruleId"] as? String == "sample.lowest-price" })
-    let region = try #require(((first["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])?["region"] as? [String: Any])
+    let region = try #require(
+      ((first["locations"] as? [[String: Any]])?.first?["physicalLocation"] as? [String: Any])?["region"]
+        as? [String: Any])
     // 😀 counts two UTF-16 units: 全 is the 8th unit of line 2.
     #expect(region["startColumn"] as? Int == 8)
     #expect(region["endColumn"] as? Int == 13)
     #expect(first["partialFingerprints"] as? [String: String] != nil)
-    let rules = try #require((run["tool"] as? [String: Any]).flatMap { ($0["driver"] as? [String: Any])?["rules"] as? [[String: Any]] })
+    let rules = try #require(
+      (run["tool"] as? [String: Any]).flatMap { ($0["driver"] as? [String: Any])?["rules"] as? [[String: Any]] })
     let rule = try #require(rules.first { $0["id"] as? String == "sample.lowest-price" })
     #expect(((rule["help"] as? [String: Any])?["markdown"] as? String)?.contains("《广告法》第九条第三项") == true)
   }
@@ -146,10 +153,13 @@ struct LintCLITests {
   @Test("github: annotations escaped; past 10 of a kind, a notice points to SARIF")
   func github() async throws {
     let text = (1...12).map { "第\($0)行：全网最低价，50%折扣" }.joined(separator: "\n")
-    let result = try await CLI.run(["lint", "--stdin", "--stdin-filename", "a,b:c.txt", "--format", "github"] + CLI.sample, stdin: text)
+    let result = try await CLI.run(
+      ["lint", "--stdin", "--stdin-filename", "a,b:c.txt", "--format", "github"] + CLI.sample, stdin: text)
     let errors = result.stdout.split(separator: "\n").filter { $0.hasPrefix("::error ") }
     #expect(errors.count == 10)
-    #expect(errors.first?.hasPrefix("::error file=a%2Cb%3Ac.txt,line=1,endLine=1,col=5,endColumn=10,title=sample.lowest-price::") == true)
+    #expect(
+      errors.first?.hasPrefix(
+        "::error file=a%2Cb%3Ac.txt,line=1,endLine=1,col=5,endColumn=10,title=sample.lowest-price::") == true)
     #expect(result.stdout.contains("::notice title=hegui::2 more error annotations not shown"))
     #expect(result.stdout.contains("--format sarif"))
   }
@@ -157,7 +167,10 @@ struct LintCLITests {
   @Test("text: caret under the match by display width; no colour when not a terminal")
   func text() async throws {
     let result = try await CLI.run(["lint"] + CLI.sample + ["script.txt"])
-    #expect(result.stdout.contains("script.txt:2:7  block  “全网最低价”是绝对化用语  [sample.lowest-price]\n    😀今天这款是全网最低价，冲！\n                ^^^^^^^^^^\n    建议改为: 限时优惠价\n"))
+    #expect(
+      result.stdout.contains(
+        "script.txt:2:7  block  “全网最低价”是绝对化用语  [sample.lowest-price]\n    😀今天这款是全网最低价，冲！\n                ^^^^^^^^^^\n    建议改为: 限时优惠价\n"
+      ))
     #expect(!result.stdout.contains("\u{1B}["))
     #expect(result.stdout.hasSuffix("4 findings (3 block, 0 review, 1 info) in 1 file\n"))
   }
@@ -172,28 +185,32 @@ struct LintCLITests {
     try "加微信详聊\n行业第一品牌\n".write(to: nested.appending(path: "a.txt"), atomically: true, encoding: .utf8)
     let sample = CLI.root.appending(path: "Tests/Fixtures/rulesets/sample").path
     try """
-      version: 1
-      rulesets: [\(sample)]
-      enable: [sample]
-      disable: [sample.first]
-      severity: {sample.wechat: block}
-      contexts: {"**/*.txt": title}
-      """.write(to: directory.appending(path: ".hegui.yml"), atomically: true, encoding: .utf8)
+    version: 1
+    rulesets: [\(sample)]
+    enable: [sample]
+    disable: [sample.first]
+    severity: {sample.wechat: block}
+    contexts: {"**/*.txt": title}
+    """.write(to: directory.appending(path: ".hegui.yml"), atomically: true, encoding: .utf8)
     var result = try await CLI.run(["lint", "--format", "line", "a.txt"], cwd: nested)
-    #expect(result.status == 0, "\(result.stdout)\(result.stderr)")  // wechat does not apply to titles; first is disabled
+    // wechat does not apply to titles; first is disabled
+    #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
     try """
-      version: 1
-      rulesets: [\(sample)]
-      enable: [sample]
-      severity: {sample.wechat: block}
-      """.write(to: directory.appending(path: ".hegui.yml"), atomically: true, encoding: .utf8)
+    version: 1
+    rulesets: [\(sample)]
+    enable: [sample]
+    severity: {sample.wechat: block}
+    """.write(to: directory.appending(path: ".hegui.yml"), atomically: true, encoding: .utf8)
     result = try await CLI.run(["lint", "--format", "line", "a.txt"], cwd: nested)
     #expect(result.stdout == "a.txt:1:1:block:sample.wechat:引导站外联系\na.txt:2:3:block:sample.first:“第一”是排名用语\n")
-    try "version: 1\ndisabel: [x]\n".write(to: directory.appending(path: ".hegui.yml"), atomically: true, encoding: .utf8)
+    try "version: 1\ndisabel: [x]\n".write(
+      to: directory.appending(path: ".hegui.yml"), atomically: true, encoding: .utf8)
     result = try await CLI.run(["lint", "a.txt"], cwd: nested)
     #expect(result.status == 2)
-    #expect(result.stderr.contains(".hegui.yml:2:1: unknown key 'disabel' in the configuration (did you mean 'disable'?)"))
-    try "version: 1\ndisable: [adlaw.no-such-rule]\n".write(to: directory.appending(path: ".hegui.yml"), atomically: true, encoding: .utf8)
+    #expect(
+      result.stderr.contains(".hegui.yml:2:1: unknown key 'disabel' in the configuration (did you mean 'disable'?)"))
+    try "version: 1\ndisable: [adlaw.no-such-rule]\n".write(
+      to: directory.appending(path: ".hegui.yml"), atomically: true, encoding: .utf8)
     result = try await CLI.run(["lint", "a.txt"], cwd: nested)
     #expect(result.status == 2)
     #expect(result.stderr.contains(".hegui.yml:2:11: unknown rule id 'adlaw.no-such-rule'"))
@@ -201,7 +218,8 @@ struct LintCLITests {
 
   @Test("directories are walked, --exclude skips globs")
   func walking() async throws {
-    let result = try await CLI.run(["lint", "--format", "line", "--exclude", "*.csv", "--exclude", "listings.jsonl"] + CLI.sample + ["."])
+    let result = try await CLI.run(
+      ["lint", "--format", "line", "--exclude", "*.csv", "--exclude", "listings.jsonl"] + CLI.sample + ["."])
     #expect(result.stdout.contains("script.txt:2:7"))
     #expect(!result.stdout.contains("listings"))
   }
@@ -213,7 +231,9 @@ struct RulesCLITests {
   func passes() async throws {
     let result = try await CLI.run(["rules", "test", "../rulesets/sample"])
     #expect(result.status == 0, "\(result.stdout)")
-    #expect(result.stdout.range(of: #"^\d+ passed, 0 failed$"#, options: .regularExpression) != nil || result.stdout.hasSuffix(" passed, 0 failed\n"))
+    #expect(
+      result.stdout.range(of: #"^\d+ passed, 0 failed$"#, options: .regularExpression) != nil
+        || result.stdout.hasSuffix(" passed, 0 failed\n"))
   }
 
   @Test("rules test: a failing example exits 1; an unloadable ruleset exits 2; junit and json render")
@@ -221,20 +241,20 @@ struct RulesCLITests {
     let directory = try CLI.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     try """
-      version: 1
-      pack: mine
-      name: 我的规则
-      rules:
-        - id: mine.cheap
-          kind: lexicon
-          severity: block
-          message: m
-          basis: 《广告法》第九条第三项
-          terms: [最便宜]
-          examples:
-            trigger: ["这是⟦最低价⟧"]
-            pass: [便宜]
-      """.write(to: directory.appending(path: "mine.yml"), atomically: true, encoding: .utf8)
+    version: 1
+    pack: mine
+    name: 我的规则
+    rules:
+      - id: mine.cheap
+        kind: lexicon
+        severity: block
+        message: m
+        basis: 《广告法》第九条第三项
+        terms: [最便宜]
+        examples:
+          trigger: ["这是⟦最低价⟧"]
+          pass: [便宜]
+    """.write(to: directory.appending(path: "mine.yml"), atomically: true, encoding: .utf8)
     var result = try await CLI.run(["rules", "test", directory.path])
     #expect(result.status == 1)
     #expect(result.stdout.contains("FAIL mine.cheap trigger#1 original"))
@@ -243,7 +263,8 @@ struct RulesCLITests {
     result = try await CLI.run(["rules", "test", directory.path, "--format", "junit"])
     #expect(result.stdout.contains("<testsuite name=\"mine.cheap\""))
     result = try await CLI.run(["rules", "test", directory.path, "--format", "json"])
-    #expect((try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])?["failed"] as? Int ?? 0 > 0)
+    #expect(
+      (try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])?["failed"] as? Int ?? 0 > 0)
     try "version: 1\npack: mine\nname: x\nrules:\n  - id: mine.x\n    kind: lexicon\n    severty: block\n".write(
       to: directory.appending(path: "mine.yml"), atomically: true, encoding: .utf8)
     result = try await CLI.run(["rules", "test", directory.path])
@@ -304,20 +325,20 @@ struct RegressionSourcesCLITests {
     defer { try? FileManager.default.removeItem(at: directory) }
     try FileManager.default.createDirectory(at: directory.appending(path: "tests"), withIntermediateDirectories: true)
     try """
-      version: 1
-      cases:
-        - rule: mine.cheap
-          trigger: ["全场⟦最便宜⟧"]
-          pass: [价格便宜]
-      """.write(to: directory.appending(path: "tests/mine.cases.yml"), atomically: true, encoding: .utf8)
+    version: 1
+    cases:
+      - rule: mine.cheap
+        trigger: ["全场⟦最便宜⟧"]
+        pass: [价格便宜]
+    """.write(to: directory.appending(path: "tests/mine.cases.yml"), atomically: true, encoding: .utf8)
     let passing = try await CLI.run(["rules", "test", directory.path, "--rule", "mine.cheap", "--format", "json"])
     #expect(passing.status == 0, "\(passing.stdout)")
     try """
-      version: 1
-      cases:
-        - rule: mine.cheap
-          pass: [这是最便宜的]
-      """.write(to: directory.appending(path: "tests/mine.cases.yml"), atomically: true, encoding: .utf8)
+    version: 1
+    cases:
+      - rule: mine.cheap
+        pass: [这是最便宜的]
+    """.write(to: directory.appending(path: "tests/mine.cases.yml"), atomically: true, encoding: .utf8)
     let failing = try await CLI.run(["rules", "test", directory.path])
     #expect(failing.status == 1)
     #expect(failing.stdout.contains("FAIL mine.cheap pass#2 original"))
@@ -358,14 +379,16 @@ struct RegressionSourcesCLITests {
   func nonSuppressible() async throws {
     let directory = try makeRules()
     defer { try? FileManager.default.removeItem(at: directory) }
-    let script = "#! hegui disable-next-line mine.cheap -- 想抑制\n这是最便宜的\n#! hegui disable-next-line mine.wechat -- 已改为平台内客服\n快加微信\n"
+    let script =
+      "#! hegui disable-next-line mine.cheap -- 想抑制\n这是最便宜的\n#! hegui disable-next-line mine.wechat -- 已改为平台内客服\n快加微信\n"
     let result = try await CLI.run(
       ["lint", "--stdin", "--format", "line", "--rulesets", directory.path, "--only-rule", "mine"], stdin: script)
-    #expect(result.stdout == """
-      <stdin>:1:1:review:hegui.suppression.not-suppressible:规则 mine.cheap 不允许行内抑制，该发现仍然有效；如确属例外，请交由人工审核。
-      <stdin>:2:3:block:mine.cheap:绝对化价格用语
+    #expect(
+      result.stdout == """
+        <stdin>:1:1:review:hegui.suppression.not-suppressible:规则 mine.cheap 不允许行内抑制，该发现仍然有效；如确属例外，请交由人工审核。
+        <stdin>:2:3:block:mine.cheap:绝对化价格用语
 
-      """)
+        """)
     #expect(result.status == 1)
   }
 }

@@ -47,7 +47,8 @@ struct HostileInputTests {
     defer { try? FileManager.default.removeItem(at: folder) }
     let result = try await HeguiProcess.run(["lint", "--format", "line", name], in: folder)
     let json = try await HeguiProcess.run(["lint", "--format", "json", name], in: folder)
-    let count = (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+    let count =
+      (try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
       .flatMap { $0["summary"] as? [String: Any] }?["findings"] as? Int
     let lines = result.stdout.split(separator: "\n")
     #expect(count != nil && lines.count == count)
@@ -60,8 +61,9 @@ struct HostileInputTests {
     defer { try? FileManager.default.removeItem(at: folder) }
     let result = try await HeguiProcess.run(["lint", "--format", "github", "g.txt"], in: folder)
     for line in result.stdout.split(separator: "\n") {
-      #expect(line.hasPrefix("::error ") || line.hasPrefix("::warning ") || line.hasPrefix("::notice ")
-        || line.contains("finding"))
+      #expect(
+        line.hasPrefix("::error ") || line.hasPrefix("::warning ") || line.hasPrefix("::notice ")
+          || line.contains("finding"))
       #expect(!line.contains("\r"))
     }
     #expect(!result.stdout.contains("\n::set-output"))
@@ -80,7 +82,8 @@ struct HostileInputTests {
     #expect(after.st_mode & S_IFMT == S_IFCHR, "/dev/null is no longer a device")
     #expect(after.st_rdev == before.st_rdev)
 
-    let stdout = try await HeguiProcess.run(["lint", "--format", "line", "--output", "/dev/stdout", "s.txt"], in: folder)
+    let stdout = try await HeguiProcess.run(
+      ["lint", "--format", "line", "--output", "/dev/stdout", "s.txt"], in: folder)
     #expect(stdout.stdout.contains("s.txt:1:1:block:adlaw.absolute.lowest-price"))
 
     let fifo = folder.appending(path: "report.fifo")

@@ -25,7 +25,8 @@ struct InputsTests {
     try Data("secret\n".utf8).write(to: outside.appending(path: "secret.txt"))
     try fm.createSymbolicLink(atPath: root.appending(path: "inside.txt").path, withDestinationPath: "scripts/a.txt")
     try fm.createSymbolicLink(atPath: root.appending(path: "loop").path, withDestinationPath: ".")
-    try fm.createSymbolicLink(atPath: root.appending(path: "away.txt").path, withDestinationPath: outside.appending(path: "secret.txt").path)
+    try fm.createSymbolicLink(
+      atPath: root.appending(path: "away.txt").path, withDestinationPath: outside.appending(path: "secret.txt").path)
     try fm.createSymbolicLink(atPath: root.appending(path: "awaydir").path, withDestinationPath: outside.path)
     try fm.createSymbolicLink(atPath: root.appending(path: "broken.txt").path, withDestinationPath: "nowhere.txt")
 
@@ -56,10 +57,11 @@ struct InputsTests {
       """
     let parsed = ListingParser.parse(jsonl, path: "l.jsonl", format: .jsonl)
     #expect(parsed.records.map(\.line) == [3])
-    #expect(parsed.errors.map(\.description) == [
-      "l.jsonl:1: 'title' is a list, not text; the record was not checked",
-      "l.jsonl:2: 'description' is an object, not text; the record was not checked",
-    ])
+    #expect(
+      parsed.errors.map(\.description) == [
+        "l.jsonl:1: 'title' is a list, not text; the record was not checked",
+        "l.jsonl:2: 'description' is an object, not text; the record was not checked",
+      ])
   }
 
   @Test("wrapped JSON: records under data/items/… are read with their lines; an unknown wrapper is an error")

@@ -4,10 +4,12 @@ import Testing
 
 @Suite("ItemSplitter: one splitter for lint and moderate")
 struct ItemSplitterTests {
-  @Test("formats come from extensions; anything unknown is a script", arguments: [
-    ("srt", InputFormat.srt), ("SRT", .srt), ("json", .json), ("jsonl", .jsonl), ("ndjson", .jsonl), ("csv", .csv),
-    ("txt", .script), ("md", .script), ("", .script), ("yml", .script),
-  ])
+  @Test(
+    "formats come from extensions; anything unknown is a script",
+    arguments: [
+      ("srt", InputFormat.srt), ("SRT", .srt), ("json", .json), ("jsonl", .jsonl), ("ndjson", .jsonl), ("csv", .csv),
+      ("txt", .script), ("md", .script), ("", .script), ("yml", .script),
+    ])
   func formats(_ pathExtension: String, _ expected: InputFormat) {
     #expect(InputFormat(pathExtension: pathExtension) == expected)
   }
@@ -57,7 +59,8 @@ struct ItemSplitterTests {
     #expect(split.items.map(\.context.context) == [.title, .description])
     #expect(split.items.allSatisfy { $0.context.category == "food" && $0.context.licences == ["A", "B"] })
     #expect(split.items.allSatisfy { $0.context.shopSubject == .enterprise })
-    #expect(split.errors.map(\.description) == ["l.jsonl:2: record 2 has neither title nor description: nothing to moderate"])
+    #expect(
+      split.errors.map(\.description) == ["l.jsonl:2: record 2 has neither title nor description: nothing to moderate"])
   }
 
   @Test("lines split on LF and drop the CR of CRLF")

@@ -1,7 +1,8 @@
 import Foundation
 import Hegui
-@testable import HeguiLint
 import Testing
+
+@testable import HeguiLint
 
 @Suite("Linter")
 struct LinterTests {
@@ -58,7 +59,8 @@ struct LinterTests {
 
   @Test("a listing's category finding is reported once, its fields in their own contexts")
   func listing() {
-    let jsonl = #"{"id": "9", "title": "全网最低价", "description": "全网最低价", "category": "food", "shop_subject": "individual"}"#
+    let jsonl =
+      #"{"id": "9", "title": "全网最低价", "description": "全网最低价", "category": "food", "shop_subject": "individual"}"#
     let file = Self.linter.lint(text: jsonl, path: "l.jsonl", format: .jsonl)
     #expect(file.findings.filter { $0.field == "category" }.count == 1)
     #expect(file.findings.filter { $0.field == "title" }.count == 1)
@@ -70,9 +72,10 @@ struct LinterTests {
   func unknownCategory() {
     let jsonl = #"{"title": "好物", "description": "好物", "category": "火星特产"}"#
     let file = Self.linter.lint(text: jsonl, path: "l.jsonl", format: .jsonl)
-    #expect(file.errors.map(\.description) == [
-      "l.jsonl:1: record 1, title: unknown category '火星特产': category-specific rules were not applied"
-    ])
+    #expect(
+      file.errors.map(\.description) == [
+        "l.jsonl:1: record 1, title: unknown category '火星特产': category-specific rules were not applied"
+      ])
     #expect(file.errors.first?.code == .unknownCategory)
   }
 }

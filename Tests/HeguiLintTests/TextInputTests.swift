@@ -21,6 +21,8 @@ struct TextInputTests {
 
   @Test("a binary file is refused")
   func binary() {
-    #expect(throws: HeguiError.self) { try TextInput.decode(Data([0x89, 0x50, 0x4E, 0x47, 0x00, 0x01]), path: "a.png") }
+    #expect(throws: HeguiError.self) {
+      try TextInput.decode(Data([0x89, 0x50, 0x4E, 0x47, 0x00, 0x01]), path: "a.png")
+    }
   }
 }

@@ -73,7 +73,8 @@ struct CommandLineTests {
 
   func workspace() throws -> TemporaryFolder {
     let folder = try TemporaryFolder()
-    try FileManager.default.createDirectory(at: folder.url.appendingPathComponent("rules"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      at: folder.url.appendingPathComponent("rules"), withIntermediateDirectories: true)
     try Self.rules.write(to: folder.url.appendingPathComponent("rules/shop.yml"), atomically: true, encoding: .utf8)
     let script = "欢迎来到直播间\n全网最低价，今天只要89\n这是本店最新款\n\n這是本店最新款\n"
     try script.write(to: folder.url.appendingPathComponent("script.txt"), atomically: true, encoding: .utf8)
@@ -82,7 +83,8 @@ struct CommandLineTests {
 
   @Test("the built hegui binary is there (make test builds it before running tests)")
   func binaryExists() {
-    #expect(FileManager.default.isExecutableFile(atPath: HeguiBinary.url.path), "build it first: swift build --build-tests")
+    #expect(
+      FileManager.default.isExecutableFile(atPath: HeguiBinary.url.path), "build it first: swift build --build-tests")
   }
 
   @Test("moderate --format jsonl: one object per item with id, outcome, deciding stage, ticket and trail")
@@ -91,7 +93,8 @@ struct CommandLineTests {
     defer { folder.remove() }
     // The pipeline's `model` stage type is unknown to the CLI: an error naming the place.
     try Self.pipeline.write(to: folder.url.appendingPathComponent("bad.yml"), atomically: true, encoding: .utf8)
-    let bad = try await HeguiBinary.run(["moderate", "script.txt", "--pipeline", "bad.yml", "--db", "q.sqlite"], in: folder.url)
+    let bad = try await HeguiBinary.run(
+      ["moderate", "script.txt", "--pipeline", "bad.yml", "--db", "q.sqlite"], in: folder.url)
     #expect(bad.status == 2)
     #expect(bad.stderr.contains("bad.yml:6:11: unknown stage type 'model'"))
     #expect(bad.stdout.isEmpty)
@@ -99,7 +102,8 @@ struct CommandLineTests {
     let pipeline = Self.pipeline.replacingOccurrences(of: "type: model", with: "type: rules\n    name: second-opinion")
     try pipeline.write(to: folder.url.appendingPathComponent("pipeline.yml"), atomically: true, encoding: .utf8)
     let run = try await HeguiBinary.run(
-      ["moderate", "script.txt", "--pipeline", "pipeline.yml", "--db", "q.sqlite", "--format", "jsonl", "--jobs", "1"], in: folder.url)
+      ["moderate", "script.txt", "--pipeline", "pipeline.yml", "--db", "q.sqlite", "--format", "jsonl", "--jobs", "1"],
+      in: folder.url)
     #expect(run.status == 1, "\(run.stderr)")
     let objects = try run.objects()
     #expect(objects.map { $0["id"] as? String } == ["script.txt:1", "script.txt:2", "script.txt:3", "script.txt:5"])
@@ -123,7 +127,9 @@ struct CommandLineTests {
     defer { folder.remove() }
     try Self.pipeline.replacingOccurrences(of: "type: model", with: "type: rules\n    name: second-opinion")
       .write(to: folder.url.appendingPathComponent("pipeline.yml"), atomically: true, encoding: .utf8)
-    let moderate = ["moderate", "script.txt", "--pipeline", "pipeline.yml", "--db", "q.sqlite", "--format", "jsonl", "--jobs", "1"]
+    let moderate = [
+      "moderate", "script.txt", "--pipeline", "pipeline.yml", "--db", "q.sqlite", "--format", "jsonl", "--jobs", "1",
+    ]
     _ = try await HeguiBinary.run(moderate, in: folder.url)
 
     let list = try await HeguiBinary.run(["review", "list", "--db", "q.sqlite"], in: folder.url)
@@ -132,13 +138,16 @@ struct CommandLineTests {
     #expect(list.stdout.contains("#1  pending"))
     #expect(list.stdout.contains("review shop.newest 1:5 「最新款」"))
 
-    let anonymous = try await HeguiBinary.run(["review", "claim", "--db", "q.sqlite"], in: folder.url, environment: ["HEGUI_REVIEWER": ""])
+    let anonymous = try await HeguiBinary.run(
+      ["review", "claim", "--db", "q.sqlite"], in: folder.url, environment: ["HEGUI_REVIEWER": ""])
     #expect(anonymous.status == 64)
 
-    let claim = try await HeguiBinary.run(["review", "claim", "--db", "q.sqlite", "--reviewer", "alice", "--lease", "10m"], in: folder.url)
+    let claim = try await HeguiBinary.run(
+      ["review", "claim", "--db", "q.sqlite", "--reviewer", "alice", "--lease", "10m"], in: folder.url)
     #expect(claim.status == 0, "\(claim.stderr)")
     #expect(claim.stdout.contains("ticket #1  claimed by alice"))
-    let nothing = try await HeguiBinary.run(["review", "claim", "--db", "q.sqlite", "--reviewer", "bob"], in: folder.url)
+    let nothing = try await HeguiBinary.run(
+      ["review", "claim", "--db", "q.sqlite", "--reviewer", "bob"], in: folder.url)
     #expect(nothing.status == 1)
     #expect(nothing.stderr.contains("nothing waits for review"))
     let stolen = try await HeguiBinary.run(
@@ -147,7 +156,10 @@ struct CommandLineTests {
     #expect(stolen.stderr.contains("claimed by alice"))
 
     let decide = try await HeguiBinary.run(
-      ["review", "decide", "1", "--db", "q.sqlite", "--reviewer", "alice", "--verdict", "require-edit", "--note", "写明上新日期"], in: folder.url)
+      [
+        "review", "decide", "1", "--db", "q.sqlite", "--reviewer", "alice", "--verdict", "require-edit", "--note",
+        "写明上新日期",
+      ], in: folder.url)
     #expect(decide.status == 0, "\(decide.stderr)")
     #expect(decide.stdout.hasPrefix("ticket #1: require-edit by alice at "))
     let twice = try await HeguiBinary.run(
@@ -183,7 +195,8 @@ struct CommandLineTests {
     let path = folder.path("notes.txt")
     try "这是一份笔记，不是数据库\n".write(toFile: path, atomically: true, encoding: .utf8)
     let before = FileSnapshot(path)
-    let run = try await HeguiBinary.run(["moderate", "script.txt", "--pipeline", "pipeline.yml", "--db", "notes.txt"], in: folder.url)
+    let run = try await HeguiBinary.run(
+      ["moderate", "script.txt", "--pipeline", "pipeline.yml", "--db", "notes.txt"], in: folder.url)
     #expect(run.status == 2)
     #expect(run.stderr.contains("file is not a database"))
     #expect(FileSnapshot(path) == before)
@@ -207,7 +220,10 @@ struct CommandLineTests {
     let list = try await HeguiBinary.run(["review", "list", "--db", "q.sqlite"], in: folder.url)
     let show = try await HeguiBinary.run(["review", "show", "1", "--db", "q.sqlite"], in: folder.url)
     for output in [moderate, list, show] {
-      #expect(!output.stdout.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || $0.value == 0x7F || $0 == "\u{202E}" })
+      #expect(
+        !output.stdout.unicodeScalars.contains {
+          ($0.value < 0x20 && $0 != "\n") || $0.value == 0x7F || $0 == "\u{202E}"
+        })
       #expect(output.stdout.contains("^[[2J^[[8m全网最低价^[[0m^M本店最新款<U+202E>"), "\(output.stdout)")
     }
   }
@@ -216,10 +232,12 @@ struct CommandLineTests {
   func sigkillDuringBulkEnqueue() async throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
-    try "version: 1\nstages:\n  - type: review\n".write(to: folder.url.appendingPathComponent("pipeline.yml"), atomically: true, encoding: .utf8)
+    try "version: 1\nstages:\n  - type: review\n".write(
+      to: folder.url.appendingPathComponent("pipeline.yml"), atomically: true, encoding: .utf8)
     let total = 20_000
     let lines = (1...total).map { "第\($0)条：这款是我们本店最新款，库存编号\($0 &* 7919 % 100_003)" }
-    try (lines.joined(separator: "\n") + "\n").write(to: folder.url.appendingPathComponent("bulk.txt"), atomically: true, encoding: .utf8)
+    try (lines.joined(separator: "\n") + "\n").write(
+      to: folder.url.appendingPathComponent("bulk.txt"), atomically: true, encoding: .utf8)
 
     var printed: [(id: String, ticket: String)] = []
     for round in 1...2 {
@@ -234,7 +252,9 @@ struct CommandLineTests {
         let ticket = try #require(object["ticket"] as? String, "a pending line without a ticket: \(line)")
         printed.append((try #require(object["id"] as? String), ticket))
       }
-      print("SIGKILL round \(round): \(seen.count) items printed as pending in \(String(format: "%.2f", seconds)) s (\(Int(Double(seen.count) / seconds)) items/s)")
+      print(
+        "SIGKILL round \(round): \(seen.count) items printed as pending in \(String(format: "%.2f", seconds)) s (\(Int(Double(seen.count) / seconds)) items/s)"
+      )
     }
 
     let queue = try ReviewQueue.open(path: folder.path("q.sqlite"))
@@ -246,9 +266,13 @@ struct CommandLineTests {
         continue
       }
       let occurrences = try await queue.occurrences(ofTicket: number)
-      if ticket.item.id != id && !occurrences.contains(where: { $0.itemID == id }) { missing.append("\(id) not on #\(ticketID)") }
+      if ticket.item.id != id && !occurrences.contains(where: { $0.itemID == id }) {
+        missing.append("\(id) not on #\(ticketID)")
+      }
       let line = Int(id.split(separator: ":").last ?? "") ?? 0
-      if line < 1 || line > total || ticket.item.text != lines[line - 1] { missing.append("\(id): wrong text on #\(ticketID)") }
+      if line < 1 || line > total || ticket.item.text != lines[line - 1] {
+        missing.append("\(id): wrong text on #\(ticketID)")
+      }
     }
     #expect(missing.isEmpty, "lost: \(missing.prefix(10))")
     // The second round re-read the file: lines the first round queued joined their tickets.

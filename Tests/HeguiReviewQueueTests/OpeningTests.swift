@@ -32,9 +32,11 @@ struct OpeningTests {
     }
   }
 
-  @Test("a file that is not a database is refused and left untouched", arguments: [
-    Data("version: 1\nstages: []\n".utf8), Data(repeating: 0xAB, count: 8192), Data("SQLite format 3".utf8),
-  ])
+  @Test(
+    "a file that is not a database is refused and left untouched",
+    arguments: [
+      Data("version: 1\nstages: []\n".utf8), Data(repeating: 0xAB, count: 8192), Data("SQLite format 3".utf8),
+    ])
   func notADatabase(contents: Data) throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
@@ -85,18 +87,21 @@ struct OpeningTests {
     defer { folder.remove() }
     let path = folder.path("q.sqlite")
     let queue = try ReviewQueue.open(path: path)
-    for i in 0..<60 { _ = try await queue.enqueue(item("第\(i)条 " + String(repeating: "很长的文本", count: 50)), trail: ruleTrail()) }
+    for i in 0..<60 {
+      _ = try await queue.enqueue(item("第\(i)条 " + String(repeating: "很长的文本", count: 50)), trail: ruleTrail())
+    }
     try queue.close()
     // Keep the header (it still says "review queue"), overwrite the rest with garbage.
     var bytes = try #require(FileManager.default.contents(atPath: path))
     for index in 100..<bytes.count { bytes[index] = UInt8(truncatingIfNeeded: index &* 31) }
     try bytes.write(to: URL(fileURLWithPath: path))
     let before = FileSnapshot(path)
-    let error = try #require(await Self.failure { () async throws(ReviewQueueError) in
-      let damaged = try ReviewQueue.open(path: path)
-      defer { try? damaged.close() }
-      _ = try await damaged.tickets()
-    })
+    let error = try #require(
+      await Self.failure { () async throws(ReviewQueueError) in
+        let damaged = try ReviewQueue.open(path: path)
+        defer { try? damaged.close() }
+        _ = try await damaged.tickets()
+      })
     #expect([.corrupt, .notADatabase].contains(error.code), "\(error)")
     #expect(error.description.contains("malformed") || error.description.contains("not a database"), "\(error)")
     #expect(FileSnapshot(path).bytes == before.bytes)
@@ -173,7 +178,9 @@ struct OpeningTests {
     }
     try raw.close()
     let before = try #require(FileManager.default.contents(atPath: path))
-    let error = await Self.failure { () async throws(ReviewQueueError) in _ = try ReviewQueue.open(path: path, readOnly: true) }
+    let error = await Self.failure { () async throws(ReviewQueueError) in
+      _ = try ReviewQueue.open(path: path, readOnly: true)
+    }
     #expect(error?.code == .readOnly)
     #expect(error?.message.contains("must be migrated: open it once for writing") == true)
     #expect(FileManager.default.contents(atPath: path) == before)

@@ -166,14 +166,16 @@ struct QueueFileCompatibilityTests {
   }
 
   /// Printed by the code that wrote the fixture, with its hand-written SHA-256.
-  @Test("ticket hashes are the ones earlier Hegui versions stored", arguments: [
-    ("全网最低价", "eb083ad78db85c86ac0bffb1290882b5871fbca1ad881ad6de315d392a28fe8a"),
-    ("全網最低價", "eb083ad78db85c86ac0bffb1290882b5871fbca1ad881ad6de315d392a28fe8a"),
-    (" 全-网-最-低-价\n", "eb083ad78db85c86ac0bffb1290882b5871fbca1ad881ad6de315d392a28fe8a"),
-    ("ＮＯ．１", "cff8d82b94d1862bebb18a2ad0ec592ba615bc75582b99f5af8ff026bbb1dd5d"),
-    ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
-    ("这是我们家最好用的一款", "f3da4112704e184fa808c7dce6fca7973de951f446ea069fbdaac9cb4622200f"),
-  ])
+  @Test(
+    "ticket hashes are the ones earlier Hegui versions stored",
+    arguments: [
+      ("全网最低价", "eb083ad78db85c86ac0bffb1290882b5871fbca1ad881ad6de315d392a28fe8a"),
+      ("全網最低價", "eb083ad78db85c86ac0bffb1290882b5871fbca1ad881ad6de315d392a28fe8a"),
+      (" 全-网-最-低-价\n", "eb083ad78db85c86ac0bffb1290882b5871fbca1ad881ad6de315d392a28fe8a"),
+      ("ＮＯ．１", "cff8d82b94d1862bebb18a2ad0ec592ba615bc75582b99f5af8ff026bbb1dd5d"),
+      ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+      ("这是我们家最好用的一款", "f3da4112704e184fa808c7dce6fca7973de951f446ea069fbdaac9cb4622200f"),
+    ])
   func textHashes(text: String, hash: String) {
     #expect(ReviewQueue.textHash(text) == hash)
   }

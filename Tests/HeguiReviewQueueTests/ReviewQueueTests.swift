@@ -40,7 +40,8 @@ struct ReviewQueueTests {
     let clock = TestClock()
     let queue = try ReviewQueue.open(path: folder.path("q.sqlite"), clock: clock.source)
     let item = ModerationItem(
-      id: "script.txt:12", text: "这是我们家最好用的一款", context: CheckContext(.livestream, shopSubject: .enterprise, category: "cosmetics", licences: ["化妆品生产许可证"]))
+      id: "script.txt:12", text: "这是我们家最好用的一款",
+      context: CheckContext(.livestream, shopSubject: .enterprise, category: "cosmetics", licences: ["化妆品生产许可证"]))
     let result = try await queue.enqueue(item, trail: ruleTrail())
     #expect(result == .ticket(id: 1, isNew: true))
     let ticket = try #require(try await queue.ticket(1))
@@ -102,15 +103,20 @@ struct ReviewQueueTests {
     let alice = try #require(try await queue.claim(reviewer: "alice", lease: .seconds(60)))
     #expect(alice.id == 1)
     #expect(alice.state == .claimed)
-    #expect(alice.claim == Claim(reviewer: "alice", claimedAt: clock.date, expiresAt: clock.date.addingTimeInterval(60)))
+    #expect(
+      alice.claim == Claim(reviewer: "alice", claimedAt: clock.date, expiresAt: clock.date.addingTimeInterval(60)))
     let bob = try #require(try await queue.claim(reviewer: "bob", lease: .seconds(60)))
     #expect(bob.id == 2)
     #expect(try await queue.claim(reviewer: "carol", lease: .seconds(60)) == nil)
 
     // Alice disappears. Before her lease runs out, her ticket stays hers.
     clock.advance(by: 59)
-    await #expect(throws: ReviewQueueError.self) { try await queue.claim(ticket: 1, reviewer: "carol", lease: .seconds(60)) }
-    await #expect(throws: ReviewQueueError.self) { try await queue.decide(ticket: 1, reviewer: "carol", verdict: .reject, note: "") }
+    await #expect(throws: ReviewQueueError.self) {
+      try await queue.claim(ticket: 1, reviewer: "carol", lease: .seconds(60))
+    }
+    await #expect(throws: ReviewQueueError.self) {
+      try await queue.decide(ticket: 1, reviewer: "carol", verdict: .reject, note: "")
+    }
     #expect(try await queue.tickets(in: [.pending]).isEmpty)
 
     // After it, the ticket is pending again, in its place (oldest first), and carol may claim it.
@@ -159,7 +165,9 @@ struct ReviewQueueTests {
     _ = try await queue.enqueue(item("第一条"), trail: [])
     clock.advance(by: 30)
     let decision = try await queue.decide(ticket: 1, reviewer: "王审核", verdict: .requireEdit, note: "删去「第一」")
-    #expect(decision == Decision(id: 1, ticket: 1, reviewer: "王审核", verdict: .requireEdit, note: "删去「第一」", decidedAt: clock.date))
+    #expect(
+      decision
+        == Decision(id: 1, ticket: 1, reviewer: "王审核", verdict: .requireEdit, note: "删去「第一」", decidedAt: clock.date))
     #expect(try await queue.ticket(1)?.decision == decision)
     #expect(try await queue.ticket(1)?.state == .decided)
     do {
@@ -169,15 +177,19 @@ struct ReviewQueueTests {
       #expect(error.code == .alreadyDecided)
       #expect(error.message.contains("already decided (require-edit) by 王审核"))
     }
-    await #expect(throws: ReviewQueueError.self) { try await queue.claim(ticket: 1, reviewer: "李审核", lease: .seconds(5)) }
+    await #expect(throws: ReviewQueueError.self) {
+      try await queue.claim(ticket: 1, reviewer: "李审核", lease: .seconds(5))
+    }
     #expect(try await queue.decisions() == [decision])
     #expect(try await queue.claim(reviewer: "李审核", lease: .seconds(5)) == nil)
   }
 
-  @Test("bad arguments are refused with clear errors", arguments: [
-    ("", ReviewVerdict.approve, "ok", "a reviewer name is required"),
-    ("王审核", .requireEdit, " ", "require-edit needs a note"),
-  ])
+  @Test(
+    "bad arguments are refused with clear errors",
+    arguments: [
+      ("", ReviewVerdict.approve, "ok", "a reviewer name is required"),
+      ("王审核", .requireEdit, " ", "require-edit needs a note"),
+    ])
   func badArguments(reviewer: String, verdict: ReviewVerdict, note: String, message: String) async throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
@@ -209,7 +221,8 @@ struct ReviewQueueTests {
     let db = try DatabasePool(path: path)
     for sql in [
       "UPDATE decision SET verdict = 'approve'", "DELETE FROM decision", "UPDATE ticket SET state = 'pending'",
-      "DELETE FROM ticket", "INSERT INTO decision (ticket_id, reviewer, verdict, note, decided_at) VALUES (1, 'x', 'approve', '', 0)",
+      "DELETE FROM ticket",
+      "INSERT INTO decision (ticket_id, reviewer, verdict, note, decided_at) VALUES (1, 'x', 'approve', '', 0)",
     ] {
       await #expect(throws: DatabaseError.self, "\(sql)") { try await db.write { try $0.execute(sql: sql) } }
     }
@@ -231,7 +244,8 @@ struct ReviewQueueTests {
           group.addTask {
             do {
               let verdict: ReviewVerdict = index % 2 == 0 ? .approve : .reject
-              return .success(try await queue.decide(ticket: ticket, reviewer: "reviewer-\(index)", verdict: verdict, note: "n"))
+              return .success(
+                try await queue.decide(ticket: ticket, reviewer: "reviewer-\(index)", verdict: verdict, note: "n"))
             } catch {
               return .failure(error as? ReviewQueueError ?? ReviewQueueError(.database, "\(error)"))
             }
@@ -264,7 +278,9 @@ struct ReviewQueueTests {
       for (index, queue) in claimers.enumerated() {
         group.addTask {
           var ids: [Int64] = []
-          while let ticket = try? await queue.claim(reviewer: "r\(index)", lease: .seconds(600)) { ids.append(ticket.id) }
+          while let ticket = try? await queue.claim(reviewer: "r\(index)", lease: .seconds(600)) {
+            ids.append(ticket.id)
+          }
           return ids
         }
       }
@@ -303,7 +319,8 @@ struct ReviewQueueTests {
     let queue = try ReviewQueue.open(path: folder.path("q.sqlite"), clock: clock.source)
     for i in 0..<520 { _ = try await queue.enqueue(item("文本\(i)", id: "item-\(i)"), trail: ruleTrail()) }
     for ticket in Int64(1)...520 {
-      try await queue.decide(ticket: ticket, reviewer: "r\(ticket % 3)", verdict: ticket % 2 == 0 ? .approve : .reject, note: "第\(ticket)号")
+      try await queue.decide(
+        ticket: ticket, reviewer: "r\(ticket % 3)", verdict: ticket % 2 == 0 ? .approve : .reject, note: "第\(ticket)号")
     }
     _ = try await queue.enqueue(item("文本0", id: "again"), trail: [])
     var data = Data()

@@ -39,17 +39,20 @@ struct ReviewStageTests {
     #expect(ticket.findings.map(\.rule) == ["test.review"])
     #expect(ticket.trail.map(\.stage) == ["rules"])
     let duplicate = await pipeline.run(ModerationItem(id: "s.txt:9", text: "这是我们家最好用的一款"))
-    #expect(duplicate.outcome == .pending(ticket: "1", reason: "the same text already waits for human review as ticket #1"))
+    #expect(
+      duplicate.outcome == .pending(ticket: "1", reason: "the same text already waits for human review as ticket #1"))
     // Clean text never reaches the queue.
     #expect(await pipeline.run(ModerationItem(id: "s.txt:4", text: "欢迎来到直播间")).outcome.name == "pass")
     #expect(try await queue.tickets().count == 1)
   }
 
-  @Test("a decided text is answered from precedent, and the trail says so", arguments: [
-    (ReviewVerdict.approve, "", "pass", "(approve)"),
-    (.reject, "绝对化用语", "block", "(reject): 绝对化用语"),
-    (.requireEdit, "改为「很好用」", "block", "(require edit): 改为「很好用」"),
-  ])
+  @Test(
+    "a decided text is answered from precedent, and the trail says so",
+    arguments: [
+      (ReviewVerdict.approve, "", "pass", "(approve)"),
+      (.reject, "绝对化用语", "block", "(reject): 绝对化用语"),
+      (.requireEdit, "改为「很好用」", "block", "(require edit): 改为「很好用」"),
+    ])
   func precedent(verdict: ReviewVerdict, note: String, outcome: String, reasonEnd: String) async throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
@@ -88,17 +91,21 @@ struct ReviewStageTests {
         return StageResult(.pass(reason: "never"))
       }
     }
-    let result = await Pipeline(steps: [.init(Stalled(), timeout: .milliseconds(30))]).run(ModerationItem(id: "a", text: "x"))
+    let result = await Pipeline(steps: [.init(Stalled(), timeout: .milliseconds(30))]).run(
+      ModerationItem(id: "a", text: "x"))
     #expect(result.outcome.name == "pending")
     #expect(result.trail.first?.status == .timedOut)
   }
 
-  @Test("pipeline files build review stages: the CLI's queue, or the file's 'database' relative to it; misconfigured ones fail closed")
+  @Test(
+    "pipeline files build review stages: the CLI's queue, or the file's 'database' relative to it; misconfigured ones fail closed"
+  )
   func factory() async throws {
     let folder = try TemporaryFolder()
     defer { folder.remove() }
     let file = folder.url.appendingPathComponent("pipeline.yml")
-    try "version: 1\nstages:\n  - type: review\n    database: queue.sqlite\n".write(to: file, atomically: true, encoding: .utf8)
+    try "version: 1\nstages:\n  - type: review\n    database: queue.sqlite\n".write(
+      to: file, atomically: true, encoding: .utf8)
     var registry = StageRegistry.standard
     registry.registerReviewStage()
     let pipeline = try PipelineConfiguration.load(contentsOf: file).makePipeline(registry: registry, environment: [:])
@@ -115,12 +122,14 @@ struct ReviewStageTests {
 
     _ = FileManager.default.createFile(atPath: folder.path("foreign.sqlite"), contents: Data("not a queue".utf8))
     let misconfigured = try PipelineConfiguration.parse(
-      "version: 1\nstages:\n  - type: review\n    database: foreign.sqlite\n  - type: review\n    name: second\n", path: "p.yml",
+      "version: 1\nstages:\n  - type: review\n    database: foreign.sqlite\n  - type: review\n    name: second\n",
+      path: "p.yml",
       baseDirectory: folder.url
     ).makePipeline(registry: registry, environment: [:])
     #expect(misconfigured.problems.count == 2)
     #expect(misconfigured.problems[0].description.contains("p.yml:4:15: the review queue cannot be opened"))
-    #expect(misconfigured.problems[1].description.contains("needs a review queue: add 'database: FILE' to it, or give --db"))
+    #expect(
+      misconfigured.problems[1].description.contains("needs a review queue: add 'database: FILE' to it, or give --db"))
     let result = await misconfigured.run(ModerationItem(id: "a", text: "第一条"))
     #expect(result.outcome == .pending(ticket: nil, reason: result.outcome.reason))
     #expect(result.trail.map(\.status) == [.unavailable, .unavailable])

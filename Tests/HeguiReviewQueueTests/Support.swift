@@ -38,8 +38,11 @@ final class TestClock: @unchecked Sendable {
 func ruleTrail(_ rule: String = "adlaw.absolute.best", match: String = "最好") -> [StageRecord] {
   [
     StageRecord(
-      stage: "rules", outcome: .escalate(reason: "1 finding at review or above: \(rule) (\(match)); a person must judge"),
-      findings: [FindingRecord(rule: rule, severity: .review, match: match, message: "需人工判断", utf8: 0..<6, line: 1, column: 1)],
+      stage: "rules",
+      outcome: .escalate(reason: "1 finding at review or above: \(rule) (\(match)); a person must judge"),
+      findings: [
+        FindingRecord(rule: rule, severity: .review, match: match, message: "需人工判断", utf8: 0..<6, line: 1, column: 1)
+      ],
       milliseconds: 0.4)
   ]
 }

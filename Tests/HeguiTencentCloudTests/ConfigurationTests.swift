@@ -32,8 +32,10 @@ struct ConfigurationTests {
       ("https://tms.tencentcloudapi.com", "tms.tencentcloudapi.com", "https://tms.tencentcloudapi.com/"),
       ("https://tms.tencentcloudapi.com:443/", "tms.tencentcloudapi.com", "https://tms.tencentcloudapi.com/"),
       ("tms.intl.tencentcloudapi.com", "tms.intl.tencentcloudapi.com", "https://tms.intl.tencentcloudapi.com/"),
-      ("https://tms.ap-guangzhou.tencentcloudapi.com:8443", "tms.ap-guangzhou.tencentcloudapi.com:8443",
-       "https://tms.ap-guangzhou.tencentcloudapi.com:8443/"),
+      (
+        "https://tms.ap-guangzhou.tencentcloudapi.com:8443", "tms.ap-guangzhou.tencentcloudapi.com:8443",
+        "https://tms.ap-guangzhou.tencentcloudapi.com:8443/"
+      ),
       ("http://localhost:9000", "localhost:9000", "http://localhost:9000/"),
       ("http://[::1]:9000", "[::1]:9000", "http://[::1]:9000/"),
     ])

@@ -78,7 +78,8 @@ struct FakeTMSServerTests {
   @Test("the official example answers in the real shape: nulls, {} and positions [7, 10)")
   func officialShape() async throws {
     try await withServer { server in
-      let exchange = try await send(Draft(port: server.port, extraBody: #","BizType":"TencentCloudDefault""#), to: server)
+      let exchange = try await send(
+        Draft(port: server.port, extraBody: #","BizType":"TencentCloudDefault""#), to: server)
       #expect(exchange.status == 200)
       let response = try #require(exchange.response)
       #expect(response["Suggestion"] as? String == "Block")

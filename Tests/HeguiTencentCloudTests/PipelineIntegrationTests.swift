@@ -170,7 +170,8 @@ struct PipelineIntegrationTests {
   @Test(
     "invalid options are errors at their file:line:column",
     arguments: [
-      ("max_attempts: 0", "max_attempts"), ("max_attempts: 11", "max_attempts"), ("request_timeout_ms: -5", "request_timeout_ms"),
+      ("max_attempts: 0", "max_attempts"), ("max_attempts: 11", "max_attempts"),
+      ("request_timeout_ms: -5", "request_timeout_ms"),
       ("endpoint: http://example.com", "endpoint"), ("biz_type: a b", "biz_type"), ("region: AP", "region"),
       ("send_item_id: maybe", "send_item_id"),
     ])

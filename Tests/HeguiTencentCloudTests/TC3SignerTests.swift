@@ -59,7 +59,8 @@ struct TC3SignerTests {
 
   @Test("vector B (earlier doc, signs content-type;host) reproduces every intermediate value")
   func vectorB() {
-    let signer = TC3Signer(secretID: "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", secretKey: "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")
+    let signer = TC3Signer(
+      secretID: "AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", secretKey: "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")
     let signature = signer.sign(
       headers: Self.cvmHeaders, signedHeaders: ["content-type", "host"], payload: Self.payload,
       timestamp: 1_551_113_065, service: "cvm")
@@ -86,7 +87,8 @@ struct TC3SignerTests {
 
   @Test("vector C (oldest doc) gives the published signature")
   func vectorC() {
-    let signer = TC3Signer(secretID: "AKIDz8krbsJ5yKBZQpn74WFkmLPx3*******", secretKey: "Gu5t9xGARNpq86cd98joQYCN3*******")
+    let signer = TC3Signer(
+      secretID: "AKIDz8krbsJ5yKBZQpn74WFkmLPx3*******", secretKey: "Gu5t9xGARNpq86cd98joQYCN3*******")
     let signature = signer.sign(
       headers: Self.cvmHeaders, signedHeaders: ["host", "content-type"], payload: Self.payload,
       timestamp: 1_551_113_065, service: "cvm")
@@ -113,7 +115,8 @@ struct TC3SignerTests {
       signature: "88598a55cbf80747c9cf8ab4aa3816b2fb1fb87229309842ba8e08bc12d7b086"),
     TMSVector(
       name: "T2 全网最低价 with BizType and DataId", timestamp: 1_551_113_065,
-      body: #"{"Content":"5YWo572R5pyA5L2O5Lu377yM5LuK5aSp5LiL5Y2V56uL5YeP","BizType":"ecommerce_live","DataId":"script-0001"}"#,
+      body:
+        #"{"Content":"5YWo572R5pyA5L2O5Lu377yM5LuK5aSp5LiL5Y2V56uL5YeP","BizType":"ecommerce_live","DataId":"script-0001"}"#,
       payloadHash: "85c5380553168032081fdde25696179bda943c14ca120efe1229c3f0c8f0400c",
       hashedCanonical: "9cc07c919b4eef1636437659ede9dc853aacdde9fd95322a59aa0421aba97c2e", scope: "2019-02-25/tms",
       signature: "13e9a6d763de3ddbf7753be6c7c8d7fb37eed2fb551527918180e38a5797ed97"),
@@ -162,7 +165,8 @@ struct TC3SignerTests {
   func canonicalisation() {
     let signer = TC3Signer(secretID: "id", secretKey: "key")
     let signature = signer.sign(
-      headers: [("HOST", "  Example.COM\t"), ("content-type", "Application/JSON")], signedHeaders: ["Host", "Content-Type"],
+      headers: [("HOST", "  Example.COM\t"), ("content-type", "Application/JSON")],
+      signedHeaders: ["Host", "Content-Type"],
       payload: [], timestamp: 0, service: "tms")
     #expect(signature.signedHeaders == "content-type;host")
     #expect(signature.canonicalRequest.contains("content-type:application/json\nhost:example.com\n\n"))

@@ -10,7 +10,8 @@ struct TextModerationClientTests {
   @Test("the official example: Block, Ad, 优惠券 at [7, 10), over a request built as the service expects")
   func officialExample() async throws {
     try await withFakeTMS { server, client, _ in
-      let result = try await client.moderate(Self.example, options: TextModerationOptions(bizType: "TencentCloudDefault"))
+      let result = try await client.moderate(
+        Self.example, options: TextModerationOptions(bizType: "TencentCloudDefault"))
       #expect(result.suggestion == .block)
       #expect(result.labels == [.ad])
       #expect(result.responses.count == 1)
@@ -336,7 +337,9 @@ struct TextModerationClientTests {
           code: "AuthFailure.SecretIdNotFound",
           message: "SecretId \(FakeTMSServer.secretID) with key \(FakeTMSServer.secretKey) is not found"))
       let error = await tencentError { _ = try await client.moderate(Self.example) }
-      let texts = [error.map(String.init(describing:)) ?? "", error?.message ?? "", "\(client)", String(reflecting: client)]
+      let texts = [
+        error.map(String.init(describing:)) ?? "", error?.message ?? "", "\(client)", String(reflecting: client),
+      ]
       for text in texts {
         #expect(!text.contains(FakeTMSServer.secretKey))
         #expect(!text.contains(FakeTMSServer.secretID))

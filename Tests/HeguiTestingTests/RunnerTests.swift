@@ -34,7 +34,8 @@ struct RunnerTests {
 
   @Test("a good rule passes, with every automatic variant")
   func goodRule() throws {
-    let r = try runner("""
+    let r = try runner(
+      """
       - id: t.lowest
         kind: lexicon
         severity: block
@@ -54,7 +55,8 @@ struct RunnerTests {
 
   @Test("a trigger that does not fire is reported missing")
   func missing() throws {
-    let r = try runner("""
+    let r = try runner(
+      """
       - id: t.x
         kind: lexicon
         severity: block
@@ -70,7 +72,8 @@ struct RunnerTests {
 
   @Test("a shifted span is reported as wrong span, showing expected and actual")
   func wrongSpan() throws {
-    let r = try runner("""
+    let r = try runner(
+      """
       - id: t.x
         kind: lexicon
         severity: block
@@ -88,7 +91,8 @@ struct RunnerTests {
 
   @Test("a pass example that fires is reported unexpected; a wrong severity too")
   func unexpectedAndSeverity() throws {
-    let r = try runner("""
+    let r = try runner(
+      """
       - id: t.x
         kind: lexicon
         severity: review
@@ -106,7 +110,8 @@ struct RunnerTests {
 
   @Test("gates: no examples, no basis, unexercised exception, a term that is also an exception")
   func gates() throws {
-    let r = try runner("""
+    let r = try runner(
+      """
       - id: t.x
         kind: lexicon
         severity: block
@@ -124,7 +129,8 @@ struct RunnerTests {
 
   @Test("a pattern that blows the match limit fails its case")
   func matchLimit() throws {
-    let r = try runner("""
+    let r = try runner(
+      """
       - id: t.x
         kind: pattern
         severity: block
@@ -140,7 +146,8 @@ struct RunnerTests {
 
   @Test("context variants: silent outside the rule's contexts")
   func contexts() throws {
-    let r = try runner("""
+    let r = try runner(
+      """
       - id: t.x
         kind: lexicon
         severity: review
@@ -159,7 +166,8 @@ struct RunnerTests {
 
   @Test("category rules: a metadata finding is expected, without spans")
   func category() throws {
-    let r = try runner("""
+    let r = try runner(
+      """
       - id: t.subject
         kind: category
         check: subject
@@ -176,7 +184,8 @@ struct RunnerTests {
 
   @Test("the report ends with 'N passed, M failed' and renders JSON and JUnit")
   func report() throws {
-    let r = try runner("""
+    let r = try runner(
+      """
       - id: t.x
         kind: lexicon
         severity: block

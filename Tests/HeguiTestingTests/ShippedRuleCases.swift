@@ -33,7 +33,8 @@ enum ShippedRuleCases {
     for failure in result.failures {
       Issue.record(
         "\(testCase)\n  \(failure.kind.rawValue): \(failure.detail)",
-        sourceLocation: Testing.SourceLocation(fileID: "Rulesets/\(testCase.location.path)", filePath: testCase.location.path,
+        sourceLocation: Testing.SourceLocation(
+          fileID: "Rulesets/\(testCase.location.path)", filePath: testCase.location.path,
           line: testCase.location.line, column: testCase.location.column))
     }
   }
@@ -64,7 +65,10 @@ struct ShippedRulesetTests {
     let runner = try #require(ShippedRuleCases.runner)
     for corpus in CorpusCase.find(in: ShippedRuleCases.rulesetsDirectory) {
       let outcome = corpus.run(with: runner.checker)
-      #expect(outcome.passed, "\(corpus.textURL.lastPathComponent): \(outcome.error ?? "") missing \(outcome.missing) unexpected \(outcome.unexpected)")
+      #expect(
+        outcome.passed,
+        "\(corpus.textURL.lastPathComponent): \(outcome.error ?? "") missing \(outcome.missing) unexpected \(outcome.unexpected)"
+      )
     }
   }
 

@@ -68,11 +68,15 @@ enum Child {
   }
 
   /// Runs in the parent: starts the child and reads its report.
-  static func spawn(_ kind: Kind, options: Options, lexiconDirectory: URL?, loadOnly: Bool = false) throws -> ChildReport {
+  static func spawn(_ kind: Kind, options: Options, lexiconDirectory: URL?, loadOnly: Bool = false) throws
+    -> ChildReport
+  {
     let executable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
-    var arguments = ["--child", kind.rawValue, "--seed", String(options.seed), "--megabytes", String(options.megabytes)]
+    var arguments = [
+      "--child", kind.rawValue, "--seed", String(options.seed), "--megabytes", String(options.megabytes),
+    ]
     if let lexiconDirectory { arguments += ["--lexicon-dir", lexiconDirectory.path] }
     if loadOnly { arguments.append("--load-only") }
     process.arguments = arguments

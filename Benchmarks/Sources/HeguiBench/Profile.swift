@@ -29,7 +29,8 @@ enum Profile {
     case "captions":
       let lines = (0..<options.captionLines).map { _ in generator.captionLine(characters: 40) }
       let checker = Checker(ruleset: try Ruleset.shipped())
-      let result = Workloads.latencies(checker, lines: lines, context: CheckContext(.caption), rounds: options.captionRounds)
+      let result = Workloads.latencies(
+        checker, lines: lines, context: CheckContext(.caption), rounds: options.captionRounds)
       let sorted = result.samples.sorted()
       print("p50", Measure.percentile(sorted, 0.5), "p99", Measure.percentile(sorted, 0.99))
     default:
@@ -84,10 +85,12 @@ enum Dump {
     for (index, item) in (items + lines + documents).enumerated() {
       let result = checker.check(item.text, context: item.context)
       for f in result.findings {
-        let span = f.span.map {
-          "\($0.utf8) \($0.utf16) \($0.line):\($0.column)-\($0.endLine):\($0.endColumn) \($0.range == (item.text.utf8.index(item.text.startIndex, offsetBy: $0.utf8.lowerBound)..<item.text.utf8.index(item.text.startIndex, offsetBy: $0.utf8.upperBound)))"
-        } ?? "-"
-        out += "\(index)\t\(f.ruleID)\t\(f.severity)\t\(span)\t\(f.match)\t\(f.message)\t\(f.note ?? "-")\t\(f.field ?? "-")\t\(f.suggestions)\t\(f.basis)\t\(f.isSuppressible)\n"
+        let span =
+          f.span.map {
+            "\($0.utf8) \($0.utf16) \($0.line):\($0.column)-\($0.endLine):\($0.endColumn) \($0.range == (item.text.utf8.index(item.text.startIndex, offsetBy: $0.utf8.lowerBound)..<item.text.utf8.index(item.text.startIndex, offsetBy: $0.utf8.upperBound)))"
+          } ?? "-"
+        out +=
+          "\(index)\t\(f.ruleID)\t\(f.severity)\t\(span)\t\(f.match)\t\(f.message)\t\(f.note ?? "-")\t\(f.field ?? "-")\t\(f.suggestions)\t\(f.basis)\t\(f.isSuppressible)\n"
       }
       for d in result.diagnostics { out += "\(index)\tdiagnostic\t\(d)\n" }
       if out.utf8.count > 1 << 20 {

@@ -42,7 +42,8 @@ struct Report {
       for (index, cell) in cells(row).enumerated() { widths[index] = max(widths[index], cell.count) }
     }
     func line(_ values: [String]) -> String {
-      "| " + values.enumerated().map { $1 + String(repeating: " ", count: widths[$0] - $1.count) }
+      "| "
+        + values.enumerated().map { $1 + String(repeating: " ", count: widths[$0] - $1.count) }
         .joined(separator: " | ") + " |"
     }
     var lines = [line(cells(header))]

@@ -17,7 +17,8 @@ enum UserPath {
 
   /// Runs `binary` with `arguments` (stdout to /dev/null, stdin from `stdin` or /dev/null) and
   /// returns its wall time and peak resident memory (`ru_maxrss` of the child).
-  static func spawn(_ binary: String, _ arguments: [String], stdin: String? = nil, stdout: String = "/dev/null") -> Run {
+  static func spawn(_ binary: String, _ arguments: [String], stdin: String? = nil, stdout: String = "/dev/null") -> Run
+  {
     var actions = posix_spawn_file_actions_t()
     posix_spawn_file_actions_init(&actions)
     defer { posix_spawn_file_actions_destroy(&actions) }
@@ -28,11 +29,14 @@ enum UserPath {
     defer { for pointer in argv { free(pointer) } }
     var pid: pid_t = 0
     let start = Measure.clock.now
-    guard posix_spawn(&pid, binary, &actions, nil, argv, environ) == 0 else { return Run(seconds: .nan, peakKB: 0, status: -1) }
+    guard posix_spawn(&pid, binary, &actions, nil, argv, environ) == 0 else {
+      return Run(seconds: .nan, peakKB: 0, status: -1)
+    }
     var status: Int32 = 0
     var usage = rusage()
     _ = wait4(pid, &status, 0, &usage)
-    return Run(seconds: Measure.seconds(Measure.clock.now - start), peakKB: usage.ru_maxrss, status: (status >> 8) & 0xFF)
+    return Run(
+      seconds: Measure.seconds(Measure.clock.now - start), peakKB: usage.ru_maxrss, status: (status >> 8) & 0xFF)
   }
 
   /// The median of `runs` runs (by time); its peak memory is the largest seen.
@@ -153,7 +157,8 @@ enum UserPath {
     progress("user path: --stdin, one caption line")
     var starts: [Double] = []
     for _ in 0..<(quick ? 5 : 20) {
-      starts.append(spawn(binary, ["lint", "--stdin", "--context", "caption", "--format", "line"], stdin: caption).seconds)
+      starts.append(
+        spawn(binary, ["lint", "--stdin", "--context", "caption", "--format", "line"], stdin: caption).seconds)
     }
     starts.sort()
 
@@ -179,7 +184,8 @@ enum UserPath {
     let lintMBps = 32.0 / lint32
     out += "\n| Measurement | Figure | Baseline (same run) | Ratio | Target |\n|---|---|---|---|---|\n"
     out += String(
-      format: "| `hegui lint` on the 32 MB script, whole process | %.1f MB/s | engine on the same text %.1f MB/s | %.2f | ≥ 0.50 %@ |\n",
+      format:
+        "| `hegui lint` on the 32 MB script, whole process | %.1f MB/s | engine on the same text %.1f MB/s | %.2f | ≥ 0.50 %@ |\n",
       lintMBps, engineMBps, lintMBps / engineMBps, lintMBps / engineMBps >= 0.5 ? "PASS" : "FAIL")
     out += String(
       format: "| Peak memory, 200 MB script (line) | %.1f MB | 8 MB script %.1f MB | %.2f | ≤ 2 %@ |\n",

@@ -21,7 +21,9 @@ enum Workloads {
   /// dealt round-robin so the workers get equal shares). Each worker is its own thread (not a
   /// Dispatch work item, which may run both shares on one thread when the pool starts late),
   /// started and then released at once, so thread creation is not timed.
-  static func concurrentCheck(_ checker: Checker, _ items: [CorpusItem], threads: Int) -> (seconds: Double, findings: Int) {
+  static func concurrentCheck(_ checker: Checker, _ items: [CorpusItem], threads: Int) -> (
+    seconds: Double, findings: Int
+  ) {
     concurrentCheck(Array(repeating: checker, count: threads), items)
   }
 
@@ -50,7 +52,9 @@ enum Workloads {
   }
 
   /// Per-check latency of each line, in microseconds, over `rounds` passes (after one warm-up pass).
-  static func latencies(_ checker: Checker, lines: [String], context: CheckContext, rounds: Int) -> (samples: [Double], findings: Int) {
+  static func latencies(_ checker: Checker, lines: [String], context: CheckContext, rounds: Int) -> (
+    samples: [Double], findings: Int
+  ) {
     var findings = 0
     for line in lines { findings &+= checker.check(line, context: context).findings.count }
     var samples: [Double] = []

@@ -171,11 +171,14 @@ func runAll(_ options: Options) throws {
     }
     twoFindings = run.findings
   }
-  guard twoFindings == findings else { throw BenchError("concurrent checks found \(twoFindings), one found \(findings)") }
+  guard twoFindings == findings else {
+    throw BenchError("concurrent checks found \(twoFindings), one found \(findings)")
+  }
 
   progress("caption lines: per-line latency")
   let captionContext = CheckContext(.caption)
-  let latency = Workloads.latencies(checker, lines: captionLines, context: captionContext, rounds: options.captionRounds)
+  let latency = Workloads.latencies(
+    checker, lines: captionLines, context: captionContext, rounds: options.captionRounds)
   let sortedLatency = latency.samples.sorted()
   let p50 = Measure.percentile(sortedLatency, 0.50)
   let p99 = Measure.percentile(sortedLatency, 0.99)
@@ -232,7 +235,8 @@ func runAll(_ options: Options) throws {
   let lexiconCold = lexiconLoads[lexiconLoads.count / 2]
   report.target(
     "Load + compile, shipped + lexicon (new process, median of \(lexiconLoads.count))", Format.ms(lexiconCold),
-    baseline: "load \(Format.ms(lexiconChild.loadMilliseconds)) + compile \(Format.ms(lexiconChild.compileMilliseconds))",
+    baseline:
+      "load \(Format.ms(lexiconChild.loadMilliseconds)) + compile \(Format.ms(lexiconChild.compileMilliseconds))",
     target: "≤ 1000 ms", passed: lexiconCold <= 1000)
   report.info("Peak RSS, shipped rules (new process)", Format.megabytes(kilobytes: shippedChild.peakKilobytes))
   report.info("Baseline: ICU word segmentation (64 KB blocks)", Format.mbps(bytes, icu))
@@ -241,7 +245,8 @@ func runAll(_ options: Options) throws {
     Format.mbps(bytes, pcre), baseline: "tier 1 does all rules", ratio: Format.ratio(pcre / tier1))
   report.info(
     "Baseline: String.contains × \(Format.count(allTerms.count)) terms", Format.mbps(naive.bytes, naive.seconds),
-    baseline: "tier 1 + lexicon", ratio: Format.ratio((Double(bytes) / tier1Lexicon) / (Double(naive.bytes) / naive.seconds)))
+    baseline: "tier 1 + lexicon",
+    ratio: Format.ratio((Double(bytes) / tier1Lexicon) / (Double(naive.bytes) / naive.seconds)))
 
   let total = Measure.seconds(Measure.clock.now - runStart)
   let byContext = TextContext.allCases.compactMap { context in

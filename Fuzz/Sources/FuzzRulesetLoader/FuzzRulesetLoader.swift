@@ -9,6 +9,7 @@
 import FuzzSupport
 import Hegui
 
+/// libFuzzer's entry point: one input, checked for crashes and the target's properties.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   let text = Fuzz.text(data, size)

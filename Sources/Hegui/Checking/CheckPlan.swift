@@ -377,4 +377,3 @@ final class CheckPlan: Sendable {
     return parts.joined(separator: match)
   }
 }
-

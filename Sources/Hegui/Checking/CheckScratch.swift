@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
-import Synchronization
 
 /// Reusable buffers for one check at a time: normalised text, hit lists, PCRE2 match data and an
 /// ICU break iterator. Checks borrow one from the plan's ``ScratchPool`` and give it back, so a
@@ -78,8 +79,9 @@ final class ScratchPool: Sendable {
   /// One slot per cache line pair (the padding keeps neighbours apart).
   final class Slot: Sendable {
     let value = Atomic<UInt>(0)
-    private let padding: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
-      (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+    private let padding:
+      (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
+        (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
   }
 
   private static let slotCount = 64

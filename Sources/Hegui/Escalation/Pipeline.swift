@@ -293,7 +293,9 @@ public struct PipelineResult: Sendable, Hashable, Codable {
   public var milliseconds: Double
 
   /// Creates a result.
-  public init(item: ModerationItem, outcome: StageOutcome, decidedBy: String?, trail: [StageRecord], milliseconds: Double) {
+  public init(
+    item: ModerationItem, outcome: StageOutcome, decidedBy: String?, trail: [StageRecord], milliseconds: Double
+  ) {
     self.item = item
     self.outcome = outcome
     self.decidedBy = decidedBy

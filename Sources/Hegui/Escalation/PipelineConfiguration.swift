@@ -67,10 +67,12 @@ public struct PipelineConfiguration: Sendable {
   ///   - path: The name to use in errors.
   ///   - baseDirectory: The folder relative paths in options are resolved against.
   /// - Throws: ``HeguiError`` naming `file:line:column`.
-  public static func parse(_ yaml: String, path: String = "<pipeline>", baseDirectory: URL? = nil) throws(HeguiError) -> PipelineConfiguration {
+  public static func parse(_ yaml: String, path: String = "<pipeline>", baseDirectory: URL? = nil) throws(HeguiError)
+    -> PipelineConfiguration
+  {
     do {
       return try Parser(reader: YAMLReader(path: path), baseDirectory: baseDirectory).parse(yaml)
-    } catch where error.code == .invalidRuleset {
+    } catch  where error.code == .invalidRuleset {
       // YAMLReader speaks of rulesets; this is a pipeline file.
       throw HeguiError(.invalidConfiguration, error.message, at: error.location, underlying: error.underlying)
     }
@@ -98,7 +100,9 @@ public struct PipelineConfiguration: Sendable {
       let place = places[index]
       guard let factory = registry.factory(for: definition.type) else {
         var message = "unknown stage type '\(definition.type)'"
-        if let near = YAMLReader.nearest(definition.type, in: registry.types) { message += " (did you mean '\(near)'?)" }
+        if let near = YAMLReader.nearest(definition.type, in: registry.types) {
+          message += " (did you mean '\(near)'?)"
+        }
         message += "; registered types: \(registry.types.joined(separator: ", "))"
         throw HeguiError(.invalidConfiguration, message, at: place.type)
       }
@@ -151,7 +155,9 @@ public struct PipelineConfiguration: Sendable {
           "pipeline file version \(version) is not supported; this Hegui reads version \(PipelineConfiguration.formatVersion)",
           at: reader.location(versionNode))
       }
-      let description = try map["description"].map { (node) throws(HeguiError) in try reader.string(node, what: "description") }
+      let description = try map["description"].map { (node) throws(HeguiError) in
+        try reader.string(node, what: "description")
+      }
       let stagesNode = try reader.require(map, "stages", in: root, what: "a pipeline file")
       var stages: [StageDefinition] = []
       var places: [Places] = []
@@ -185,7 +191,9 @@ public struct PipelineConfiguration: Sendable {
       var optionLocations: [String: HeguiError.Location] = [:]
       var keys: [(key: String, location: HeguiError.Location)] = []
       for (keyNode, value) in mapping {
-        guard case let .scalar(scalar) = keyNode else { throw reader.error(keyNode, "keys in a stage must be plain strings") }
+        guard case let .scalar(scalar) = keyNode else {
+          throw reader.error(keyNode, "keys in a stage must be plain strings")
+        }
         let key = scalar.string
         keys.append((key, reader.location(keyNode)))
         switch key {
@@ -196,7 +204,9 @@ public struct PipelineConfiguration: Sendable {
           name = try reader.nonEmptyString(value, what: "name")
         case "timeout_ms":
           let milliseconds = try reader.int(value, what: "timeout_ms")
-          guard milliseconds > 0 else { throw reader.error(value, "timeout_ms must be a positive number of milliseconds") }
+          guard milliseconds > 0 else {
+            throw reader.error(value, "timeout_ms must be a positive number of milliseconds")
+          }
           timeout = .milliseconds(milliseconds)
         case "when":
           condition = try self.condition(value)
@@ -236,7 +246,9 @@ public struct PipelineConfiguration: Sendable {
       case .mapping(let mapping):
         var result: [String: StageOptions.Value] = [:]
         for (keyNode, item) in mapping {
-          guard case let .scalar(scalar) = keyNode else { throw reader.error(keyNode, "keys in an option must be plain strings") }
+          guard case let .scalar(scalar) = keyNode else {
+            throw reader.error(keyNode, "keys in an option must be plain strings")
+          }
           result[scalar.string] = try value(item)
         }
         return .mapping(result)

@@ -57,7 +57,8 @@ public struct RuleStage: ModerationStage {
     }
     if !result.diagnostics.isEmpty {
       return StageResult(
-        .escalate(reason: "the check was incomplete: " + result.diagnostics.map(\.message).joined(separator: "; ")), findings: findings)
+        .escalate(reason: "the check was incomplete: " + result.diagnostics.map(\.message).joined(separator: "; ")),
+        findings: findings)
     }
     let threshold = [blockAt, escalateAt].compactMap { $0 }.min()
     let note = threshold.map { "no finding at \($0.rawValue) or above" } ?? "no threshold configured"

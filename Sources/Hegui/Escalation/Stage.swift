@@ -94,7 +94,10 @@ public struct FindingRecord: Sendable, Hashable, Codable {
   public var column: Int?
 
   /// Creates a record.
-  public init(rule: String, severity: Severity, match: String, message: String, utf8: Range<Int>? = nil, line: Int? = nil, column: Int? = nil) {
+  public init(
+    rule: String, severity: Severity, match: String, message: String, utf8: Range<Int>? = nil, line: Int? = nil,
+    column: Int? = nil
+  ) {
     self.rule = rule
     self.severity = severity
     self.match = match

@@ -356,7 +356,8 @@ extension RuleStage {
       let escalateAt = try threshold("escalate_at", default: .review)
       if let blockAt, let escalateAt, escalateAt > blockAt {
         throw options.error(
-          "escalate_at", "escalate_at (\(escalateAt.rawValue)) is above block_at (\(blockAt.rawValue)): nothing would escalate")
+          "escalate_at",
+          "escalate_at (\(escalateAt.rawValue)) is above block_at (\(blockAt.rawValue)): nothing would escalate")
       }
       var ruleset = try Ruleset.load(
         directories: try options.paths("rulesets") ?? [], includingShipped: try options.bool("include_shipped") ?? true)

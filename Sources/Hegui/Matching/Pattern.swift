@@ -30,7 +30,9 @@ public final class Pattern: Sendable {
   ///   - caseless: Match without regard to case (on by default; normalised text is case-folded).
   ///   - matchLimit: Backtracking steps allowed per match attempt.
   /// - Throws: ``HeguiError`` with code `invalidPattern`, naming the offset in the pattern.
-  public init(_ source: String, caseless: Bool = true, matchLimit: UInt32 = Pattern.defaultMatchLimit) throws(HeguiError) {
+  public init(_ source: String, caseless: Bool = true, matchLimit: UInt32 = Pattern.defaultMatchLimit)
+    throws(HeguiError)
+  {
     self.source = source
     self.matchLimit = matchLimit
     var options = UInt32(PCRE2_UTF) | UInt32(PCRE2_UCP)

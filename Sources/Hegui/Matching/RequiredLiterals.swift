@@ -221,9 +221,13 @@ enum RequiredLiterals {
       var minimum = 0
       var maximum: Int? = nil
       switch c {
-      case "?": maximum = 1; index += 1
+      case "?":
+        maximum = 1
+        index += 1
       case "*": index += 1
-      case "+": minimum = 1; index += 1
+      case "+":
+        minimum = 1
+        index += 1
       case "{":
         guard let (lower, upper, length) = braces() else { return item }  // a literal "{"
         minimum = lower

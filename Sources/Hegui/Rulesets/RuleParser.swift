@@ -255,13 +255,14 @@ struct RuleParser {
 
   /// `boundary: word` or `none` (the default).
   private func wordBoundary(_ map: [String: Node], kind: RuleKind) throws(HeguiError) -> Bool {
-    let boundary = try map["boundary"].map { (n) throws(HeguiError) -> Bool in
-      switch try reader.string(n, what: "'boundary'") {
-      case "word": return true
-      case "none": return false
-      case let other: throw reader.error(n, "'boundary' must be word or none, found '\(other)'")
-      }
-    } ?? false
+    let boundary =
+      try map["boundary"].map { (n) throws(HeguiError) -> Bool in
+        switch try reader.string(n, what: "'boundary'") {
+        case "word": return true
+        case "none": return false
+        case let other: throw reader.error(n, "'boundary' must be word or none, found '\(other)'")
+        }
+      } ?? false
     if boundary && kind == .category { throw reader.error(map["boundary"], "category rules have no text to align") }
     return boundary
   }

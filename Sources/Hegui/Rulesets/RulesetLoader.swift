@@ -17,7 +17,8 @@ struct RulesetLoader {
       let files = try RulesetFiles.read(source)
       // Case files test the rules of a directory; the shipped rules' case files are run from
       // Rulesets/ on disk (a user pack may replace a shipped rule they refer to).
-      if case .shipped = source {} else {
+      if case .shipped = source {
+      } else {
         caseFiles += files.caseFilePaths.map { (path: $0, files: files) }
       }
       for path in files.packFilePaths {

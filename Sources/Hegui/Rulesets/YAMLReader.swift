@@ -47,7 +47,8 @@ package struct YAMLReader {
       case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
         let .composer(context, problem, mark, _):
         let detail = context.map { "\(problem) (\($0.text))" } ?? problem
-        throw HeguiError(.invalidRuleset, "invalid YAML: \(detail)", at: .init(path: path, line: mark.line, column: mark.column))
+        throw HeguiError(
+          .invalidRuleset, "invalid YAML: \(detail)", at: .init(path: path, line: mark.line, column: mark.column))
       case let .duplicatedKeysInMapping(duplicates, context):
         // Yams marks the mapping; point at the second occurrence of the key instead.
         var line = context.mark.line
@@ -71,7 +72,8 @@ package struct YAMLReader {
           .invalidRuleset, "duplicate key \(duplicates.map { "'\($0)'" }.joined(separator: ", ")) in a mapping",
           at: .init(path: path, line: line, column: column))
       case let .reader(problem, offset, _, _):
-        throw HeguiError(.invalidRuleset, "invalid YAML: \(problem)\(offset.map { " at byte \($0)" } ?? "")", at: .init(path: path))
+        throw HeguiError(
+          .invalidRuleset, "invalid YAML: \(problem)\(offset.map { " at byte \($0)" } ?? "")", at: .init(path: path))
       default:
         throw HeguiError(.invalidRuleset, "invalid YAML: \(error)", at: .init(path: path))
       }
@@ -189,7 +191,9 @@ package struct YAMLReader {
   /// A list of strings; a single string is accepted as a list of one.
   package func strings(_ node: Node, what: String) throws(HeguiError) -> [String] {
     if case .scalar = node { return [try nonEmptyString(node, what: what)] }
-    return try sequence(node, what: what).map { (item) throws(HeguiError) in try nonEmptyString(item, what: "an item of \(what)") }
+    return try sequence(node, what: what).map { (item) throws(HeguiError) in
+      try nonEmptyString(item, what: "an item of \(what)")
+    }
   }
 
   package func sequence(_ node: Node, what: String) throws(HeguiError) -> [Node] {
@@ -241,7 +245,7 @@ package struct YAMLReader {
     var best: (String, Int)?
     for candidate in candidates {
       let d = editDistance(Array(word), Array(candidate))
-      if best == nil || d < best!.1 { best = (candidate, d) }
+      if d < best?.1 ?? Int.max { best = (candidate, d) }
     }
     guard let best, best.1 <= max(2, word.count / 3) else { return nil }
     return best.0

@@ -53,7 +53,9 @@ struct FoldTable: Sendable {
     for r in 0..<min(rangeCount, 4096) {
       for c in starts[r]...ends[r] {
         if (0xD800...0xDFFF).contains(c) { continue }
-        let n = Int(buffer.withUnsafeMutableBufferPointer { out in out.baseAddress.map { CHeguiICU_nfkcCasefold(c, $0, 32) } ?? -1 })
+        let n = Int(
+          buffer.withUnsafeMutableBufferPointer { out in out.baseAddress.map { CHeguiICU_nfkcCasefold(c, $0, 32) } ?? -1
+          })
         if n < 0 { continue }
         let folded = buffer[0..<n].map(simplify)
         if c < 0x10000 {
@@ -79,7 +81,8 @@ struct FoldTable: Sendable {
 
   /// Separators merchants insert between Han characters to dodge filters (after folding).
   /// Chinese clause punctuation (，。！？、；：) and brackets are deliberately not noise.
-  static let noiseScalars: Set<UInt32> = Set(" \t*-_.·•~|/\\+#^=`'\"‧・∙°˙×◆◇○●★☆♡♥❤♦♪♫〰～…—–―‐﹏▪▫■□▲△▼▽".unicodeScalars.map(\.value))
+  static let noiseScalars: Set<UInt32> = Set(
+    " \t*-_.·•~|/\\+#^=`'\"‧・∙°˙×◆◇○●★☆♡♥❤♦♪♫〰～…—–―‐﹏▪▫■□▲△▼▽".unicodeScalars.map(\.value))
 
   static func classify(_ c: UInt32) -> CharClass {
     if c == 0x0A || c == 0x0D { return .lineBreak }

@@ -118,7 +118,9 @@
               }
             } else if let expansion = table.astral[scalar] {
               if expansion.isEmpty { continue }
-              if expansion.count == 1 { single = expansion[0] } else {
+              if expansion.count == 1 {
+                single = expansion[0]
+              } else {
                 astral = expansion
                 count = expansion.count
               }
@@ -248,7 +250,9 @@ final class NormalizationBuffer {
 
     /// Copies a character that folds to itself (`length` bytes of valid UTF-8).
     @inline(__always)
-    fileprivate mutating func copy(_ source: UnsafePointer<UInt8>, _ length: Int, originStart s: Int32, originEnd e: Int32) {
+    fileprivate mutating func copy(
+      _ source: UnsafePointer<UInt8>, _ length: Int, originStart s: Int32, originEnd e: Int32
+    ) {
       originStart[count] = s
       for k in 0..<length { bytes[count + k] = source[k] }
       count += length
@@ -286,7 +290,8 @@ final class NormalizationBuffer {
   /// inside the range is part of it; noise at its edges is not.
   func originalRange(of range: Range<Int>) -> Range<Int> {
     if range.isEmpty {
-      let at = range.lowerBound < count ? Int(originStart[range.lowerBound]) : (count > 0 ? Int(originEnd[count - 1]) : 0)
+      let at =
+        range.lowerBound < count ? Int(originStart[range.lowerBound]) : (count > 0 ? Int(originEnd[count - 1]) : 0)
       return (base + at)..<(base + at)
     }
     return (base + Int(originStart[range.lowerBound]))..<(base + Int(originEnd[range.upperBound - 1]))

@@ -22,14 +22,16 @@ package enum TextFile {
     if let nul = data.firstIndex(of: 0) {
       let offset = nul - data.startIndex + base.offset
       throw HeguiError(
-        .invalidInput, "binary file (NUL byte at offset \(offset)); only UTF-8 text can be checked", at: .init(path: path))
+        .invalidInput, "binary file (NUL byte at offset \(offset)); only UTF-8 text can be checked",
+        at: .init(path: path))
     }
     if let text = String(validatingUTF8Data: data) { return text }
     let offset = UTF8Validation.firstInvalidByteOffset(in: data) ?? 0
     let prefix = data.prefix(offset)
     let line = prefix.reduce(base.line) { $1 == 0x0A ? $0 + 1 : $0 }
     let lineStart = prefix.lastIndex(of: 0x0A).map { $0 - data.startIndex + 1 } ?? 0
-    let column = String(decoding: data[(data.startIndex + lineStart)..<(data.startIndex + offset)], as: UTF8.self).count + 1
+    let column =
+      String(decoding: data[(data.startIndex + lineStart)..<(data.startIndex + offset)], as: UTF8.self).count + 1
     throw HeguiError(
       .invalidInput,
       String(
@@ -45,13 +47,15 @@ package enum TextFile {
     let path = displayPath ?? url.path
     let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
     if let size = attributes?[.size] as? Int, size > maximumFileSize {
-      throw HeguiError(.io, "file is \(size) bytes, over the limit of \(maximumFileSize) bytes; split it", at: .init(path: path))
+      throw HeguiError(
+        .io, "file is \(size) bytes, over the limit of \(maximumFileSize) bytes; split it", at: .init(path: path))
     }
     let data: Data
     do {
       data = try Data(contentsOf: url)
     } catch {
-      throw HeguiError(.io, "cannot read: \((error as NSError).localizedDescription)", at: .init(path: path), underlying: nil)
+      throw HeguiError(
+        .io, "cannot read: \((error as NSError).localizedDescription)", at: .init(path: path), underlying: nil)
     }
     return try decode(data, path: path)
   }
@@ -60,7 +64,8 @@ package enum TextFile {
 extension String {
   /// Strict UTF-8 decoding (`String(decoding:)` would repair; we must refuse).
   fileprivate init?(validatingUTF8Data data: Data) {
-    guard let text = data.withUnsafeBytes({ raw in String(validating: raw.bindMemory(to: UInt8.self), as: UTF8.self) }) else {
+    guard let text = data.withUnsafeBytes({ raw in String(validating: raw.bindMemory(to: UInt8.self), as: UTF8.self) })
+    else {
       return nil
     }
     self = text

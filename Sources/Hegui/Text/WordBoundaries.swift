@@ -121,7 +121,8 @@ struct BoundaryChecker: ~Copyable {
 
   /// The clause around `hit`: bounded by line breaks and sentence or clause punctuation, and
   /// by at most `maxContext` bytes on each side (aligned to scalar starts).
-  static func sentence(around hit: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>, maxContext: Int = 96) -> Range<Int> {
+  static func sentence(around hit: Range<Int>, in bytes: UnsafeBufferPointer<UInt8>, maxContext: Int = 96) -> Range<Int>
+  {
     var lower = hit.lowerBound
     let lowerLimit = max(0, hit.lowerBound - maxContext)
     while lower > lowerLimit && !isDelimiter(endingAt: lower, in: bytes) { lower -= 1 }

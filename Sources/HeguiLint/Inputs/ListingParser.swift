@@ -61,14 +61,16 @@ public enum ListingParser {
       do {
         let object = try JSONSerialization.jsonObject(with: Data(trimmed.utf8))
         guard let record = object as? [String: Any] else {
-          errors.append(HeguiError(.invalidInput, "a JSON Lines record must be an object", at: .init(path: path, line: lineNumber)))
+          errors.append(
+            HeguiError(.invalidInput, "a JSON Lines record must be an object", at: .init(path: path, line: lineNumber)))
           continue
         }
         listings.append(try listing(record, index: listings.count + 1, line: lineNumber, path: path))
       } catch let error as HeguiError {
         errors.append(error)
       } catch {
-        errors.append(HeguiError(.invalidInput, "invalid JSON: \(describe(error))", at: .init(path: path, line: lineNumber)))
+        errors.append(
+          HeguiError(.invalidInput, "invalid JSON: \(describe(error))", at: .init(path: path, line: lineNumber)))
       }
     }
     return (listings, errors)
@@ -86,7 +88,9 @@ public enum ListingParser {
     if let array = object as? [Any] {
       for (i, item) in array.enumerated() {
         guard let record = item as? [String: Any] else {
-          return ([], [HeguiError(.invalidInput, "item \(i + 1) of the JSON array is not an object", at: .init(path: path))])
+          return (
+            [], [HeguiError(.invalidInput, "item \(i + 1) of the JSON array is not an object", at: .init(path: path))]
+          )
         }
         records.append(record)
       }
@@ -94,7 +98,9 @@ public enum ListingParser {
       if let key = wrapperKeys.first(where: { dictionary[$0] is [Any] }), let items = dictionary[key] as? [Any] {
         for (i, item) in items.enumerated() {
           guard let record = item as? [String: Any] else {
-            return ([], [HeguiError(.invalidInput, "item \(i + 1) of '\(key)' is not an object", at: .init(path: path))])
+            return (
+              [], [HeguiError(.invalidInput, "item \(i + 1) of '\(key)' is not an object", at: .init(path: path))]
+            )
           }
           records.append(record)
         }
@@ -116,7 +122,9 @@ public enum ListingParser {
         records = [dictionary]
       }
     } else {
-      return ([], [HeguiError(.invalidInput, "a JSON listing file must hold an array of objects", at: .init(path: path))])
+      return (
+        [], [HeguiError(.invalidInput, "a JSON listing file must hold an array of objects", at: .init(path: path))]
+      )
     }
     // Lines of records: the line of each top-level object's opening brace, found by a scan that
     // respects strings.
@@ -171,12 +179,15 @@ public enum ListingParser {
       }
       var record: [String: Any] = [:]
       for (name, value) in zip(names, row.fields) { record[name] = value }
-      do { listings.append(try listing(record, index: listings.count + 1, line: row.line, path: path)) } catch { errors.append(error) }
+      do { listings.append(try listing(record, index: listings.count + 1, line: row.line, path: path)) } catch {
+        errors.append(error)
+      }
     }
     return (listings, errors)
   }
 
-  static func listing(_ record: [String: Any], index: Int, line: Int, path: String) throws(HeguiError) -> ListingRecord {
+  static func listing(_ record: [String: Any], index: Int, line: Int, path: String) throws(HeguiError) -> ListingRecord
+  {
     var wrongType: String?
     func string(_ key: String) -> String? {
       switch record[key] {
@@ -198,14 +209,18 @@ public enum ListingParser {
       case "enterprise", "企业", "企业主体", "企业店", "个体工商户": subject = .enterprise
       default:
         throw HeguiError(
-          .invalidInput, "unknown shop_subject '\(raw)' (expected individual or enterprise)", at: .init(path: path, line: line))
+          .invalidInput, "unknown shop_subject '\(raw)' (expected individual or enterprise)",
+          at: .init(path: path, line: line))
       }
     }
     var licences: Set<String> = []
     if let list = record["licences"] as? [Any] {
       licences = Set(list.compactMap { $0 as? String }.filter { !$0.isEmpty })
     } else if let joined = string("licences") {
-      licences = Set(joined.split(whereSeparator: { ";；、".contains($0) }).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty })
+      licences = Set(
+        joined.split(whereSeparator: { ";；、".contains($0) }).map { $0.trimmingCharacters(in: .whitespaces) }.filter {
+          !$0.isEmpty
+        })
     }
     let listing = Listing(
       id: string("id"), title: string("title"), description: string("description"), category: string("category"),
@@ -271,7 +286,8 @@ enum CSVParser {
           inQuotes = true
           quoteLine = line
         } else {
-          errors.append(Failure(message: "a quote inside an unquoted field (quote the field and double the quote)", line: line))
+          errors.append(
+            Failure(message: "a quote inside an unquoted field (quote the field and double the quote)", line: line))
           field.unicodeScalars.append(c)
         }
       case ",":
@@ -297,7 +313,10 @@ enum CSVParser {
       }
     }
     if inQuotes {
-      errors.append(Failure(message: "a quote opened here is never closed (a broken quote); the rest of the file was not read", line: quoteLine))
+      errors.append(
+        Failure(
+          message: "a quote opened here is never closed (a broken quote); the rest of the file was not read",
+          line: quoteLine))
       // Drop the unterminated record rather than check half of it.
       return (rows, errors)
     }

@@ -120,7 +120,8 @@ public enum FileWalker {
       }
       guard isInput(name), !name.hasSuffix(".expect.json") else { continue }
       guard type == S_IFREG else {
-        errors.append(HeguiError(.io, "not a regular file (a FIFO, device or socket); not read", at: .init(path: display)))
+        errors.append(
+          HeguiError(.io, "not a regular file (a FIFO, device or socket); not read", at: .init(path: display)))
         continue
       }
       found.append(Entry(url: url, display: display))

@@ -72,7 +72,8 @@ public enum OutputFile {
         throw HeguiError(.io, "cannot write: it is a directory", at: .init(path: path))
       }
       if !exists || (info.st_mode & S_IFMT) == S_IFREG {
-        let temporary = url.deletingLastPathComponent().appending(path: ".\(url.lastPathComponent).hegui-\(getpid())").path
+        let temporary = url.deletingLastPathComponent().appending(path: ".\(url.lastPathComponent).hegui-\(getpid())")
+          .path
         let descriptor = systemOpen(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
           throw HeguiError(.io, "cannot write: \(String(cString: strerror(errno)))", at: .init(path: path))

@@ -45,7 +45,8 @@ public struct ProjectConfiguration: Sendable {
   var ruleIDLocations: [(String, HeguiError.Location)] = []
 
   static let keys = [
-    "version", "rulesets", "enable", "disable", "severity", "contexts", "exclude", "fail_on", "shop_subject", "category",
+    "version", "rulesets", "enable", "disable", "severity", "contexts", "exclude", "fail_on", "shop_subject",
+    "category",
     "licences",
   ]
 
@@ -103,7 +104,9 @@ public struct ProjectConfiguration: Sendable {
       config.enable = try ids("enable")
       config.disable = try ids("disable")
       if let s = map["severity"] {
-        guard case let .mapping(mapping) = s else { throw reader.error(s, "'severity' must map rule ids to block, review or info") }
+        guard case let .mapping(mapping) = s else {
+          throw reader.error(s, "'severity' must map rule ids to block, review or info")
+        }
         for (keyNode, value) in mapping {
           let id = try reader.nonEmptyString(keyNode, what: "a rule id")
           config.ruleIDLocations.append((id, reader.location(keyNode)))
@@ -114,12 +117,15 @@ public struct ProjectConfiguration: Sendable {
         guard case let .mapping(mapping) = c else { throw reader.error(c, "'contexts' must map globs to contexts") }
         for (keyNode, value) in mapping {
           let glob = try reader.nonEmptyString(keyNode, what: "a glob")
-          config.contexts.append((Glob(glob), try reader.oneOf(value, what: "the context of '\(glob)'", as: TextContext.self)))
+          config.contexts.append(
+            (Glob(glob), try reader.oneOf(value, what: "the context of '\(glob)'", as: TextContext.self)))
         }
       }
       if let e = map["exclude"] { config.exclude = try reader.strings(e, what: "'exclude'").map(Glob.init) }
       if let f = map["fail_on"] { config.failOn = try reader.oneOf(f, what: "'fail_on'", as: Severity.self) }
-      if let s = map["shop_subject"] { config.shopSubject = try reader.oneOf(s, what: "'shop_subject'", as: ShopSubject.self) }
+      if let s = map["shop_subject"] {
+        config.shopSubject = try reader.oneOf(s, what: "'shop_subject'", as: ShopSubject.self)
+      }
       if let c = map["category"] { config.category = try reader.nonEmptyString(c, what: "'category'") }
       if let l = map["licences"] { config.licences = try reader.strings(l, what: "'licences'") }
     } catch {

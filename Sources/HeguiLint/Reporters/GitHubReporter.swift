@@ -27,7 +27,8 @@ extension LintReport {
     var out = ""
     do {
       for error in file.errors {
-        out += "::error file=\(LintReport.escapeProperty(file.path))\(error.location?.line.map { ",line=\($0)" } ?? ""),title=hegui::\(LintReport.escapeMessage(TerminalSafe.escape(error.message)))\n"
+        out +=
+          "::error file=\(LintReport.escapeProperty(file.path))\(error.location?.line.map { ",line=\($0)" } ?? ""),title=hegui::\(LintReport.escapeMessage(TerminalSafe.escape(error.message)))\n"
       }
       for f in file.findings {
         let level: String
@@ -62,7 +63,8 @@ extension LintReport {
     var out = ""
     for level in ["error", "warning", "notice"] {
       if let count = state.dropped[level], count > 0 {
-        out += "::notice title=hegui::\(count) more \(level) annotation\(count == 1 ? "" : "s") not shown (GitHub shows \(LintReport.annotationLimit) per step). Run `hegui lint --format sarif` and upload it to code scanning to see every finding.\n"
+        out +=
+          "::notice title=hegui::\(count) more \(level) annotation\(count == 1 ? "" : "s") not shown (GitHub shows \(LintReport.annotationLimit) per step). Run `hegui lint --format sarif` and upload it to code scanning to see every finding.\n"
       }
     }
     return out

@@ -15,7 +15,8 @@ extension LintReport {
       for f in file.findings {
         var place = "\(file.path):\(f.line):\(f.column)"
         if let record = f.record { place += ":record=\(record):field=\(f.field ?? "")" }
-        out += TerminalSafe.escape("\(place):\(f.finding.severity.rawValue):\(f.finding.ruleID):\(f.finding.message)") + "\n"
+        out +=
+          TerminalSafe.escape("\(place):\(f.finding.severity.rawValue):\(f.finding.ruleID):\(f.finding.message)") + "\n"
       }
     }
     return out

@@ -14,7 +14,8 @@ struct Tally {
   /// `N findings (B block, R review, I info) in F files[; E input errors]`.
   var summary: String {
     let total = counts.values.reduce(0, +)
-    var text = "\(total) finding\(total == 1 ? "" : "s") (\(counts[.block] ?? 0) block, \(counts[.review] ?? 0) review, "
+    var text =
+      "\(total) finding\(total == 1 ? "" : "s") (\(counts[.block] ?? 0) block, \(counts[.review] ?? 0) review, "
     text += "\(counts[.info] ?? 0) info) in \(files) file\(files == 1 ? "" : "s")"
     if errors > 0 { text += "; \(errors) input error\(errors == 1 ? "" : "s")" }
     return text

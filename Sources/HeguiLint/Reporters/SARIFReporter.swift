@@ -58,13 +58,17 @@ extension LintReport {
         var message = f.finding.message
         if !f.finding.match.isEmpty { message = "“\(f.finding.match)”：" + message }
         if !f.finding.suggestions.isEmpty { message += " 建议改为：" + f.finding.suggestions.joined(separator: " / ") }
-        if let record = f.record { message += "（记录 \(record)\(f.recordID.map { " id=\($0)" } ?? "")，字段 \(f.field ?? "")）" }
+        if let record = f.record {
+          message += "（记录 \(record)\(f.recordID.map { " id=\($0)" } ?? "")，字段 \(f.field ?? "")）"
+        }
         results.append([
           "ruleId": f.finding.ruleID,
           "ruleIndex": index,
           "level": LintReport.sarifLevel(f.finding.severity),
           "message": ["text": message],
-          "locations": [["physicalLocation": ["artifactLocation": ["uri": LintReport.uri(file.path)], "region": region]]],
+          "locations": [
+            ["physicalLocation": ["artifactLocation": ["uri": LintReport.uri(file.path)], "region": region]]
+          ],
           "partialFingerprints": ["primaryLocationLineHash": "\(hash):\(occurrence)"],
         ])
       }
@@ -96,7 +100,8 @@ extension LintReport {
       ],
     ]
     guard
-      let data = try? JSONSerialization.data(withJSONObject: log, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+      let data = try? JSONSerialization.data(
+        withJSONObject: log, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
     else { return "{}\n" }
     return String(decoding: data, as: UTF8.self) + "\n"
   }

@@ -17,7 +17,8 @@ public enum TerminalSafe {
       }
       switch scalar.value {
       case 0x09: out.append(" ")
-      case 0x00...0x1F: out.append(contentsOf: "^\(Character(Unicode.Scalar(UInt8(scalar.value + 0x40))))".unicodeScalars)
+      case 0x00...0x1F:
+        out.append(contentsOf: "^\(Character(Unicode.Scalar(UInt8(scalar.value + 0x40))))".unicodeScalars)
       case 0x7F: out.append(contentsOf: "^?".unicodeScalars)
       default:
         let hex = String(scalar.value, radix: 16, uppercase: true)

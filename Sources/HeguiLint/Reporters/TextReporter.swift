@@ -17,7 +17,8 @@ extension LintReport {
         case .review: severity = paint("review", "1;33")
         case .info: severity = paint("info", "1;36")
         }
-        out += "\(paint(TerminalSafe.escape(LintReport.location(file, f)), "1"))  \(severity)  \(TerminalSafe.escape(f.finding.message))"
+        out +=
+          "\(paint(TerminalSafe.escape(LintReport.location(file, f)), "1"))  \(severity)  \(TerminalSafe.escape(f.finding.message))"
         out += "  [\(TerminalSafe.escape(f.finding.ruleID))]\n"
         if let columns = f.sourceColumns, !f.sourceLine.isEmpty {
           // The excerpt is short (a window around the match), so indexing its characters is cheap.

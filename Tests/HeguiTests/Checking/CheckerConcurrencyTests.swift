@@ -10,7 +10,9 @@ struct CheckerConcurrencyTests {
     let ruleset = try Ruleset.shipped()
     let checker = Checker(ruleset: ruleset)
     let examples = ruleset.rules.flatMap { $0.triggerExamples + $0.passExamples }
-    let inputs = examples.map { ($0.text, CheckContext($0.context, shopSubject: $0.shopSubject, category: $0.category, licences: $0.licences)) }
+    let inputs = examples.map {
+      ($0.text, CheckContext($0.context, shopSubject: $0.shopSubject, category: $0.category, licences: $0.licences))
+    }
     let expected = inputs.map { checker.check($0.0, context: $0.1) }
     let mismatches = Atomic<Int>(0)
     // Threads outside the cooperative pool; each checks every input, starting at a different one.

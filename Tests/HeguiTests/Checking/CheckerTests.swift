@@ -14,7 +14,9 @@ struct CheckerTests {
   ) {
     let findings = Fixtures.findings(text, rule: rule, context: context)
     guard findings.count == 1, let finding = findings.first, let span = finding.span else {
-      Issue.record("expected one finding of \(rule) in \(text.debugDescription), got \(findings.map(\.match))", sourceLocation: sourceLocation)
+      Issue.record(
+        "expected one finding of \(rule) in \(text.debugDescription), got \(findings.map(\.match))",
+        sourceLocation: sourceLocation)
       return
     }
     #expect(finding.match == expected, sourceLocation: sourceLocation)
@@ -47,7 +49,9 @@ struct CheckerTests {
   @Test("randomised prefixes: spans stay exact")
   func randomisedPrefixes() {
     var rng = SplitMix64(state: 2026)
-    let prefixes = ["😀", "🎉", "\r\n", "\n", "ＡＢＣ", "　", "國家", "最*", "e\u{301}", "𠀀", "，", "abc", "①", " ", "\u{200B}", "👍🏻"]
+    let prefixes = [
+      "😀", "🎉", "\r\n", "\n", "ＡＢＣ", "　", "國家", "最*", "e\u{301}", "𠀀", "，", "abc", "①", " ", "\u{200B}", "👍🏻",
+    ]
     let targets = ["全网最低价", "全網最低價", "最*便*宜", "最 便 宜", "ＮＯ．１最便宜"]
     for _ in 0..<400 {
       let prefix = (0..<Int.random(in: 0...10, using: &rng)).map { _ in prefixes.randomElement(using: &rng)! }.joined()
@@ -110,14 +114,26 @@ struct CheckerTests {
 
   @Test("category rules: subject and licence, with sub-categories, no text span")
   func categoryRules() {
-    let individualFood = Fixtures.findings("坚果", rule: "sample.individual-food", context: CheckContext(shopSubject: .individual, category: "食品"))
+    let individualFood = Fixtures.findings(
+      "坚果", rule: "sample.individual-food", context: CheckContext(shopSubject: .individual, category: "食品"))
     #expect(individualFood.count == 1)
     #expect(individualFood.first?.span == nil)
     #expect(individualFood.first?.field == "category")
     #expect(individualFood.first?.message == "个人主体不得销售食品（food）")
-    #expect(Fixtures.findings("鱼油", rule: "sample.individual-food", context: CheckContext(shopSubject: .individual, category: "health-food")).count == 1)
-    #expect(Fixtures.findings("鱼油", rule: "sample.licence", context: CheckContext(shopSubject: .enterprise, category: "health-food", licences: ["食品经营许可证"])).count == 1)
-    #expect(Fixtures.findings("坚果", rule: "sample.licence", context: CheckContext(shopSubject: .enterprise, category: "food", licences: ["食品经营许可证"])).isEmpty)
+    #expect(
+      Fixtures.findings(
+        "鱼油", rule: "sample.individual-food", context: CheckContext(shopSubject: .individual, category: "health-food")
+      ).count == 1)
+    #expect(
+      Fixtures.findings(
+        "鱼油", rule: "sample.licence",
+        context: CheckContext(shopSubject: .enterprise, category: "health-food", licences: ["食品经营许可证"])
+      ).count == 1)
+    #expect(
+      Fixtures.findings(
+        "坚果", rule: "sample.licence",
+        context: CheckContext(shopSubject: .enterprise, category: "food", licences: ["食品经营许可证"])
+      ).isEmpty)
   }
 
   @Test("an unknown category is a diagnostic and makes the verdict review, never pass")
@@ -130,7 +146,8 @@ struct CheckerTests {
   @Test("a pattern that hits its match limit is a diagnostic, and the verdict is review")
   func matchLimitDiagnostic() throws {
     let ruleset = try Ruleset.load(files: [
-      "p.yml": "version: 1\npack: p\nname: p\nrules:\n  - id: p.x\n    kind: pattern\n    severity: block\n    message: m\n    patterns: ['(a+)+$']\n"
+      "p.yml":
+        "version: 1\npack: p\nname: p\nrules:\n  - id: p.x\n    kind: pattern\n    severity: block\n    message: m\n    patterns: ['(a+)+$']\n"
     ])
     let result = Checker(ruleset: ruleset).check(String(repeating: "a", count: 40) + "b")
     #expect(result.diagnostics.contains { $0.code == .matchLimit && $0.message.contains("match limit") })

@@ -1,6 +1,7 @@
 import Foundation
-@testable import Hegui
 import Testing
+
+@testable import Hegui
 
 /// Long texts are checked in chunks. These tests pin the two ways that went wrong: a line longer
 /// than the chunk size crashed the checker (it read past the buffer when fewer than 16 chunks
@@ -31,7 +32,8 @@ struct ChunkTests {
     #expect(lowest.count == repeats)
     #expect(lowest.allSatisfy { $0.match == "全网最低价" })
     #expect(result.diagnostics.isEmpty)
-    let quiet = Fixtures.sampleChecker.check(String(repeating: clean, count: max(1, min(bytes, 3 << 20) / clean.utf8.count)))
+    let quiet = Fixtures.sampleChecker.check(
+      String(repeating: clean, count: max(1, min(bytes, 3 << 20) / clean.utf8.count)))
     #expect(quiet.findings.isEmpty)
   }
 
@@ -64,7 +66,8 @@ struct ChunkTests {
       let found = Self.small.check(text).findings.filter { $0.ruleID == "sample.lowest-price" }
       #expect(found.map { $0.span?.utf8.lowerBound ?? -1 } == expected, "shift \(shift)")
       #expect(found.allSatisfy { $0.match == "全网最低价" })
-      #expect(Self.summary(Self.small.check(text)) == Self.summary(Fixtures.sampleChecker.check(text)), "shift \(shift)")
+      #expect(
+        Self.summary(Self.small.check(text)) == Self.summary(Fixtures.sampleChecker.check(text)), "shift \(shift)")
     }
   }
 

@@ -38,7 +38,8 @@ struct PipelineConfigurationTests {
     let url = Self.packageRoot.appendingPathComponent("Examples/pipeline.yml")
     let configuration = try PipelineConfiguration.load(contentsOf: url)
     #expect(configuration.stages.map(\.type) == ["rules", "tencent", "review"])
-    #expect(configuration.stages[1].condition?.environmentVariables == ["TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"])
+    #expect(
+      configuration.stages[1].condition?.environmentVariables == ["TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"])
     #expect(configuration.stages[1].timeout == .seconds(15))
 
     let withoutCredentials = try configuration.makePipeline(registry: Self.registry, environment: [:])
@@ -85,7 +86,8 @@ struct PipelineConfigurationTests {
       box.set(definition)
       return FixedStage(name: definition.name, outcome: .pass(reason: "ok"))
     }
-    let pipeline = try PipelineConfiguration.parse(yaml, path: "p.yml").makePipeline(registry: registry, environment: ["X": "1"])
+    let pipeline = try PipelineConfiguration.parse(yaml, path: "p.yml").makePipeline(
+      registry: registry, environment: ["X": "1"])
     #expect(pipeline.steps.map(\.name) == ["my-model"])
     #expect(pipeline.steps.first?.timeout == .milliseconds(250))
     let definition = try #require(box.get())
@@ -103,18 +105,26 @@ struct PipelineConfigurationTests {
 
   @Test("unknown keys, types and versions are errors with file:line:column")
   func errors() {
-    expectError("version: 1\nstage: []\n", at: "p.yml:2:1", containing: "unknown key 'stage' in a pipeline file (did you mean 'stages'?)")
-    expectError("version: 2\nstages: []\n", code: .unsupportedVersion, at: "p.yml:1:10", containing: "version 2 is not supported")
+    expectError(
+      "version: 1\nstage: []\n", at: "p.yml:2:1",
+      containing: "unknown key 'stage' in a pipeline file (did you mean 'stages'?)")
+    expectError(
+      "version: 2\nstages: []\n", code: .unsupportedVersion, at: "p.yml:1:10", containing: "version 2 is not supported")
     expectError("stages: []\n", at: "p.yml:1:1", containing: "missing required key 'version'")
-    expectError("version: 1\nstages:\n  - type: rulez\n", at: "p.yml:3:11", containing: "unknown stage type 'rulez' (did you mean 'rules'?)")
+    expectError(
+      "version: 1\nstages:\n  - type: rulez\n", at: "p.yml:3:11",
+      containing: "unknown stage type 'rulez' (did you mean 'rules'?)")
     expectError(
       "version: 1\nstages:\n  - type: rules\n    escalate_al: info\n", at: "p.yml:4:5",
       containing: "unknown key 'escalate_al' in a 'rules' stage (did you mean 'escalate_at'?)")
     expectError("version: 1\nstages:\n  - name: x\n", at: "p.yml:3:5", containing: "missing required key 'type'")
     expectError("version: 1\nstages:\n  - type: rules\n    timeout_ms: -3\n", at: "p.yml:4:17", containing: "positive")
-    expectError("version: 1\nstages:\n  - type: rules\n    when: {envs: [A]}\n", at: "p.yml:4:12", containing: "unknown key 'envs'")
     expectError(
-      "version: 1\nstages:\n  - type: rules\n  - type: rules\n", at: "p.yml:4:5", containing: "two stages are named 'rules'")
+      "version: 1\nstages:\n  - type: rules\n    when: {envs: [A]}\n", at: "p.yml:4:12",
+      containing: "unknown key 'envs'")
+    expectError(
+      "version: 1\nstages:\n  - type: rules\n  - type: rules\n", at: "p.yml:4:5",
+      containing: "two stages are named 'rules'")
     expectError("version: 1\nstages:\n  - type: [rules\n", at: "p.yml:4:1", containing: "invalid YAML")
     expectError("version: 1\nstages: {type: rules}\n", at: "p.yml:2:9", containing: "stages must be a list")
   }
@@ -128,9 +138,12 @@ struct PipelineConfigurationTests {
           block_at: blok
         - type: review
       """
-    let pipeline = try PipelineConfiguration.parse(yaml, path: "p.yml").makePipeline(registry: Self.registry, environment: [:])
+    let pipeline = try PipelineConfiguration.parse(yaml, path: "p.yml").makePipeline(
+      registry: Self.registry, environment: [:])
     #expect(pipeline.problems.count == 1)
-    #expect(pipeline.problems.first?.description == "p.yml:4:15: 'block_at' must be one of info, review, block, never, found 'blok' (did you mean 'block'?)")
+    #expect(
+      pipeline.problems.first?.description
+        == "p.yml:4:15: 'block_at' must be one of info, review, block, never, found 'blok' (did you mean 'block'?)")
     let result = await pipeline.run(ModerationItem(id: "1", text: "全网最低价"))
     #expect(result.trail.first?.status == .unavailable)
     #expect(result.decidedBy == "review")
@@ -140,9 +153,11 @@ struct PipelineConfigurationTests {
   @Test("rules options: thresholds, rule selection, extra ruleset folders relative to the file")
   func rulesOptions() async throws {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hegui-pipeline-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory.appendingPathComponent("rules"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      at: directory.appendingPathComponent("rules"), withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: directory) }
-    try EscalationFixtures.rulesetYAML.write(to: directory.appendingPathComponent("rules/test.yml"), atomically: true, encoding: .utf8)
+    try EscalationFixtures.rulesetYAML.write(
+      to: directory.appendingPathComponent("rules/test.yml"), atomically: true, encoding: .utf8)
     let yaml = """
       version: 1
       stages:

@@ -35,7 +35,9 @@ struct PipelineTests {
 
   @Test("the result carries the whole trail: stage, outcome, reason, findings, timings, status")
   func resultCarriesTrail() async throws {
-    let pipeline = Pipeline(stages: [rules, FixedStage(name: "review", outcome: .pending(ticket: "7", reason: "queued"))])
+    let pipeline = Pipeline(stages: [
+      rules, FixedStage(name: "review", outcome: .pending(ticket: "7", reason: "queued")),
+    ])
     let result = await pipeline.run(EscalationFixtures.item("本店最新款"))
     #expect(result.outcome == .pending(ticket: "7", reason: "queued"))
     #expect(result.ticket == "7")
@@ -152,7 +154,8 @@ struct PipelineTests {
 
   @Test("a misconfigured last stage leaves the item pending")
   func unavailableLastStage() async {
-    let result = await Pipeline(steps: [.unavailable(name: "review", reason: "no database")]).run(EscalationFixtures.item("欢迎"))
+    let result = await Pipeline(steps: [.unavailable(name: "review", reason: "no database")]).run(
+      EscalationFixtures.item("欢迎"))
     #expect(result.outcome.name == "pending")
   }
 
@@ -186,7 +189,9 @@ struct PipelineTests {
     let pipeline = Pipeline(stages: [rules])
     let outcomes = await withTaskGroup(of: String.self) { group in
       for i in 0..<200 {
-        group.addTask { await pipeline.run(EscalationFixtures.item(i % 2 == 0 ? "全网最低价" : "欢迎", id: "\(i)")).outcome.name }
+        group.addTask {
+          await pipeline.run(EscalationFixtures.item(i % 2 == 0 ? "全网最低价" : "欢迎", id: "\(i)")).outcome.name
+        }
       }
       var names: [String] = []
       for await name in group { names.append(name) }

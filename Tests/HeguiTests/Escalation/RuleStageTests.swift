@@ -40,13 +40,15 @@ struct RuleStageTests {
     #expect(result.findings.count == 2)
   }
 
-  @Test("thresholds are configurable", arguments: [
-    (Severity?.some(.review), Severity?.some(.info), "这是本店最新款", "block"),
-    (.some(.block), .some(.info), "全国包邮", "escalate"),
-    (nil, .some(.review), "今天全网最低价", "escalate"),
-    (.some(.block), nil, "这是本店最新款", "pass"),
-    (nil, nil, "今天全网最低价", "pass"),
-  ])
+  @Test(
+    "thresholds are configurable",
+    arguments: [
+      (Severity?.some(.review), Severity?.some(.info), "这是本店最新款", "block"),
+      (.some(.block), .some(.info), "全国包邮", "escalate"),
+      (nil, .some(.review), "今天全网最低价", "escalate"),
+      (.some(.block), nil, "这是本店最新款", "pass"),
+      (nil, nil, "今天全网最低价", "pass"),
+    ])
   func thresholds(blockAt: Severity?, escalateAt: Severity?, text: String, expected: String) async throws {
     let stage = RuleStage(checker: EscalationFixtures.checker, blockAt: blockAt, escalateAt: escalateAt)
     let result = try await stage.evaluate(EscalationFixtures.item(text), trail: [])
@@ -55,7 +57,8 @@ struct RuleStageTests {
 
   @Test("an incomplete check (unknown category) escalates instead of passing")
   func incompleteCheckEscalates() async throws {
-    let item = ModerationItem(id: "x", text: "欢迎来到直播间", context: CheckContext(.livestream, category: "no-such-category"))
+    let item = ModerationItem(
+      id: "x", text: "欢迎来到直播间", context: CheckContext(.livestream, category: "no-such-category"))
     let result = try await stage.evaluate(item, trail: [])
     #expect(result.outcome.name == "escalate")
     #expect(result.outcome.reason.contains("the check was incomplete"))

@@ -1,5 +1,6 @@
-@_spi(Internals) @testable import Hegui
 import Testing
+
+@_spi(Internals) @testable import Hegui
 
 @Suite("RequiredLiterals")
 struct RequiredLiteralsTests {

@@ -63,7 +63,8 @@ struct RulesetLinkingTests {
 
   @Test("a rule with several mistakes reports the first in reading order")
   func firstMistake() {
-    let header = "version: 1\npack: t\nname: x\nrules:\n  - id: t.a\n    kind: lexicon\n    severity: block\n"
+    let header =
+      "version: 1\npack: t\nname: x\nrules:\n  - id: t.a\n    kind: lexicon\n    severity: block\n"
       + "    message: m\n    terms: [x]\n"
     expectError(
       ["bad.yml": header + "    aliases: ['']\n    boundary: yes\n"], code: .invalidRuleset, at: "bad.yml:11:15",
@@ -83,7 +84,8 @@ struct RulesetLinkingTests {
 
   @Test("category names are checked once every pack is loaded, and stored as ids")
   func categoryReferences() throws {
-    let rule = Self.pack("t", rules: ["t.a"]) + "    applies_to: {categories: [食品]}\n"
+    let rule =
+      Self.pack("t", rules: ["t.a"]) + "    applies_to: {categories: [食品]}\n"
       + "    overrides: [{categories: [零食], severity: info}]\n"
     let ruleset = try Ruleset.load(files: ["a.yml": rule, "z.yml": Self.categories])
     #expect(ruleset.rules[0].applicability.categories == ["food"])
@@ -155,9 +157,11 @@ struct RulesetLinkingTests {
     let rule = Self.pack("t", rules: ["t.a"]) + "    applies_to: {categories: [食品]}\n"
     let table = Self.categories.replacingOccurrences(of: "parent: 食品", with: "parent: food")
     let tables = try directory("tables", ["cats.yml": table, "t.yml": rule])
-    let renamed = try directory("renamed", [
-      "cats2.yml": "version: 1\npack: cats2\nname: c\ncategories:\n  - id: food\n    names: [吃的]\n"
-    ])
+    let renamed = try directory(
+      "renamed",
+      [
+        "cats2.yml": "version: 1\npack: cats2\nname: c\ncategories:\n  - id: food\n    names: [吃的]\n"
+      ])
     let replaced = try Ruleset.load(directories: [renamed, tables], includingShipped: false)
     #expect(replaced.category(named: "食品")?.id == "food")
     #expect(replaced.category(named: "吃的") == nil)

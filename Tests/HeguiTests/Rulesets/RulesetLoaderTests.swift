@@ -60,10 +60,17 @@ struct RulesetLoaderTests {
 
   @Test("duplicate rule ids in one file and across files")
   func duplicateIDs() {
-    expectError(Self.header + Self.goodRule + Self.goodRule, code: .duplicateRuleID, at: "bad.yml:10:5", containing: "duplicate rule id 't.a'")
     expectError(
-      Self.header + Self.goodRule, extra: ["other.yml": "version: 1\npack: t2\nname: x\nrules:\n  - id: t2.b\n    aliases: [t.a]\n    kind: lexicon\n    severity: block\n    message: m\n    terms: [x]\n"],
-      code: .duplicateRuleID, at: "other.yml:5:5", containing: "duplicate rule id 't.a': already defined at bad.yml:5:5")
+      Self.header + Self.goodRule + Self.goodRule, code: .duplicateRuleID, at: "bad.yml:10:5",
+      containing: "duplicate rule id 't.a'")
+    expectError(
+      Self.header + Self.goodRule,
+      extra: [
+        "other.yml":
+          "version: 1\npack: t2\nname: x\nrules:\n  - id: t2.b\n    aliases: [t.a]\n    kind: lexicon\n    severity: block\n    message: m\n    terms: [x]\n"
+      ],
+      code: .duplicateRuleID, at: "other.yml:5:5", containing: "duplicate rule id 't.a': already defined at bad.yml:5:5"
+    )
   }
 
   @Test("a missing required field")
@@ -77,7 +84,8 @@ struct RulesetLoaderTests {
   @Test("a term file that does not exist")
   func missingTermsFile() {
     expectError(
-      Self.header + "  - id: t.a\n    kind: lexicon\n    severity: block\n    message: m\n    terms_file: lexicons/none.txt\n",
+      Self.header
+        + "  - id: t.a\n    kind: lexicon\n    severity: block\n    message: m\n    terms_file: lexicons/none.txt\n",
       at: "bad.yml:9:17", containing: "terms file 'lexicons/none.txt' does not exist")
   }
 
@@ -108,7 +116,8 @@ struct RulesetLoaderTests {
   @Test("YAML syntax errors and duplicate keys name their place")
   func yamlSyntax() {
     expectError("version: 1\npack: [t\nname: x\n", at: "bad.yml:3:5", containing: "invalid YAML")
-    expectError("version: 1\nversion: 1\npack: t\nname: x\nrules: []\n", at: "bad.yml:2:1", containing: "duplicate key 'version'")
+    expectError(
+      "version: 1\nversion: 1\npack: t\nname: x\nrules: []\n", at: "bad.yml:2:1", containing: "duplicate key 'version'")
   }
 
   @Test("wrong types")
@@ -118,20 +127,23 @@ struct RulesetLoaderTests {
       at: "bad.yml:7:15", containing: "'severity' must be a string, found a list")
     expectError(Self.header + "  - just a string\n", at: "bad.yml:5:5", containing: "a rule must be a mapping")
     expectError(
-      Self.header + "  - id: t.a\n    kind: lexicon\n    severity: block\n    message: m\n    terms: [x]\n    boundary: yes\n",
+      Self.header
+        + "  - id: t.a\n    kind: lexicon\n    severity: block\n    message: m\n    terms: [x]\n    boundary: yes\n",
       at: "bad.yml:10:15", containing: "'boundary' must be word or none")
   }
 
   @Test("unknown categories, ids outside the pack, unbalanced span markers")
   func references() {
     expectError(
-      Self.header + "  - id: t.a\n    kind: lexicon\n    severity: block\n    message: m\n    terms: [x]\n    applies_to: {categories: [fod]}\n",
+      Self.header
+        + "  - id: t.a\n    kind: lexicon\n    severity: block\n    message: m\n    terms: [x]\n    applies_to: {categories: [fod]}\n",
       code: .unknownCategory, at: "bad.yml:10:31", containing: "unknown category 'fod'")
     expectError(
       Self.header + "  - id: other.a\n    kind: lexicon\n    severity: block\n    message: m\n    terms: [x]\n",
       at: "bad.yml:5:9", containing: "must start with its pack id 't.'")
     expectError(
-      Self.header + "  - id: t.a\n    kind: lexicon\n    severity: block\n    message: m\n    terms: [x]\n    examples:\n      trigger: ['⟦x']\n",
+      Self.header
+        + "  - id: t.a\n    kind: lexicon\n    severity: block\n    message: m\n    terms: [x]\n    examples:\n      trigger: ['⟦x']\n",
       at: "bad.yml:11:17", containing: "⟦ without ⟧")
   }
 
@@ -150,16 +162,16 @@ struct RulesetLoaderTests {
     let shipped = try Ruleset.shipped()
     let pack = try #require(shipped.packs.first)
     try """
-      version: 1
-      pack: \(pack.id)
-      name: 替换
-      rules:
-        - id: \(pack.id).only
-          kind: lexicon
-          severity: info
-          message: m
-          terms: [替换测试]
-      """.write(to: directory.appending(path: "replace.yml"), atomically: true, encoding: .utf8)
+    version: 1
+    pack: \(pack.id)
+    name: 替换
+    rules:
+      - id: \(pack.id).only
+        kind: lexicon
+        severity: info
+        message: m
+        terms: [替换测试]
+    """.write(to: directory.appending(path: "replace.yml"), atomically: true, encoding: .utf8)
     let ruleset = try Ruleset.load(directories: [directory])
     #expect(ruleset.rules.filter { $0.pack == pack.id }.map(\.id) == ["\(pack.id).only"])
     #expect(ruleset.rules.count < shipped.rules.count + 1)

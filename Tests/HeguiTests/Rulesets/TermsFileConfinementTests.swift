@@ -24,9 +24,11 @@ struct TermsFileConfinementTests {
     """
   }
 
-  @Test("'..', absolute paths and symbolic links out of the folder are errors at the key; inside is read", arguments: [
-    "../outside/secret.txt", "../../outside/secret.txt", "/etc/passwd", "lexicons/link-out.txt",
-  ])
+  @Test(
+    "'..', absolute paths and symbolic links out of the folder are errors at the key; inside is read",
+    arguments: [
+      "../outside/secret.txt", "../../outside/secret.txt", "/etc/passwd", "lexicons/link-out.txt",
+    ])
   func outside(_ termsFile: String) throws {
     let base = FileManager.default.temporaryDirectory.appending(path: "hegui-confine-\(UUID().uuidString)")
     defer { try? FileManager.default.removeItem(at: base) }

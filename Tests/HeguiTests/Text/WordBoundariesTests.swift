@@ -31,7 +31,8 @@ struct WordBoundariesTests {
   @Test("rejects 美白 inside 唯美白发")
   func rejectsInsideWord() {
     #expect(Fixtures.findings("唯美白发造型", rule: "sample.whitening", context: CheckContext(category: "cosmetics")).isEmpty)
-    #expect(Fixtures.findings("美白精华", rule: "sample.whitening", context: CheckContext(category: "cosmetics")).count == 1)
+    #expect(
+      Fixtures.findings("美白精华", rule: "sample.whitening", context: CheckContext(category: "cosmetics")).count == 1)
   }
 
   @Test("accepts aligned hits", arguments: [("行业第一品牌", "第一"), ("销量第一", "第一")])

@@ -29,7 +29,8 @@ public struct KeywordModelStage: ModerationStage {
     let hits = weights.keys.sorted().filter { item.text.contains($0) }
     let score = hits.reduce(0) { $0 + (weights[$1] ?? 0) }
     let findings = hits.map {
-      FindingRecord(rule: "keyword-model.\($0)", severity: .review, match: $0, message: "模型关键词「\($0)」，权重 \(weights[$0] ?? 0)")
+      FindingRecord(
+        rule: "keyword-model.\($0)", severity: .review, match: $0, message: "模型关键词「\($0)」，权重 \(weights[$0] ?? 0)")
     }
     let summary = "score \(score) (block ≥ \(blockScore), pass ≤ \(passScore))"
     if score >= blockScore { return StageResult(.block(reason: "model: \(summary)"), findings: findings) }
