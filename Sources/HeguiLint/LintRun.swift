@@ -1,4 +1,4 @@
-public import Hegui
+import Hegui
 import Synchronization
 
 /// Lints many files at once and hands their results on in file order, as soon as they can be:
