@@ -25,7 +25,7 @@ public enum LintRun {
   ///   - emit: Receives every piece of every file in file order, then `.fileEnd` after each file's
   ///     last piece, one call at a time.
   public static func lint(
-    _ entries: [FileWalker.Entry], with linter: Linter, jobs: Int, blockSize: Int = 8 << 20,
+    _ entries: [FileWalker.Entry], with linter: Linter, jobs: Int, blockSize: Int = 1 << 20,
     emit: @escaping @Sendable (Event) -> Void
   ) async {
     let order = Order(count: entries.count, emit: emit)

@@ -92,7 +92,7 @@ public struct Linter: Sendable {
   /// Lints a file from disk piece by piece: a script in blocks of whole lines (``ScriptBlocks``),
   /// so its size does not bound memory; a listing export whole. `body` receives the findings and
   /// errors of each piece in file order, and at least one piece per file.
-  public func lint(fileAt url: URL, displayPath: String, blockSize: Int = 8 << 20, _ body: (LintedFile) -> Void) {
+  public func lint(fileAt url: URL, displayPath: String, blockSize: Int = 1 << 20, _ body: (LintedFile) -> Void) {
     let format = InputFormat(pathExtension: url.pathExtension)
     if format.isListing {
       do {
@@ -121,7 +121,7 @@ public struct Linter: Sendable {
   /// Lints a script read from `handle` (a file or standard input) block by block; `body` receives
   /// each block's findings and errors in order, and at least one piece.
   public func lint(
-    _ handle: FileHandle, path: String, format: InputFormat, blockSize: Int = 8 << 20, _ body: (LintedFile) -> Void
+    _ handle: FileHandle, path: String, format: InputFormat, blockSize: Int = 1 << 20, _ body: (LintedFile) -> Void
   ) {
     var blocks = ScriptBlocks(handle: handle, path: path, size: blockSize)
     var any = false

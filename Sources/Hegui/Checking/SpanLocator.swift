@@ -69,28 +69,32 @@ struct SpanLocator {
     return count
   }
 
-  /// Whether the scalar that ends just before `offset` is simple.
-  private func simpleBefore(_ offset: Int) -> Bool {
-    guard let base = bytes.baseAddress, offset > 0 else { return true }
+  /// Whether a character starts at `offset` (a scalar boundary): the scalar there is simple
+  /// but not LF (so no extender or spacing mark joins it to what came before, and it is not
+  /// the LF of a CRLF) and the scalar before it is no ZWJ and no prepended concatenation mark.
+  private func startsCharacter(_ offset: Int) -> Bool {
+    guard let base = bytes.baseAddress, offset > 0, offset < bytes.count else { return offset == 0 }
+    let at = Normalizer.decode(base, at: offset).0
+    guard Self.isSimple(at), at != 0x0A else { return false }
     var start = offset - 1
     while start > 0 && bytes[start] & 0xC0 == 0x80 { start -= 1 }
-    return Self.isSimple(Normalizer.decode(base, at: start).0)
-  }
-
-  /// Whether the scalar that starts at `offset` is simple.
-  private func simpleAt(_ offset: Int) -> Bool {
-    guard let base = bytes.baseAddress, offset < bytes.count else { return false }
-    return Self.isSimple(Normalizer.decode(base, at: offset).0)
+    switch Normalizer.decode(base, at: start).0 {
+    case 0x200D, 0x0600...0x0605, 0x06DD, 0x070F, 0x0890...0x0891, 0x08E2, 0x0D4E, 0x110BD, 0x110CD, 0x111C2...0x111C3,
+      0x1193F, 0x11941, 0x11A3A, 0x11A84...0x11A89, 0x11D46:
+      return false
+    default:
+      return true
+    }
   }
 
   /// 0-based column of `offset` on the line that starts at `lineStart`.
   private mutating func column(of offset: Int, lineStart: Int) -> Int {
-    // Count on from the memo when it is a character boundary: the line start, or a place between
-    // two simple scalars (Unicode always breaks there).
+    // Count on from the memo when a character starts there (the line start, or see
+    // `startsCharacter`): never from the line start for every finding of a long line.
     var from = lineStart
     var base = 0
     if memo.lineStart == lineStart && memo.offset <= offset && memo.offset >= lineStart
-      && (memo.offset == lineStart || (simpleBefore(memo.offset) && simpleAt(memo.offset)))
+      && (memo.offset == lineStart || startsCharacter(memo.offset))
     {
       from = memo.offset
       base = memo.column

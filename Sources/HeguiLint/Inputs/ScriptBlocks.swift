@@ -5,7 +5,8 @@ public import Hegui
 /// block is decoded (strict UTF-8, binary refused, errors placed in the file), checked and
 /// reported before the next is read.
 ///
-/// A block ends at a line break after about `size` bytes; a line longer than that is read
+/// A block ends at a line break after about `size` bytes (1 MB by default: a block's findings, not
+/// its text, are most of what a check holds, so smaller blocks keep a dense file's peak low); a line longer than that is read
 /// whole (memory then grows with the longest line). A block never ends right after a `#!`
 /// directive line, so a directive and the line it covers are always checked together.
 public struct ScriptBlocks {
@@ -33,7 +34,7 @@ public struct ScriptBlocks {
   private var endOfFile = false
 
   /// Reads `handle` (a file or standard input) in blocks of about `size` bytes.
-  public init(handle: FileHandle, path: String, size: Int = 8 << 20) {
+  public init(handle: FileHandle, path: String, size: Int = 1 << 20) {
     self.handle = handle
     self.path = path
     self.size = max(4096, size)
