@@ -5,7 +5,7 @@ import Testing
 /// Every output path of `hegui lint` grows linearly with its input. A generous bound on small
 /// sizes (a debug build, a loaded machine) still fails a quadratic path, which costs 8× more per
 /// byte at 8× the size. The real figures, in release, are `Benchmarks/user-path.sh`'s.
-@Suite("hegui lint grows linearly (end to end)")
+@Suite("hegui lint grows linearly (end to end)", .serialized)
 struct GrowthTests {
   static func script(bytes: Int) -> String {
     var out = ""
