@@ -18,12 +18,11 @@
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/.." && pwd)"
 scratch="$here/.build"
 targets=(checker ruleset-loader listing-parser)
 
 usage() {
-  sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,/^set -e/p' "${BASH_SOURCE[0]}" | grep '^#' | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -88,7 +87,8 @@ run_target() {
   if [ "$status" -ne 0 ]; then
     echo "!! fuzz-$target failed (exit $status). Failing input(s):" >&2
     grep -E "^(artifact_prefix|Test unit written to|==[0-9]+==ERROR|SUMMARY|.*property violated)" "$log" >&2 || true
-    echo "   reproduce: $(binary "$target") <input>; minimise: $(binary "$target") -minimize_crash=1 -runs=10000 <input>" >&2
+    echo "   reproduce: $(binary "$target") <input>" >&2
+    echo "   minimise:  $(binary "$target") -minimize_crash=1 -max_total_time=120 -exact_artifact_path=<output> <input>" >&2
     echo "   log: $log" >&2
     return "$status"
   fi
