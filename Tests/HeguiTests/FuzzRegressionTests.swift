@@ -1,6 +1,7 @@
 import Foundation
-@testable import Hegui
 import Testing
+
+@testable import Hegui
 
 /// What the fuzz targets (`Fuzz/`) found in the engine, pinned. The inputs are in `Fuzz/Crashes/`;
 /// each test says which.
@@ -57,7 +58,8 @@ struct EngineFuzzRegressionTests {
       let url = Fixtures.packageRoot.appending(path: "Fuzz/Crashes/\(name)")
       let text = String(decoding: try Data(contentsOf: url), as: UTF8.self)
       // The fuzz target repeats the input into one line of more than 16 KB.
-      let line = String(repeating: text.replacingOccurrences(of: "\n", with: " "), count: 17 * 1024 / max(1, text.utf8.count) + 1)
+      let line = String(
+        repeating: text.replacingOccurrences(of: "\n", with: " "), count: 17 * 1024 / max(1, text.utf8.count) + 1)
       #expect(Self.summary(Self.smallChunks.check(line)) == Self.summary(Self.oneChunk.check(line)), "\(name)")
     }
   }
@@ -94,9 +96,15 @@ struct EngineFuzzRegressionTests {
     .timeLimit(.minutes(1)),
     arguments: [
       // 9^6 > 100,000 nodes on line f (a, b, … f: the sixth line of the bomb).
-      ("billion laughs", "version: 1\npack: t\nname: x\n" + EngineFuzzRegressionTests.bomb(levels: 9) + "rules: []\n", "fuzz.yml:9:4"),
+      (
+        "billion laughs", "version: 1\npack: t\nname: x\n" + EngineFuzzRegressionTests.bomb(levels: 9) + "rules: []\n",
+        "fuzz.yml:9:4"
+      ),
       ("a key", EngineFuzzRegressionTests.bomb(levels: 9) + "? *i\n: x\n", "fuzz.yml:6:4"),
-      ("a rule", "version: 1\npack: t\nname: x\n" + EngineFuzzRegressionTests.bomb(levels: 9) + "rules:\n  - *i\n", "fuzz.yml:9:4"),
+      (
+        "a rule", "version: 1\npack: t\nname: x\n" + EngineFuzzRegressionTests.bomb(levels: 9) + "rules:\n  - *i\n",
+        "fuzz.yml:9:4"
+      ),
       // 9^5 nodes fit once; but `*e` is the key of `{*e: 1}`, itself a key: hashed twice, too many.
       ("a key in a key", EngineFuzzRegressionTests.bomb(levels: 5) + "k: {{{{*e: 1}: 1}: 1}: 1}\n", "fuzz.yml:6:7"),
     ])
@@ -104,7 +112,9 @@ struct EngineFuzzRegressionTests {
     let start = ContinuousClock.now
     let error = loadError(yaml)
     #expect(ContinuousClock.now - start < .seconds(5), "\(name)")
-    #expect(error?.message.contains("YAML aliases expand this file to more than 100000 nodes") == true, "\(name): \(String(describing: error))")
+    #expect(
+      error?.message.contains("YAML aliases expand this file to more than 100000 nodes") == true,
+      "\(name): \(String(describing: error))")
     #expect(error?.location?.description == location, "\(name)")
   }
 

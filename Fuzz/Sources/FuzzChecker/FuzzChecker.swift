@@ -16,6 +16,7 @@
 //   small-chunk checker cuts inside the line and must find the same as a single chunk.
 
 import FuzzSupport
+
 // `@testable`: `Checker(ruleset:wordBoundaries:chunkSize:)` is `package` and the normaliser is
 // internal (SPI); this target is built in debug (`-enable-testing`), see run.sh.
 @_spi(Internals) @testable import Hegui
@@ -42,6 +43,7 @@ enum Fixture {
   }()
 }
 
+/// libFuzzer's entry point: checks one input against every property above.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   _ = Fixture.checkedPrefix

@@ -17,6 +17,7 @@ enum Fixture {
   static let checker = Checker(ruleset: ruleset)
 }
 
+/// libFuzzer's entry point: parses one input in each format and checks what comes out.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   let text = Fuzz.text(data, size)
@@ -27,7 +28,8 @@ public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     var previousIndex = 0
     for record in parsed.records {
       Fuzz.require(
-        1 <= record.line && record.line <= lines, "\(format): record \(record.index) on line \(record.line) of \(lines)")
+        1 <= record.line && record.line <= lines, "\(format): record \(record.index) on line \(record.line) of \(lines)"
+      )
       Fuzz.require(record.index > previousIndex, "\(format): record \(record.index) after \(previousIndex)")
       previousIndex = record.index
       let result = Fixture.checker.check(listing: record.listing)

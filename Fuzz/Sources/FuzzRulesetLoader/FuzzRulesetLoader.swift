@@ -9,6 +9,7 @@
 import FuzzSupport
 import Hegui
 
+/// libFuzzer's entry point: loads one input as a ruleset and runs what loads.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   let text = Fuzz.text(data, size)

@@ -86,7 +86,8 @@ public enum Fuzz {
       let endColumn = 1 + map.characters[r.upperBound] - map.characters[map.lineStart[last]]
       require(
         (span.line, span.column, span.endLine, span.endColumn) == (line, column, endLine, endColumn),
-        "\(what): \(span.line):\(span.column)-\(span.endLine):\(span.endColumn), expected \(line):\(column)-\(endLine):\(endColumn)")
+        "\(what): \(span.line):\(span.column)-\(span.endLine):\(span.endColumn), expected \(line):\(column)-\(endLine):\(endColumn)"
+      )
     }
   }
 
@@ -138,15 +139,19 @@ public enum Fuzz {
 
   /// Findings, briefly, for messages.
   public static func describe(_ findings: [Finding]) -> String {
-    "[" + findings.map { "\($0.ruleID) \($0.span?.utf8.description ?? "-") '\($0.match)'" }.joined(separator: ", ") + "]"
+    "[" + findings.map { "\($0.ruleID) \($0.span?.utf8.description ?? "-") '\($0.match)'" }.joined(separator: ", ")
+      + "]"
   }
 
+  /// Bytes as text, invalid UTF-8 as U+FFFD.
   public static func decode(_ bytes: ArraySlice<UInt8>) -> String { String(decoding: bytes, as: UTF8.self) }
 
+  /// Whether `offset` starts a scalar of `bytes` (or is their end).
   public static func isScalarBoundary(_ bytes: [UInt8], _ offset: Int) -> Bool {
     offset == bytes.count || (offset >= 0 && offset < bytes.count && bytes[offset] & 0xC0 != 0x80)
   }
 
+  /// The length of the UTF-8 sequence that `lead` starts.
   public static func scalarLength(_ lead: UInt8) -> Int {
     switch lead {
     case 0..<0x80: 1
