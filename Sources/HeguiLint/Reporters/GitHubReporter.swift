@@ -25,35 +25,33 @@ extension LintReport {
   /// The annotations of one file (or one piece of it).
   static func github(_ file: LintedFile, state: inout GitHubState) -> String {
     var out = ""
-    do {
-      for error in file.errors {
-        out +=
-          "::error file=\(LintReport.escapeProperty(file.path))\(error.location?.line.map { ",line=\($0)" } ?? ""),title=hegui::\(LintReport.escapeMessage(TerminalSafe.escape(error.message)))\n"
+    for error in file.errors {
+      out +=
+        "::error file=\(LintReport.escapeProperty(file.path))\(error.location?.line.map { ",line=\($0)" } ?? ""),title=hegui::\(LintReport.escapeMessage(TerminalSafe.escape(error.message)))\n"
+    }
+    for f in file.findings {
+      let level: String
+      switch f.finding.severity {
+      case .block: level = "error"
+      case .review: level = "warning"
+      case .info: level = "notice"
       }
-      for f in file.findings {
-        let level: String
-        switch f.finding.severity {
-        case .block: level = "error"
-        case .review: level = "warning"
-        case .info: level = "notice"
-        }
-        if state.emitted[level, default: 0] >= LintReport.annotationLimit {
-          state.dropped[level, default: 0] += 1
-          continue
-        }
-        state.emitted[level, default: 0] += 1
-        var properties = "file=\(LintReport.escapeProperty(file.path)),line=\(f.line),endLine=\(f.endLine)"
-        if f.record == nil && f.finding.span != nil { properties += ",col=\(f.column),endColumn=\(f.endColumn)" }
-        properties += ",title=\(LintReport.escapeProperty(f.finding.ruleID))"
-        // Input text (the match) is shown, never obeyed: its controls are written visibly before
-        // GitHub's own escaping, so neither a line break nor `::` can start a workflow command.
-        var message = TerminalSafe.escape(f.finding.message)
-        if !f.finding.match.isEmpty { message = "“\(TerminalSafe.escape(f.finding.match))” " + message }
-        if !f.finding.suggestions.isEmpty {
-          message += "\n建议改为: " + TerminalSafe.escape(f.finding.suggestions.joined(separator: " / "))
-        }
-        out += "::\(level) \(properties)::\(LintReport.escapeMessage(message))\n"
+      if state.emitted[level, default: 0] >= LintReport.annotationLimit {
+        state.dropped[level, default: 0] += 1
+        continue
       }
+      state.emitted[level, default: 0] += 1
+      var properties = "file=\(LintReport.escapeProperty(file.path)),line=\(f.line),endLine=\(f.endLine)"
+      if f.record == nil && f.finding.span != nil { properties += ",col=\(f.column),endColumn=\(f.endColumn)" }
+      properties += ",title=\(LintReport.escapeProperty(f.finding.ruleID))"
+      // Input text (the match) is shown, never obeyed: its controls are written visibly before
+      // GitHub's own escaping, so neither a line break nor `::` can start a workflow command.
+      var message = TerminalSafe.escape(f.finding.message)
+      if !f.finding.match.isEmpty { message = "“\(TerminalSafe.escape(f.finding.match))” " + message }
+      if !f.finding.suggestions.isEmpty {
+        message += "\n建议改为: " + TerminalSafe.escape(f.finding.suggestions.joined(separator: " / "))
+      }
+      out += "::\(level) \(properties)::\(LintReport.escapeMessage(message))\n"
     }
     return out
   }

@@ -7,17 +7,15 @@ extension LintReport {
   /// The lines of one file (or one piece of it).
   static func lines(_ file: LintedFile) -> String {
     var out = ""
-    do {
-      for error in file.errors {
-        let place = error.location?.description ?? file.path
-        out += TerminalSafe.escape("\(place):error:hegui.input:\(error.message)") + "\n"
-      }
-      for f in file.findings {
-        var place = "\(file.path):\(f.line):\(f.column)"
-        if let record = f.record { place += ":record=\(record):field=\(f.field ?? "")" }
-        out +=
-          TerminalSafe.escape("\(place):\(f.finding.severity.rawValue):\(f.finding.ruleID):\(f.finding.message)") + "\n"
-      }
+    for error in file.errors {
+      let place = error.location?.description ?? file.path
+      out += TerminalSafe.escape("\(place):error:hegui.input:\(error.message)") + "\n"
+    }
+    for f in file.findings {
+      var place = "\(file.path):\(f.line):\(f.column)"
+      if let record = f.record { place += ":record=\(record):field=\(f.field ?? "")" }
+      out +=
+        TerminalSafe.escape("\(place):\(f.finding.severity.rawValue):\(f.finding.ruleID):\(f.finding.message)") + "\n"
     }
     return out
   }
