@@ -39,6 +39,27 @@ enum UserPath {
       seconds: Measure.seconds(Measure.clock.now - start), peakKB: usage.ru_maxrss, status: (status >> 8) & 0xFF)
   }
 
+  /// The peak resident memory of one `binary` process, in KB, as GNU time reports it.
+  ///
+  /// Not `ru_maxrss` of a child this process spawns: `posix_spawn` starts the child with this
+  /// process's address space (vfork), and Linux carries that address space's high-water mark into
+  /// the child at `exec`, so the child would report the benchmark's own peak (the 200 MB script
+  /// it generated). GNU time forks from a small process, so its child starts from nothing.
+  static func peakKB(_ binary: String, _ arguments: [String], stdin: String? = nil) throws -> Int {
+    let time = "/usr/bin/time"
+    guard FileManager.default.isExecutableFile(atPath: time) else {
+      throw BenchError("peak memory needs GNU time at \(time) (Debian: apt-get install time)")
+    }
+    let report = FileManager.default.temporaryDirectory.appending(path: "hegui-peak-\(getpid()).txt")
+    defer { try? FileManager.default.removeItem(at: report) }
+    let run = spawn(time, ["-f", "%M", "-o", report.path, binary] + arguments, stdin: stdin)
+    guard run.status == 0 || run.status == 1,
+      let text = try? String(contentsOf: report, encoding: .utf8),
+      let kb = text.split(separator: "\n").last.flatMap({ Int($0.trimmingCharacters(in: .whitespaces)) })
+    else { throw BenchError("GNU time did not report the peak memory of \(binary) (exit \(run.status))") }
+    return kb
+  }
+
   /// The median of `runs` runs (by time); its peak memory is the largest seen.
   static func median(_ runs: Int, _ body: () -> Run) -> Run {
     var all: [Run] = []
@@ -52,7 +73,13 @@ enum UserPath {
   static func run(binary: String, options: Options) throws {
     let folder = FileManager.default.temporaryDirectory.appending(path: "hegui-userpath-\(getpid())")
     try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: folder) }
+    defer {
+      if options.keepScripts {
+        progress("user path: the scripts are kept in \(folder.path)")
+      } else {
+        try? FileManager.default.removeItem(at: folder)
+      }
+    }
     let quick = options.runs == 1
     let runs = quick ? 1 : 3
     let unit = quick ? 250_000 : 1_000_000
@@ -174,9 +201,9 @@ enum UserPath {
 
     progress("user path: peak memory, 8 MB and 200 MB scripts (a finding on every line)")
     let big = try file("every-line-200.txt", everyLine(200 * unit))
-    let peak8 = spawn(binary, ["lint", "--format", "line", dense[8] ?? ""]).peakKB
-    let peak200 = spawn(binary, ["lint", "--format", "line", big]).peakKB
-    let peak200Stdin = spawn(binary, ["lint", "--format", "line", "--stdin"], stdin: big).peakKB
+    let peak8 = try peakKB(binary, ["lint", "--format", "line", dense[8] ?? ""])
+    let peak200 = try peakKB(binary, ["lint", "--format", "line", big])
+    let peak200Stdin = try peakKB(binary, ["lint", "--format", "line", "--stdin"], stdin: big)
 
     var out = "\n## hegui lint on the user's path\n\n"
     out += "Load average at start: \(loadAtStart); binary: `\(binary)`; unit: \(unit) bytes per \"MB\".\n\n"

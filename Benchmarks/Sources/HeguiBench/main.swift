@@ -16,6 +16,7 @@ struct Options {
   var loadOnly = false
   var dump: String?
   var userPath: String?
+  var keepScripts = false
 
   var bytes: Int { megabytes * 1_000_000 }
 
@@ -37,6 +38,7 @@ struct Options {
       --user-path BIN `hegui lint` as a process (BIN: a release hegui) on scripts of 1, 8, 32 and
                       200 MB, every output format, 1,000 files, one long line, --stdin; with
                       --quick, sizes are a quarter (Benchmarks/user-path.sh builds and runs it)
+      --keep-scripts  with --user-path, keep the generated scripts (for profiling) and say where
     """
 
   static func parse(_ arguments: [String]) throws -> Options {
@@ -75,6 +77,7 @@ struct Options {
       case "--profile": options.profile = try value()
       case "--dump": options.dump = try value()
       case "--user-path": options.userPath = try value()
+      case "--keep-scripts": options.keepScripts = true
       case "-h", "--help":
         print(usage)
         exit(0)
