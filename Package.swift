@@ -73,7 +73,7 @@ let package = Package(
     ),
     .target(
       name: "HeguiTesting",
-      dependencies: ["Hegui"],
+      dependencies: ["Hegui", .product(name: "Yams", package: "Yams")],
       swiftSettings: swiftSettings
     ),
     .target(
