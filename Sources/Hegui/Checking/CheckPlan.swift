@@ -75,6 +75,11 @@ final class CheckPlan: Sendable {
     var subject: UInt8
     /// Index into the category table, or -1.
     var category: Int
+
+    /// The context bit of `context`.
+    static func bit(_ context: TextContext) -> UInt8 {
+      TextContext.allCases.firstIndex(of: context).map { 1 << UInt8($0) } ?? 0
+    }
   }
 
   let automaton: LiteralAutomaton
@@ -105,6 +110,8 @@ final class CheckPlan: Sendable {
   let categoryRules: [Int]
   let categoryChecks: [Rule.CategoryCheck?]
   let categoryFacts: [CategoryFacts]
+  /// Every category marker (lower-cased) and the index of the category it names.
+  let categoryMarkers: [(marker: String, category: Int)]
   let gateCount: Int
   /// Per rule: its message split at `{match}`.
   let messageParts: [[String]]
@@ -280,6 +287,7 @@ final class CheckPlan: Sendable {
       }
       return CategoryFacts(statuses: statuses, nearestLicences: nearest)
     }
+    categoryMarkers = categories.indices.flatMap { index in categories[index].markers.map { ($0, index) } }
     self.gateCount = Int(gateCount)
     self.messageParts = messageParts
     var packNumbers: [String: Int32] = [:]
@@ -299,23 +307,45 @@ final class CheckPlan: Sendable {
   // MARK: Applicability
 
   /// Resolves the context once per check; an unknown category is reported and treated as none.
-  func scope(for context: CheckContext, ruleset: Ruleset, diagnostics: inout [Diagnostic]) -> Scope {
+  func scope(
+    for context: CheckContext, text: String? = nil, ruleset: Ruleset, diagnostics: inout [Diagnostic]
+  ) -> Scope {
     var scope = Scope(context: 0, subject: 0, category: -1)
-    if let index = TextContext.allCases.firstIndex(of: context.context) { scope.context = 1 << UInt8(index) }
+    scope.context = Scope.bit(context.context)
     if let subject = context.shopSubject, let index = ShopSubject.allCases.firstIndex(of: subject) {
       scope.subject = 1 << UInt8(index)
     }
-    if let name = context.category {
-      if let index = categoryKeys[name] {
+    guard let name = context.category else {
+      if let text, TextContext.inferringCategory.contains(context.context), let index = inferredCategory(text) {
         scope.category = index
-      } else if let entry = ruleset.category(named: name), let index = categoryIndexByID[entry.id] {
-        scope.category = index
-      } else {
-        diagnostics.append(
-          Diagnostic(.unknownCategory, message: "unknown category '\(name)': category-specific rules were not applied"))
       }
+      return scope
+    }
+    if let index = categoryKeys[name] {
+      scope.category = index
+    } else if let entry = ruleset.category(named: name), let index = categoryIndexByID[entry.id] {
+      scope.category = index
+    } else {
+      diagnostics.append(
+        Diagnostic(.unknownCategory, message: "unknown category '\(name)': category-specific rules were not applied"))
     }
     return scope
+  }
+
+  /// The longest listing text a category is inferred from; a longer text is a script or a
+  /// document, where a word such as 图书 says nothing about what is sold.
+  static let inferenceLimit = 4096
+
+  /// The one category whose markers the text holds, or nil when none or several do.
+  func inferredCategory(_ text: String) -> Int? {
+    guard !categoryMarkers.isEmpty, text.utf8.count <= Self.inferenceLimit else { return nil }
+    let lowered = text.lowercased()
+    var found: Int?
+    for (marker, category) in categoryMarkers where lowered.contains(marker) {
+      if let found, found != category { return nil }
+      found = category
+    }
+    return found
   }
 
   /// Whether the rule applies (the rules of `Applicability`).

@@ -45,13 +45,17 @@ public struct Checker: Sendable {
 
   /// Checks one text.
   ///
+  /// A title or description checked without a category gets one when its text names exactly one
+  /// category's `markers` (图书, 游戏币, vcd, …: `Rulesets/categories.yml`), so that the title of a
+  /// book or a game is judged as one; an explicit category always wins.
+  ///
   /// - Parameters:
   ///   - text: The original text.
   ///   - context: Where it is used and what the shop sells.
   /// - Returns: Findings on the original text and the verdict.
   public func check(_ text: String, context: CheckContext = CheckContext()) -> CheckResult {
     var diagnostics: [Diagnostic] = []
-    let scope = plan.scope(for: context, ruleset: ruleset, diagnostics: &diagnostics)
+    let scope = plan.scope(for: context, text: text, ruleset: ruleset, diagnostics: &diagnostics)
     var findings = categoryFindings(context: context, scope: scope)
     let text = textFindings(text, context: context, scope: scope)
     findings += text.findings
@@ -75,12 +79,19 @@ public struct Checker: Sendable {
     situation.category = listing.category ?? context.category
     situation.licences = listing.licences.union(context.licences)
     var diagnostics: [Diagnostic] = []
-    let scope = plan.scope(for: situation, ruleset: ruleset, diagnostics: &diagnostics)
+    // The listing's facts are resolved once (its category inferred from its title and description
+    // when it has none); each field is then checked in its own context.
+    var facts = situation
+    facts.context = .title
+    var scope = plan.scope(
+      for: facts, text: [listing.title, listing.description].compactMap { $0 }.joined(separator: "\n"),
+      ruleset: ruleset, diagnostics: &diagnostics)
     let metadata = categoryFindings(context: situation, scope: scope)
     var fields: [ListingResult.Field] = []
     for (field, value) in [(ListingField.title, listing.title), (.description, listing.description)] {
       guard let value else { continue }
       situation.context = field.context
+      scope.context = CheckPlan.Scope.bit(field.context)
       let result = textFindings(value, context: situation, scope: scope)
       fields.append(ListingResult.Field(field: field, text: value, result: result))
     }

@@ -34,6 +34,11 @@ public enum TextContext: String, Sendable, Hashable, CaseIterable, Codable {
   case description
 }
 
+extension TextContext {
+  /// The contexts of listing text, from which a missing category may be inferred.
+  static let inferringCategory: Set<TextContext> = [.title, .description]
+}
+
 /// The legal form of the shop (主体类型).
 public enum ShopSubject: String, Sendable, Hashable, CaseIterable, Codable {
   /// 个人主体: an unregistered individual.
@@ -237,6 +242,10 @@ public struct CategoryEntry: Sendable, Hashable {
   public internal(set) var individual: IndividualStatus
   /// Licences required (any one suffices).
   public internal(set) var licences: [String]
+  /// Words that name the category in a listing's own text (图书, 游戏币, vcd): a title or
+  /// description checked without a category gets this one when its text holds markers of this
+  /// category and of no other (see ``Checker/check(_:context:)``). Lower-cased.
+  public internal(set) var markers: [String] = []
   /// Where the row's facts come from.
   public internal(set) var source: String?
   /// When they were last checked.

@@ -17,7 +17,7 @@ struct ParsedPack {
 /// category table and the rules.
 struct PackParser {
   static let keys = ["version", "pack", "name", "description", "sources", "categories", "rules"]
-  static let categoryKeys = ["id", "names", "parent", "individual", "licences", "source", "checked"]
+  static let categoryKeys = ["id", "names", "parent", "individual", "licences", "markers", "source", "checked"]
 
   /// The file's path, relative to its source.
   let relativePath: String
@@ -119,6 +119,9 @@ struct PackParser {
         return status
       } ?? .allowed,
       licences: try map["licences"].map { (n) throws(HeguiError) in try reader.strings(n, what: "'licences'") } ?? [],
+      markers: try map["markers"].map { (n) throws(HeguiError) in
+        try reader.strings(n, what: "'markers'").map { $0.lowercased() }
+      } ?? [],
       source: try map["source"].map { (n) throws(HeguiError) in try reader.string(n, what: "'source'") },
       checked: try map["checked"].map { (n) throws(HeguiError) in try reader.string(n, what: "'checked'") },
       location: reader.sourceLocation(node))

@@ -9,7 +9,7 @@ import Yams
 struct RuleParser {
   static let keys = [
     "id", "aliases", "kind", "severity", "message", "message_en", "suggestions", "basis", "policy", "terms",
-    "terms_file", "patterns", "anchors", "boundary", "evasion", "applies_to", "overrides", "exceptions",
+    "terms_file", "patterns", "sets", "anchors", "boundary", "evasion", "applies_to", "overrides", "exceptions",
     "suppressible", "check", "subject_status", "examples",
   ]
   static let appliesKeys = ["contexts", "shop_subjects", "categories", "not_categories"]
@@ -153,7 +153,8 @@ struct RuleParser {
 
   private func rejectKeysOfOtherKinds(_ map: [String: Node], kind: RuleKind) throws(HeguiError) {
     let kindKeys: [RuleKind: [String]] = [
-      .lexicon: ["terms", "terms_file"], .pattern: ["patterns", "anchors"], .category: ["check", "subject_status"],
+      .lexicon: ["terms", "terms_file"], .pattern: ["patterns", "sets", "anchors"],
+      .category: ["check", "subject_status"],
       .meta: [],
     ]
     for (otherKind, keys) in kindKeys where otherKind != kind {
@@ -213,13 +214,22 @@ struct RuleParser {
   }
 
   /// A pattern rule's compiled patterns and its normalised anchors.
+  ///
+  /// A pattern or an anchor may name a term set of the rule's `sets` as `{name}`: in a pattern it
+  /// stands for an alternation of the set's normalised terms (longest first), and an anchor that is
+  /// exactly `{name}` stands for every term of the set. This is how claim grammars are written as
+  /// data: `'{verb}[^，。！？；\n]{0,6}{disease}'` with the verbs and diseases in term files.
   private func patterns(
     _ map: [String: Node], in node: Node, _ rule: Identity
   ) throws(HeguiError) -> (patterns: [Pattern], anchors: [String]) {
     let patternsNode = try reader.require(map, "patterns", in: node, what: rule.what)
+    let sets = try termSets(map, rule)
     var patterns: [Pattern] = []
     for item in try reader.sequence(patternsNode, what: "'patterns'") {
-      let source = try reader.nonEmptyString(item, what: "a pattern")
+      let written = try reader.nonEmptyString(item, what: "a pattern")
+      let source = try Self.expand(written, sets: sets) { name in
+        reader.error(item, "\(rule.what): pattern names '{\(name)}', which is not one of its 'sets'")
+      }
       do {
         patterns.append(try Pattern(source))
       } catch {
@@ -227,7 +237,92 @@ struct RuleParser {
       }
     }
     if patterns.isEmpty { throw reader.error(patternsNode, "pattern \(rule.what) has no patterns") }
-    return (patterns, try list(map, "anchors").map { normalizer.normalize($0).string })
+    var anchors: [String] = []
+    for anchor in try list(map, "anchors") {
+      if anchor.hasPrefix("{") && anchor.hasSuffix("}") && anchor.count > 2 {
+        let name = String(anchor.dropFirst().dropLast())
+        guard let terms = sets[name] else {
+          throw reader.error(map["anchors"], "\(rule.what): anchor '\(anchor)' is not one of its 'sets'")
+        }
+        anchors += terms
+      } else {
+        anchors.append(normalizer.normalize(anchor).string)
+      }
+    }
+    return (patterns, anchors)
+  }
+
+  /// A pattern rule's named term sets: `sets: {name: [terms…] | term-file.txt}`, terms normalised.
+  private func termSets(_ map: [String: Node], _ rule: Identity) throws(HeguiError) -> [String: [String]] {
+    guard let setsNode = map["sets"] else { return [:] }
+    guard case .mapping(let mapping) = setsNode else {
+      throw reader.error(setsNode, "\(rule.what): 'sets' must map names to term lists or term files")
+    }
+    var sets: [String: [String]] = [:]
+    for (key, value) in mapping {
+      let name = try reader.nonEmptyString(key, what: "a set name")
+      guard name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }),
+        name.first?.isLetter == true
+      else { throw reader.error(key, "set name '\(name)' must be ASCII letters, digits, '_' or '-'") }
+      let raw: [String]
+      if case .scalar = value {
+        raw = try termsFile(value)
+      } else {
+        raw = try reader.strings(value, what: "set '\(name)'")
+      }
+      var terms: [String] = []
+      for term in raw {
+        let normalized = normalizer.normalize(term).string
+        if normalized.isEmpty {
+          throw reader.error(value, "term '\(term)' of set '\(name)' is empty after normalisation")
+        }
+        terms.append(normalized)
+      }
+      if terms.isEmpty { throw reader.error(value, "set '\(name)' has no terms") }
+      sets[name] = Array(Set(terms)).sorted { ($0.count, $0) > ($1.count, $1) }
+    }
+    return sets
+  }
+
+  /// `pattern` with each `{name}` of a known set replaced by an alternation of its terms, each
+  /// escaped for PCRE2. Quantifiers such as `{0,6}` are left alone; an unknown `{name}` is an error.
+  static func expand(
+    _ pattern: String, sets: [String: [String]], unknown: (String) -> HeguiError
+  ) throws(HeguiError) -> String {
+    if sets.isEmpty { return pattern }
+    var out = ""
+    var rest = Substring(pattern)
+    while let open = rest.firstIndex(of: "{") {
+      out += rest[..<open]
+      let afterOpen = rest.index(after: open)
+      guard let close = rest[afterOpen...].firstIndex(of: "}") else {
+        rest = rest[open...]
+        break
+      }
+      let name = rest[afterOpen..<close]
+      // `\p{Han}`, `\x{FE0F}`, `\k{name}`: braces that belong to an escape
+      let escaped = out.count >= 2 && out.last?.isLetter == true && out.dropLast().last == "\\"
+      if !escaped, let first = name.first, first.isASCII, first.isLetter,
+        name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") })
+      {
+        guard let terms = sets[String(name)] else { throw unknown(String(name)) }
+        out += "(?:" + terms.map(escape).joined(separator: "|") + ")"
+      } else {
+        out += rest[open...close]
+      }
+      rest = rest[rest.index(after: close)...]
+    }
+    return out + rest
+  }
+
+  /// `term` with PCRE2's special characters escaped.
+  static func escape(_ term: String) -> String {
+    var out = ""
+    for character in term {
+      if "\\^$.|?*+()[]{}-#/ ".contains(character) { out.append("\\") }
+      out.append(character)
+    }
+    return out
   }
 
   /// What a category rule checks: `check: subject` with a `subject_status`, or `check: licence`.
