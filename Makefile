@@ -13,7 +13,7 @@ FORMAT_PATHS := Package.swift Sources Tests Snippets Plugins Benchmarks/Package.
 
 HEAVY_SUITES := GrowthTests|ConcurrencyTests|FaultTests|ChunkTests
 
-.PHONY: all deps build demo test rules-test snippets format format-check docs clean
+.PHONY: all deps build demo test rules-test rules-eval snippets format format-check docs clean
 
 all: build
 
@@ -55,8 +55,15 @@ test: deps format-check
 	@# racing processes on one queue) run after the rest, so they cannot starve the timeout tests.
 	$(SWIFT) test --skip-build --skip '$(HEAVY_SUITES)'
 	$(SWIFT) test --skip-build --filter '$(HEAVY_SUITES)'
+	$(MAKE) --no-print-directory rules-eval
 	$(MAKE) --no-print-directory snippets
 	$(MAKE) --no-print-directory fuzz-smoke
+
+# The gate on real text: the shipped rules on the labelled corpus's dev and test splits may not do
+# worse than the floors checked in beside it (Rulesets/corpus/real/README.md). The full reports:
+# `hegui rules eval --floors Rulesets/corpus/real/floors.yml`.
+rules-eval:
+	$(HEGUI) rules eval --floors Rulesets/corpus/real/floors.yml --summary
 
 # The documentation's examples (Snippets/, shown by the DocC catalogue): `swift build` compiles
 # them; each must also run to its end.
