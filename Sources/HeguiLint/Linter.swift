@@ -251,26 +251,33 @@ public struct Linter: Sendable {
 /// findings of a text (findings come in order), never by a scan from the start per finding.
 struct LineStarts {
   private let text: String
-  private var index: String.Index
+  /// UTF-8 offset the scan has reached.
+  private var offset = 0
   private var line = 1
   private var utf16 = 0
 
   init(text: String) {
     self.text = text
-    index = text.startIndex
   }
 
   /// The UTF-16 offset of the first character of 1-based `target`; lines must be asked for in
-  /// non-decreasing order (an earlier line restarts the scan).
+  /// non-decreasing order (an earlier line restarts the scan). Counts over the UTF-8 bytes (a
+  /// scalar is one UTF-16 unit, two above the BMP) rather than transcoding to UTF-16.
   mutating func utf16Offset(ofLine target: Int) -> Int {
     if target < line { self = LineStarts(text: text) }
-    let units = text.utf16
-    while line < target, index < text.endIndex {
-      let unit = units[index]
-      index = units.index(after: index)
-      utf16 += 1
-      if unit == 0x0A { line += 1 }
+    guard line < target else { return utf16 }
+    var bytes = text
+    let (offset, line, utf16) = bytes.withUTF8 { raw in
+      var (offset, line, utf16) = (self.offset, self.line, self.utf16)
+      while line < target, offset < raw.count {
+        let byte = raw[offset]
+        offset += 1
+        if byte & 0xC0 != 0x80 { utf16 += byte >= 0xF0 ? 2 : 1 }
+        if byte == 0x0A { line += 1 }
+      }
+      return (offset, line, utf16)
     }
+    (self.offset, self.line, self.utf16) = (offset, line, utf16)
     return utf16
   }
 }

@@ -19,8 +19,13 @@ package enum TextFile {
   package static func decode(
     _ data: Data, path: String, base: (offset: Int, line: Int) = (0, 1)
   ) throws(HeguiError) -> String {
-    if let nul = data.firstIndex(of: 0) {
-      let offset = nul - data.startIndex + base.offset
+    // memchr, not Data's generic search: this runs on every byte of every script.
+    let nulOffset = data.withUnsafeBytes { raw -> Int? in
+      guard let base = raw.baseAddress, let found = memchr(base, 0, raw.count) else { return nil }
+      return base.distance(to: UnsafeRawPointer(found))
+    }
+    if let nulOffset {
+      let offset = nulOffset + base.offset
       throw HeguiError(
         .invalidInput, "binary file (NUL byte at offset \(offset)); only UTF-8 text can be checked",
         at: .init(path: path))

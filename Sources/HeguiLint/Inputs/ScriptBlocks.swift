@@ -63,11 +63,26 @@ public struct ScriptBlocks {
     let bytes = pending[pending.startIndex..<cut]
     let text = try TextFile.decode(Data(bytes), path: path, base: (offset, line))
     let block = Block(text: text, offset: offset, utf16Offset: utf16Offset, line: line)
+    let counts = Self.count(bytes)
     offset += bytes.count
-    utf16Offset += text.utf16.count
-    line += bytes.reduce(0) { $1 == 0x0A ? $0 + 1 : $0 }
+    utf16Offset += counts.utf16
+    line += counts.lineBreaks
     pending = Data(pending[cut...])
     return block
+  }
+
+  /// The line breaks and the UTF-16 length of valid UTF-8 `bytes`, in one pass over raw bytes
+  /// (a scalar is one UTF-16 unit, two above the BMP; continuation bytes add none).
+  static func count(_ bytes: Data) -> (lineBreaks: Int, utf16: Int) {
+    bytes.withUnsafeBytes { raw in
+      var lineBreaks = 0
+      var units = 0
+      for byte in raw {
+        if byte == 0x0A { lineBreaks += 1 }
+        if byte & 0xC0 != 0x80 { units += byte >= 0xF0 ? 2 : 1 }
+      }
+      return (lineBreaks, units)
+    }
   }
 
   /// After the last line break that does not end a directive line (`#!` after blanks).

@@ -50,44 +50,33 @@ enum SourceText {
   static func directiveLines(in text: String) -> (lines: [Int: String], count: Int) {
     var found: [Int: String] = [:]
     var number = 1
-    var atLineStart = true
-    var lineStart = text.utf8.startIndex
-    let utf8 = text.utf8
-    var index = utf8.startIndex
-    while index < utf8.endIndex {
-      let byte = utf8[index]
-      if byte == 0x0A {
-        number += 1
-        atLineStart = true
-        index = utf8.index(after: index)
-        lineStart = index
-        continue
-      }
-      if atLineStart {
-        atLineStart = false
-        // Skip blanks (space, tab, U+3000) and look for `#!`.
+    var copy = text
+    copy.withUTF8 { bytes in
+      var index = 0
+      while index < bytes.count {
+        // At a line start: skip blanks (space, tab, U+3000) and look for `#!`.
+        let lineStart = index
         var probe = index
-        while probe < utf8.endIndex {
-          let b = utf8[probe]
-          if b == 0x20 || b == 0x09 {
-            probe = utf8.index(after: probe)
-          } else if b == 0xE3, Array(utf8[probe...].prefix(3)) == [0xE3, 0x80, 0x80] {
-            probe = utf8.index(probe, offsetBy: 3)
+        while probe < bytes.count {
+          if bytes[probe] == 0x20 || bytes[probe] == 0x09 {
+            probe += 1
+          } else if probe + 2 < bytes.count, bytes[probe] == 0xE3, bytes[probe + 1] == 0x80, bytes[probe + 2] == 0x80 {
+            probe += 3
           } else {
             break
           }
         }
-        if Array(utf8[probe...].prefix(2)) == [0x23, 0x21] {
-          var end = probe
-          while end < utf8.endIndex && utf8[end] != 0x0A { end = utf8.index(after: end) }
-          var line = Substring(text[lineStart..<end])
-          if line.last == "\r" { line = line.dropLast() }
-          found[number] = String(line)
-          index = end
-          continue
+        let isDirective = probe + 1 < bytes.count && bytes[probe] == 0x23 && bytes[probe + 1] == 0x21
+        var end = probe
+        while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+        if isDirective {
+          var lineEnd = end
+          if lineEnd > lineStart && bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+          found[number] = String(decoding: UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd]), as: UTF8.self)
         }
+        if end < bytes.count { number += 1 }
+        index = end + 1
       }
-      index = utf8.index(after: index)
     }
     return (found, number)
   }
