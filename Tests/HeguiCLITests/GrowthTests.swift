@@ -38,4 +38,33 @@ struct GrowthTests {
     let ratio = large / (8 * small)
     #expect(ratio < 2.5, "format \(format): \(small) s for 128 KB, \(large) s for 1 MB, ratio \(ratio)")
   }
+
+  @Test("a line without breaks costs about what the same text with breaks costs (pattern exceptions near each hit)")
+  func longLine() async throws {
+    let folder = try HeguiProcess.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var clauses: [String] = []
+    var bytes = 0
+    var k = 0
+    while bytes < 512 << 10 {
+      // Every clause has a hit whose rule has pattern exceptions, and one exception that covers it.
+      let clause = k % 2 == 0 ? "第\(k)款泡脚包能治疗失眠" : "第\(k)款本品不能代替药物治疗失眠"
+      clauses.append(clause)
+      bytes += clause.utf8.count + 3
+      k += 1
+    }
+    try Data((clauses.joined(separator: "\n") + "\n").utf8).write(to: folder.appending(path: "lines.txt"))
+    try Data((clauses.joined(separator: "，") + "\n").utf8).write(to: folder.appending(path: "line.txt"))
+    func seconds(_ file: String) async throws -> Double {
+      let start = ContinuousClock.now
+      let result = try await HeguiProcess.run(["lint", "--format", "line", "--output", "/dev/null", file], in: folder)
+      #expect(result.status == 1, "\(result.stderr)")
+      let elapsed = (ContinuousClock.now - start).components
+      return Double(elapsed.seconds) + Double(elapsed.attoseconds) / 1e18
+    }
+    _ = try await seconds("lines.txt")
+    let lines = try await seconds("lines.txt")
+    let line = try await seconds("line.txt")
+    #expect(line / lines < 3, "\(lines) s with line breaks, \(line) s as one line")
+  }
 }

@@ -79,12 +79,23 @@ extension Checker {
     return plan.patterns[Int(handle)].forEachMatch(in: text, range: range, body)
   }
 
-  /// The line (without its line break) that contains `range`.
-  static func line(around range: Range<Int>, in text: UnsafeBufferPointer<UInt8>) -> Range<Int> {
+  /// How far (bytes of normalised text) before and after a hit a pattern exception is looked
+  /// for. Exceptions are phrases around the hit (a negation, a product name), never paragraphs.
+  static let exceptionReach = 1024
+
+  /// The line (without its line break) that contains `range`; with `reach`, no more than `reach`
+  /// bytes before and after `range` (a cut falls back to a character boundary).
+  static func line(
+    around range: Range<Int>, in text: UnsafeBufferPointer<UInt8>, reach: Int = .max
+  ) -> Range<Int> {
+    let floor = range.lowerBound > reach ? range.lowerBound - reach : 0
     var lower = range.lowerBound
-    while lower > 0 && text[lower - 1] != 0x0A { lower -= 1 }
+    while lower > floor && text[lower - 1] != 0x0A { lower -= 1 }
+    while lower > 0 && lower < range.lowerBound && text[lower] & 0xC0 == 0x80 { lower += 1 }
+    let ceiling = text.count - range.upperBound > reach ? range.upperBound + reach : text.count
     var upper = range.upperBound
-    while upper < text.count && text[upper] != 0x0A { upper += 1 }
+    while upper < ceiling && text[upper] != 0x0A { upper += 1 }
+    while upper < text.count && upper > range.upperBound && text[upper] & 0xC0 == 0x80 { upper -= 1 }
     return lower..<upper
   }
 }

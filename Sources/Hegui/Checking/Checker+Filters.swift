@@ -76,7 +76,10 @@ extension Checker {
         }
       } else if exception.handle >= 0 && scratch.gatesOpen(exception.gates, plan: plan) {
         var found = false
-        let line = Checker.line(around: candidate.range, in: scratch.normalized.buffer)
+        // The candidate's line, at most `exceptionReach` bytes either side: a line of megabytes
+        // (an ASR transcript without breaks) must not be searched once per candidate.
+        let line = Checker.line(
+          around: candidate.range, in: scratch.normalized.buffer, reach: Checker.exceptionReach)
         let failure = match(exception.handle, range: line, scratch: scratch) { match in
           if match.lowerBound <= candidate.range.lowerBound && match.upperBound >= candidate.range.upperBound {
             found = true
