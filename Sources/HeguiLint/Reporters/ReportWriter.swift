@@ -24,7 +24,8 @@ struct Tally {
 
 /// Writes a lint report as results arrive: the streaming formats (text, line, github, jsonl)
 /// write each piece of each file at once and keep only counts, so memory does not grow with the
-/// input; JSON and SARIF, which are one document, are written at ``finish()``.
+/// input; JSON writes each file when it ends (holding that file's findings as rendered text);
+/// SARIF, whose rules and results are one document, is written at ``finish()``.
 ///
 /// Pieces must arrive in file order; a file may come in several pieces (a long script is checked
 /// in blocks), followed by ``endFile()``. Not thread-safe: feed it from one task at a time.
@@ -37,6 +38,7 @@ public final class ReportWriter {
   private var tally = Tally()
   private var github = LintReport.GitHubState()
   private var held: [LintedFile] = []
+  private var json = JSONStream()
 
   /// A writer that hands each rendered part to `write`.
   ///
@@ -64,7 +66,8 @@ public final class ReportWriter {
     case .line: write(LintReport.lines(piece))
     case .github: write(LintReport.github(piece, state: &github))
     case .jsonl: write(LintReport.jsonLines(piece))
-    case .json, .sarif:
+    case .json: json.add(piece, write: write)
+    case .sarif:
       // One document: pieces of a file are joined into the file.
       if inFile, !held.isEmpty {
         held[held.count - 1].findings += piece.findings
@@ -80,6 +83,7 @@ public final class ReportWriter {
   public func endFile() {
     tally.files += 1
     inFile = false
+    if format == .json { json.endFile(write: write) }
   }
 
   /// Adds a whole file.
@@ -97,7 +101,7 @@ public final class ReportWriter {
     case .text: write(summary + "\n")
     case .line, .jsonl: break
     case .github: write(LintReport.githubTrailer(github) + summary + "\n")
-    case .json: write(LintReport(files: held, ruleset: ruleset, toolVersion: toolVersion).renderJSON())
+    case .json: json.finish(tally: tally, toolVersion: toolVersion, write: write)
     case .sarif: write(LintReport(files: held, ruleset: ruleset, toolVersion: toolVersion).renderSARIF())
     }
   }
