@@ -52,9 +52,47 @@ struct EngineFuzzRegressionTests {
     }
   }
 
+  // Fuzz/Crashes/checker-two-parses-at-cut.txt (治愈率98%, found by the checker target in CI's
+  // 30-second smoke run): repeated, 治愈率98%治愈率98%… parses as 治愈率98% (one pattern of
+  // adlaw.medical.efficacy-result) or as 98%治愈率 (another). One chunk took the first parse
+  // throughout; the chunk after a cut started its scan in the middle of a unit and took the
+  // second, so the findings after the cut differed. Fix (ChunkSeam, Hits.swift): after a cut,
+  // each pattern resumes where the previous chunk's last kept match of it ended, and each rule's
+  // hits start after the previous chunk's last kept finding of that rule.
+  @Test(
+    "a line whose matches parse two ways gives the same findings in one chunk or many, wherever the cut falls",
+    arguments: ["治愈率98%", "98%有效率", "治愈率98%，"])
+  func twoParsesAcrossCut(unit: String) {
+    for shift in 0...4 {
+      let line = String(repeating: "好", count: shift) + String(repeating: unit, count: 17 * 1024 / unit.utf8.count + 2)
+      let small = Self.smallChunks.check(line)
+      let one = Self.oneChunk.check(line)
+      #expect(!one.findings.isEmpty)
+      #expect(Self.summary(small) == Self.summary(one), "shift \(shift)")
+    }
+  }
+
+  // Fuzz/Crashes/checker-greedy-exception.txt (本品不能代替药物, the health-food disclaimer the law
+  // requires), repeated without a break: the exception `(?:不能|…)(?:替代|代替|取代)[^，。…]{0,6}`
+  // matched 不能代替药物本品不能 and swallowed the next 不能, so every other 代替药物 was reported
+  // (in one chunk too: a false block on lawful text); the small chunks, whose exception windows
+  // began elsewhere, reported the other half. Fix (Checker+Filters.swift, Pattern.swift): an
+  // exception covers a hit when any of its matches does, overlapping ones included.
+  @Test("a lawful disclaimer repeated without a break is lawful every time, in one chunk or many")
+  func greedyException() {
+    let short = "本品不能代替药物本品不能代替药物本品不能代替药物"
+    #expect(Self.oneChunk.check(short, context: CheckContext(.description, category: "food")).findings.isEmpty)
+    let line = String(repeating: "本品不能代替药物", count: 17 * 1024 / 24 + 2)
+    #expect(Self.oneChunk.check(line).findings.isEmpty)
+    #expect(Self.smallChunks.check(line).findings.isEmpty)
+  }
+
   @Test("the minimised inputs, as the fuzz target checks them: small chunks find what one chunk finds")
   func minimisedInputs() throws {
-    for name in ["checker-exception-across-cut.txt", "checker-lookahead-at-cut.txt"] {
+    for name in [
+      "checker-exception-across-cut.txt", "checker-lookahead-at-cut.txt", "checker-two-parses-at-cut.txt",
+      "checker-greedy-exception.txt",
+    ] {
       let url = Fixtures.packageRoot.appending(path: "Fuzz/Crashes/\(name)")
       let text = String(decoding: try Data(contentsOf: url), as: UTF8.self)
       // The fuzz target repeats the input into one line of more than 16 KB.

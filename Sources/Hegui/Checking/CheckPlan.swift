@@ -110,8 +110,16 @@ final class CheckPlan: Sendable {
   let categoryRules: [Int]
   let categoryChecks: [Rule.CategoryCheck?]
   let categoryFacts: [CategoryFacts]
-  /// Every category marker (lower-cased) and the index of the category it names.
-  let categoryMarkers: [(marker: String, category: Int)]
+  /// Every category marker (lower-cased UTF-8) and the index of the category it names.
+  let categoryMarkers: [(marker: [UInt8], category: Int)]
+  /// Whether some marker starts with a byte pair, indexed by `first << 8 | second`.
+  let markerPairs: [Bool]
+  /// Whether a category must be inferred before a text is checked. When no rule can report
+  /// something in a marked category that it would not report without a category (no rule is
+  /// limited to such a category, no override of one comes before a suppressing override, and no
+  /// category rule fires for one), the category is inferred only for texts that have findings,
+  /// which are then checked again: most texts have none.
+  let infersEagerly: Bool
   let gateCount: Int
   /// Per rule: its message split at `{match}`.
   let messageParts: [[String]]
@@ -287,7 +295,30 @@ final class CheckPlan: Sendable {
       }
       return CategoryFacts(statuses: statuses, nearestLicences: nearest)
     }
-    categoryMarkers = categories.indices.flatMap { index in categories[index].markers.map { ($0, index) } }
+    let marked = categories.filter { !$0.markers.isEmpty }.map(\.id)
+    func touchesMarked(_ ids: Set<String>) -> Bool {
+      ids.contains { limit in marked.contains { ruleset.category($0, isWithin: limit) } }
+    }
+    let eagerRules = rules.contains { rule in
+      if touchesMarked(rule.applicability.categories) { return true }
+      guard let first = rule.overrides.firstIndex(where: { !$0.suppress && touchesMarked($0.categories) }) else {
+        return false
+      }
+      return rule.overrides[first...].contains(where: \.suppress)
+    }
+    let eagerFacts = categories.indices.contains { index in
+      !categories[index].markers.isEmpty
+        && entryChains[index].contains { entry in
+          categories[entry].individual != .allowed || !categories[entry].licences.isEmpty
+        }
+    }
+    infersEagerly = eagerRules || eagerFacts
+    categoryMarkers = categories.indices.flatMap { index in
+      categories[index].markers.filter { $0.utf8.count >= 2 }.map { (Array($0.utf8), index) }
+    }
+    var pairs = [Bool](repeating: false, count: 1 << 16)
+    for (marker, _) in categoryMarkers { pairs[Int(marker[0]) << 8 | Int(marker[1])] = true }
+    markerPairs = pairs
     self.gateCount = Int(gateCount)
     self.messageParts = messageParts
     var packNumbers: [String: Int32] = [:]
@@ -337,15 +368,34 @@ final class CheckPlan: Sendable {
   static let inferenceLimit = 4096
 
   /// The one category whose markers the text holds, or nil when none or several do.
+  ///
+  /// Searches bytes (the ASCII-lower-cased UTF-8, a marker compared only where its first two
+  /// bytes occur), not `String.contains`, whose locale-aware search cost ten times the check.
   func inferredCategory(_ text: String) -> Int? {
     guard !categoryMarkers.isEmpty, text.utf8.count <= Self.inferenceLimit else { return nil }
-    let lowered = text.lowercased()
+    var bytes = Array(text.utf8)
     var found: Int?
-    for (marker, category) in categoryMarkers where lowered.contains(marker) {
-      if let found, found != category { return nil }
-      found = category
+    var conflict = false
+    bytes.withUnsafeMutableBufferPointer { buffer in
+      for k in buffer.indices where buffer[k] >= 0x41 && buffer[k] <= 0x5A { buffer[k] |= 0x20 }
+      // Only where a marker's first byte pair occurs (a Han lead byte alone is in every other
+      // position of Chinese text) is a marker compared.
+      var k = 0
+      while k + 1 < buffer.count {
+        let pair = Int(buffer[k]) << 8 | Int(buffer[k + 1])
+        if markerPairs[pair] {
+          for (marker, category) in categoryMarkers
+          where marker.count <= buffer.count - k && marker[0] == buffer[k] && marker[1] == buffer[k + 1] {
+            if zip(marker, buffer[k..<(k + marker.count)]).allSatisfy({ $0 == $1 }) {
+              if let found, found != category { conflict = true }
+              found = category
+            }
+          }
+        }
+        k += 1
+      }
     }
-    return found
+    return conflict ? nil : found
   }
 
   /// Whether the rule applies (the rules of `Applicability`).

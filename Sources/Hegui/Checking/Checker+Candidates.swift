@@ -7,7 +7,9 @@ extension Checker {
   /// pattern with anchors runs only on the lines that hold one; every pattern runs only when each
   /// literal set it needs (``RequiredLiterals``) occurred in the chunk: without one no match is
   /// possible, so skipping PCRE2 changes no result.
-  func collectCandidates(_ scratch: CheckScratch, scope: CheckPlan.Scope, into hits: inout HitLists) {
+  func collectCandidates(
+    _ scratch: CheckScratch, scope: CheckPlan.Scope, seam: inout ChunkSeam, into hits: inout HitLists
+  ) {
     scratch.startChunk()
     let epoch = scratch.epoch
     let text = scratch.normalized.buffer
@@ -48,22 +50,37 @@ extension Checker {
       if patternRule.anchored {
         for range in hits.anchoredLines(of: rule) {
           for p in patternRule.patterns where scratch.gatesOpen(plan.patternSlots[Int(p)].gates, plan: plan) {
-            runPattern(plan.patternSlots[Int(p)].handle, rule: rule, range: range, scratch: scratch, into: &hits)
+            runPattern(p, rule: rule, range: range, scratch: scratch, seam: &seam, into: &hits)
           }
         }
       } else {
         for p in patternRule.patterns where scratch.gatesOpen(plan.patternSlots[Int(p)].gates, plan: plan) {
-          runPattern(plan.patternSlots[Int(p)].handle, rule: rule, range: 0..<text.count, scratch: scratch, into: &hits)
+          runPattern(p, rule: rule, range: 0..<text.count, scratch: scratch, seam: &seam, into: &hits)
         }
       }
     }
   }
 
   private func runPattern(
-    _ handle: Int32, rule: Int, range: Range<Int>, scratch: CheckScratch, into hits: inout HitLists
+    _ slot: Int32, rule: Int, range: Range<Int>, scratch: CheckScratch, seam: inout ChunkSeam,
+    into hits: inout HitLists
   ) {
-    let failure = match(handle, range: range, scratch: scratch) { match in
+    var range = range
+    if let incoming = seam.incoming, let end = incoming.patternEnds[slot] {
+      // After a cut: resume where the previous chunk's last match of this pattern ended.
+      let resume = scratch.normalized.offset(atOrAfterOriginal: end)
+      if resume >= range.upperBound { return }
+      range = max(range.lowerBound, resume)..<range.upperBound
+    }
+    let outgoing = seam.outgoing
+    let failure = match(plan.patternSlots[Int(slot)].handle, range: range, scratch: scratch) { match in
       hits.candidates.append(Candidate(rule: rule, range: match))
+      if let cut = outgoing {
+        let original = scratch.normalized.originalRange(of: match)
+        if original.lowerBound < cut.start || original.upperBound <= cut.handoff {
+          seam.outgoingPatternEnds[slot] = max(seam.outgoingPatternEnds[slot] ?? 0, original.upperBound)
+        }
+      }
     }
     if let failure { scratch.diagnostics.append(plan.diagnostic(for: failure, rule: rule)) }
   }
@@ -77,6 +94,18 @@ extension Checker {
       return Pattern.forEachMatch(plan.handles[Int(handle)], in: text, range: range, matchData: data, body)
     }
     return plan.patterns[Int(handle)].forEachMatch(in: text, range: range, body)
+  }
+
+  /// Runs a compiled pattern over `range` of the normalised chunk, seeing overlapping matches
+  /// (``Pattern/forEachOverlappingMatch(in:range:_:)``); `body` returns false to stop.
+  func overlappingMatch(
+    _ handle: Int32, range: Range<Int>, scratch: CheckScratch, _ body: (Range<Int>) -> Bool
+  ) -> Pattern.Failure? {
+    let text = scratch.normalized.buffer
+    if let data = scratch.matchData {
+      return Pattern.forEachOverlappingMatch(plan.handles[Int(handle)], in: text, range: range, matchData: data, body)
+    }
+    return plan.patterns[Int(handle)].forEachOverlappingMatch(in: text, range: range, body)
   }
 
   /// How far (bytes of normalised text) before and after a hit a pattern exception is looked

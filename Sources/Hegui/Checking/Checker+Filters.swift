@@ -7,7 +7,7 @@ extension Checker {
   /// passes is mapped back to original offsets and appended to `raw`.
   func filterCandidates(
     _ hits: inout HitLists, scratch: CheckScratch, scope: CheckPlan.Scope, context: CheckContext,
-    into raw: inout [RawFinding]
+    seam: ChunkSeam, into raw: inout [RawFinding]
   ) {
     if hits.candidates.isEmpty { return }
     let plan = self.plan
@@ -23,8 +23,16 @@ extension Checker {
       if candidate.rule != lastRule {
         lastRule = candidate.rule
         lastEnd = 0
+        // After a cut: the rule's hits resume after the previous chunk's last finding of it.
+        if let end = seam.incoming?.ruleEnds[candidate.rule] {
+          lastEnd = normalized.offset(atOrAfterOriginal: end)
+        }
       }
       if candidate.range.lowerBound < lastEnd { continue }
+      // After a cut, a hit that ends by the handoff is the previous chunk's, found or not.
+      if let incoming = seam.incoming, normalized.originalRange(of: candidate.range).upperBound <= incoming.handoff {
+        continue
+      }
       if !facts.matchesThroughNoise && normalized.containsRemovedNoise(candidate.range) { continue }
       if facts.requiresWordBoundary && !scratch.boundary.isAligned(candidate.range, in: text) { continue }
       var severity = facts.severity
@@ -80,10 +88,16 @@ extension Checker {
         // (an ASR transcript without breaks) must not be searched once per candidate.
         let line = Checker.line(
           around: candidate.range, in: scratch.normalized.buffer, reach: Checker.exceptionReach)
-        let failure = match(exception.handle, range: line, scratch: scratch) { match in
-          if match.lowerBound <= candidate.range.lowerBound && match.upperBound >= candidate.range.upperBound {
+        // Every match that starts by the hit is tried, overlapping ones included: whether an
+        // exception covers a hit must not depend on where the window began (a disclaimer
+        // repeated without a break, 本品不能代替药物本品不能代替药物, is lawful every time).
+        let failure = overlappingMatch(exception.handle, range: line, scratch: scratch) { match in
+          if match.lowerBound > candidate.range.lowerBound { return false }
+          if match.upperBound >= candidate.range.upperBound {
             found = true
+            return false
           }
+          return true
         }
         if let failure { scratch.diagnostics.append(plan.diagnostic(for: failure, rule: candidate.rule)) }
         covered = found

@@ -55,11 +55,18 @@ public struct Checker: Sendable {
   /// - Returns: Findings on the original text and the verdict.
   public func check(_ text: String, context: CheckContext = CheckContext()) -> CheckResult {
     var diagnostics: [Diagnostic] = []
-    let scope = plan.scope(for: context, text: text, ruleset: ruleset, diagnostics: &diagnostics)
+    let infers = context.category == nil && TextContext.inferringCategory.contains(context.context)
+    var scope = plan.scope(
+      for: context, text: infers && plan.infersEagerly ? text : nil, ruleset: ruleset, diagnostics: &diagnostics)
+    var result = textFindings(text, context: context, scope: scope)
+    // Lazy inference (see `CheckPlan.infersEagerly`): only a text with findings can change.
+    if infers && !plan.infersEagerly && !result.findings.isEmpty, let category = plan.inferredCategory(text) {
+      scope.category = category
+      result = textFindings(text, context: context, scope: scope)
+    }
     var findings = categoryFindings(context: context, scope: scope)
-    let text = textFindings(text, context: context, scope: scope)
-    findings += text.findings
-    return CheckResult(findings: findings, diagnostics: diagnostics + text.diagnostics)
+    findings += result.findings
+    return CheckResult(findings: findings, diagnostics: diagnostics + result.diagnostics)
   }
 
   /// Checks a listing: its title and description, each in its own context, and its facts
@@ -79,22 +86,39 @@ public struct Checker: Sendable {
     situation.category = listing.category ?? context.category
     situation.licences = listing.licences.union(context.licences)
     var diagnostics: [Diagnostic] = []
-    // The listing's facts are resolved once (its category inferred from its title and description
-    // when it has none); each field is then checked in its own context.
+    // The listing's facts are resolved once; each field is then checked in its own context. A
+    // listing without a category gets the one its title and description name (as `check(_:)`
+    // does, lazily unless a rule needs it up front).
     var facts = situation
     facts.context = .title
-    var scope = plan.scope(
-      for: facts, text: [listing.title, listing.description].compactMap { $0 }.joined(separator: "\n"),
-      ruleset: ruleset, diagnostics: &diagnostics)
-    let metadata = categoryFindings(context: situation, scope: scope)
-    var fields: [ListingResult.Field] = []
-    for (field, value) in [(ListingField.title, listing.title), (.description, listing.description)] {
-      guard let value else { continue }
-      situation.context = field.context
-      scope.context = CheckPlan.Scope.bit(field.context)
-      let result = textFindings(value, context: situation, scope: scope)
-      fields.append(ListingResult.Field(field: field, text: value, result: result))
+    let infers = situation.category == nil
+    let texts = [listing.title, listing.description].compactMap { $0 }
+    // Inferred from the title and description together: markers of two categories anywhere in
+    // the listing leave it without one.
+    func inferred() -> Int? { plan.inferredCategory(texts.joined(separator: "\n")) }
+    var scope = plan.scope(for: facts, ruleset: ruleset, diagnostics: &diagnostics)
+    if infers && plan.infersEagerly, let category = inferred() { scope.category = category }
+    func checkFields() -> [ListingResult.Field] {
+      var fields: [ListingResult.Field] = []
+      var fieldScope = scope
+      var fieldSituation = situation
+      for (field, value) in [(ListingField.title, listing.title), (.description, listing.description)] {
+        guard let value else { continue }
+        fieldSituation.context = field.context
+        fieldScope.context = CheckPlan.Scope.bit(field.context)
+        let result = textFindings(value, context: fieldSituation, scope: fieldScope)
+        fields.append(ListingResult.Field(field: field, text: value, result: result))
+      }
+      return fields
     }
+    var fields = checkFields()
+    if infers && !plan.infersEagerly && fields.contains(where: { !$0.result.findings.isEmpty }),
+      let category = inferred()
+    {
+      scope.category = category
+      fields = checkFields()
+    }
+    let metadata = categoryFindings(context: situation, scope: scope)
     return ListingResult(metadata: metadata, fields: fields, diagnostics: diagnostics)
   }
 
@@ -105,6 +129,7 @@ public struct Checker: Sendable {
     scratch.diagnostics.removeAll(keepingCapacity: true)
     var copy = text
     var previousChunk = 0  // index in `raw` of the previous chunk's first hit
+    var seam = ChunkSeam()
     /// Keeps, in order, the hits from `start` on that `keep` accepts.
     func retain(from start: Int, _ keep: (RawFinding) -> Bool) {
       var kept = start
@@ -123,13 +148,25 @@ public struct Checker: Sendable {
         // this one's, so that every hit is judged with half an overlap of text on both sides (an
         // exception that reads past the cut, 长期喝也没事吗, must see the 吗). A hit that starts
         // before the overlap only the previous chunk saw whole; it stays there.
-        let cut = chunk.keepAfter > chunk.scan.lowerBound
-        let (overlapStart, handoff) = (chunk.scan.lowerBound, (chunk.scan.lowerBound + chunk.keepAfter) / 2)
-        if cut { retain(from: previousChunk) { $0.range.lowerBound < overlapStart || $0.range.upperBound <= handoff } }
+        // Where a rule's matches can be parsed two ways, the chunk after the cut resumes in step
+        // with the one before (``ChunkSeam``).
+        let cut = chunk.isCut
+        let (overlapStart, handoff) = (chunk.scan.lowerBound, chunk.handoff)
+        if cut {
+          retain(from: previousChunk) { $0.range.lowerBound < overlapStart || $0.range.upperBound <= handoff }
+          var ruleEnds: [Int: Int] = [:]
+          for hit in raw[previousChunk...] { ruleEnds[hit.rule] = max(ruleEnds[hit.rule] ?? 0, hit.range.upperBound) }
+          seam.incoming = ChunkSeam.Incoming(
+            handoff: handoff, ruleEnds: ruleEnds, patternEnds: seam.outgoingPatternEnds)
+        } else {
+          seam.incoming = nil
+        }
+        seam.outgoing = chunk.nextCut
+        seam.outgoingPatternEnds.removeAll()
         let before = raw.count
         scratch.withHitLists { hits in
-          collectCandidates(scratch, scope: scope, into: &hits)
-          filterCandidates(&hits, scratch: scratch, scope: scope, context: context, into: &raw)
+          collectCandidates(scratch, scope: scope, seam: &seam, into: &hits)
+          filterCandidates(&hits, scratch: scratch, scope: scope, context: context, seam: seam, into: &raw)
         }
         if cut { retain(from: before) { $0.range.upperBound > handoff } }
         previousChunk = before

@@ -22,6 +22,20 @@ struct Chunks {
   struct Chunk: Equatable {
     var scan: Range<Int>
     var keepAfter: Int
+    /// Where the next chunk starts when it reaches back into this one (a cut inside a line).
+    var nextCut: Cut?
+
+    /// Whether this chunk reaches back into the previous one.
+    var isCut: Bool { keepAfter > scan.lowerBound }
+    /// Where the overlap with the previous chunk is handed over: hits that end at or before it
+    /// belong to the previous chunk (meaningful when ``isCut``).
+    var handoff: Int { (scan.lowerBound + keepAfter) / 2 }
+  }
+
+  /// The start of a chunk that reaches back over a cut, and its handoff point.
+  struct Cut: Equatable {
+    var start: Int
+    var handoff: Int
   }
 
   /// Every chunk of a text of `buffer.count` bytes, in order; `body` sees each one.
@@ -30,15 +44,19 @@ struct Chunks {
     var keepAfter = 0
     while start < buffer.count {
       let end = self.end(in: buffer, from: start)
-      body(Chunk(scan: start..<end, keepAfter: keepAfter))
-      if end >= buffer.count { return }
+      if end >= buffer.count {
+        body(Chunk(scan: start..<end, keepAfter: keepAfter))
+        return
+      }
       if buffer[end - 1] == 0x0A {
+        body(Chunk(scan: start..<end, keepAfter: keepAfter))
         start = end
         keepAfter = end
       } else {
         // Cut inside a line: reach back to a scalar boundary `overlap` bytes before the cut.
         var back = max(start + 1, end - overlap)
         while back < end && buffer[back] & 0xC0 == 0x80 { back += 1 }
+        body(Chunk(scan: start..<end, keepAfter: keepAfter, nextCut: Cut(start: back, handoff: (back + end) / 2)))
         start = back
         keepAfter = end
       }

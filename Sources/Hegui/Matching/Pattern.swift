@@ -157,6 +157,56 @@ public final class Pattern: Sendable {
     return nil
   }
 
+  /// Calls `body` with the leftmost match that starts at or after each position in turn: after a
+  /// match the search resumes one character after the match's *start*, so matches may overlap,
+  /// and which matches are seen does not depend on where the search began (a greedy exception,
+  /// 不能代替药物本品不能, must not hide the next one that starts inside it). `body` returns
+  /// false to stop. Returns the failure that stopped matching.
+  func forEachOverlappingMatch(
+    in bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>, _ body: (Range<Int>) -> Bool
+  ) -> Failure? {
+    guard bytes.baseAddress != nil else { return nil }
+    let data = borrowMatchData()
+    defer { giveBack(data) }
+    return Pattern.forEachOverlappingMatch(code: code, context: context, in: bytes, range: range, matchData: data, body)
+  }
+
+  /// As ``forEachOverlappingMatch(in:range:_:)``, with a handle and match data the caller owns.
+  static func forEachOverlappingMatch(
+    _ handle: Handle, in bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>, matchData data: MatchData,
+    _ body: (Range<Int>) -> Bool
+  ) -> Failure? {
+    forEachOverlappingMatch(
+      code: handle.code, context: handle.context, in: bytes, range: range, matchData: data.pointer, body)
+  }
+
+  private static func forEachOverlappingMatch(
+    code: OpaquePointer, context: OpaquePointer, in bytes: UnsafeBufferPointer<UInt8>, range: Range<Int>,
+    matchData data: OpaquePointer, _ body: (Range<Int>) -> Bool
+  ) -> Failure? {
+    guard let base = bytes.baseAddress else { return nil }
+    let subject = base + range.lowerBound
+    let length = range.count
+    var offset = 0
+    while offset <= length {
+      let rc = pcre2_match_8(code, subject, length, offset, UInt32(PCRE2_NO_UTF_CHECK), data, context)
+      if rc == PCRE2_ERROR_NOMATCH { return nil }
+      if rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT {
+        return .matchLimit
+      }
+      if rc < 0 { return .other(Pattern.message(rc)) }
+      guard let ovector = pcre2_get_ovector_pointer_8(data) else { return .other("PCRE2 returned no ovector") }
+      let start = ovector[0]
+      let end = ovector[1]
+      if end > start && !body((range.lowerBound + start)..<(range.lowerBound + end)) { return nil }
+      // The next search starts one scalar after this match's start.
+      var next = start + 1
+      while next < length && subject[next] & 0xC0 == 0x80 { next += 1 }
+      offset = next
+    }
+    return nil
+  }
+
   private func borrowMatchData() -> OpaquePointer {
     if let data = matchDataPool.withLock({ $0.popLast() }) { return data.pointer }
     return pcre2_match_data_create_from_pattern_8(code, nil)

@@ -297,6 +297,27 @@ final class NormalizationBuffer {
     return (base + Int(originStart[range.lowerBound]))..<(base + Int(originEnd[range.upperBound - 1]))
   }
 
+  /// The first normalised offset whose character starts at or after `original` (an offset into
+  /// the whole original text), or `count` when none does. Origins ascend, so this is a binary
+  /// search.
+  func offset(atOrAfterOriginal original: Int) -> Int {
+    // Only a character's first byte records its origin: the search steps on first bytes only
+    // (`low` always is one).
+    var low = 0
+    var high = count
+    while low < high {
+      var mid = (low + high) / 2
+      while mid > low && bytes[mid] & 0xC0 == 0x80 { mid -= 1 }
+      if base + Int(originStart[mid]) < original {
+        low = mid + 1
+        while low < count && bytes[low] & 0xC0 == 0x80 { low += 1 }
+      } else {
+        high = mid
+      }
+    }
+    return low
+  }
+
   /// Whether noise between Han characters was removed strictly inside `range`.
   func containsRemovedNoise(_ range: Range<Int>) -> Bool {
     guard range.count > 1, !noise.isEmpty else { return false }
