@@ -39,17 +39,17 @@ struct RulesEvalCommand: AsyncParsableCommand {
     commandName: "eval",
     abstract: "Measure rules on labelled real text: recall, precision, false blocks, misses.",
     discussion: """
-      Each FILE is JSON Lines, one labelled text a line (the format is in Rulesets/README.md).
-      Every text is checked in its context and category; a labelled phrase is caught when a block
-      or review finding overlaps it; a finding on no labelled phrase is a false alarm; a clean text
+      Each FILE is JSON Lines, one labelled text a line (the format is in Rulesets/README.md). \
+      Every text is checked in its context and category; a labelled phrase is caught when a block \
+      or review finding overlaps it; a finding on no labelled phrase is a false alarm; a clean text \
       with a block finding is a false block.
 
-      With --floors FILE, each corpus the floors file names is evaluated on its own and compared
-      with its floors (recall overall and per context, clean texts blocked and sent to review);
-      FILE arguments are then optional. `make test` runs the shipped rules this way on
+      With --floors FILE, each corpus the floors file names is evaluated on its own and compared \
+      with its floors (recall overall and per context, clean texts blocked and sent to review); \
+      FILE arguments are then optional. `make test` runs the shipped rules this way on \
       Rulesets/corpus/real/floors.yml.
 
-      Exit codes: 0 thresholds met (or none given); 1 a threshold missed; 2 unreadable corpus,
+      Exit codes: 0 thresholds met (or none given); 1 a threshold missed; 2 unreadable corpus, \
       floors file or ruleset.
       """)
 
