@@ -219,7 +219,9 @@ public struct Linter: Sendable {
           HeguiError(code(for: diagnostic), prefix + diagnostic.message, at: .init(path: path, line: record.line)))
       }
       for finding in result.metadata {
-        findings.append(place(finding, record: record, field: "category", value: ""))
+        // A missing notice is about the description; every other metadata finding about the category.
+        let field = finding.field == "description" ? "description" : "category"
+        findings.append(place(finding, record: record, field: field, value: ""))
       }
       for field in result.fields {
         for diagnostic in field.result.diagnostics {

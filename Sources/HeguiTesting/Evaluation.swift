@@ -167,7 +167,11 @@ public struct RuleEvaluation: Sendable {
   public init(checker: Checker, corpus: LabelledCorpus) {
     for entry in corpus.entries {
       let result = checker.check(entry.text, context: CheckContext(entry.context, category: entry.category))
-      let findings = result.findings.filter { $0.severity >= .review }
+      // Findings without a span (a category, licence or missing-notice finding) are about facts
+      // and absences, not phrases: a corpus labels phrases, and its texts are often excerpts
+      // (a decision quotes the offending sentence, not the whole advertisement), so they are not
+      // scored.
+      let findings = result.findings.filter { $0.severity >= .review && $0.span != nil }
       let context = entry.context.rawValue
       if entry.labels.isEmpty {
         cleanTexts += 1

@@ -2,19 +2,32 @@
 /// the check's facts, not at the text, so they run once per check (once per listing).
 extension Checker {
   /// The category findings for the check's facts, in rule order.
-  func categoryFindings(context: CheckContext, scope: CheckPlan.Scope) -> [Finding] {
+  ///
+  /// - Parameter advertisement: The whole advertisement, for notice rules (a listing's title and
+  ///   description, or a text checked as a description); `nil` skips them.
+  func categoryFindings(context: CheckContext, scope: CheckPlan.Scope, advertisement: String? = nil) -> [Finding] {
     var findings: [Finding] = []
-    for index in plan.categoryRules where plan.applies(index, scope) {
-      if let finding = categoryFinding(index, context: context, scope: scope) {
+    var noticeScope = scope
+    noticeScope.context = CheckPlan.Scope.bit(.description)
+    for index in plan.categoryRules {
+      let isNotice: Bool
+      if case .notice = plan.categoryChecks[index] { isNotice = true } else { isNotice = false }
+      if isNotice && advertisement == nil { continue }
+      let ruleScope = isNotice ? noticeScope : scope
+      guard plan.applies(index, ruleScope) else { continue }
+      if let finding = categoryFinding(index, context: context, scope: ruleScope, advertisement: advertisement) {
         findings.append(finding)
       }
     }
     return findings
   }
 
-  private func categoryFinding(_ index: Int, context: CheckContext, scope: CheckPlan.Scope) -> Finding? {
+  private func categoryFinding(
+    _ index: Int, context: CheckContext, scope: CheckPlan.Scope, advertisement: String?
+  ) -> Finding? {
     guard scope.category >= 0, let check = plan.categoryChecks[index] else { return nil }
     let facts = plan.categoryFacts[scope.category]
+    var notice = ""
     // Decide from the precomputed facts first; most listings produce nothing here.
     switch check {
     case let .subject(status):
@@ -25,6 +38,12 @@ extension Checker {
       guard facts.nearestLicences >= 0,
         context.licences.isDisjoint(with: ruleset.categories[Int(facts.nearestLicences)].licences)
       else { return nil }
+    case let .notice(notices):
+      // Compared on normalised text, so 本品不能代替藥物 and noise between the characters count.
+      guard let advertisement else { return nil }
+      let text = normalizer.normalize(advertisement).string
+      if notices.contains(where: { text.contains($0) }) { return nil }
+      notice = notices.first ?? ""
     }
     // Walk up the category tree: a sub-category inherits its ancestors' restrictions.
     let entries = plan.entryChains[scope.category].map { ruleset.categories[$0] }
@@ -43,8 +62,10 @@ extension Checker {
       .replacing("{match}", with: names)
       .replacing("{category}", with: names)
       .replacing("{licences}", with: licences.joined(separator: "、"))
+      .replacing("{notice}", with: notice)
     return Finding(
-      ruleID: rule.id, kind: .category, severity: severity, match: "", span: nil, field: "category", message: message,
+      ruleID: rule.id, kind: .category, severity: severity, match: "", span: nil,
+      field: notice.isEmpty ? "category" : "description", message: message,
       suggestions: rule.suggestions, basis: rule.basis, policy: rule.policy, isSuppressible: rule.isSuppressible,
       note: note)
   }

@@ -64,7 +64,8 @@ public struct Checker: Sendable {
       scope.category = category
       result = textFindings(text, context: context, scope: scope)
     }
-    var findings = categoryFindings(context: context, scope: scope)
+    var findings = categoryFindings(
+      context: context, scope: scope, advertisement: context.context == .description ? text : nil)
     findings += result.findings
     return CheckResult(findings: findings, diagnostics: diagnostics + result.diagnostics)
   }
@@ -118,7 +119,11 @@ public struct Checker: Sendable {
       scope.category = category
       fields = checkFields()
     }
-    let metadata = categoryFindings(context: situation, scope: scope)
+    // Notice rules read the whole listing; one without a description is not an advertisement
+    // that can be expected to carry a notice (titles are too short for one).
+    let metadata = categoryFindings(
+      context: situation, scope: scope,
+      advertisement: listing.description == nil ? nil : texts.joined(separator: "\n"))
     return ListingResult(metadata: metadata, fields: fields, diagnostics: diagnostics)
   }
 

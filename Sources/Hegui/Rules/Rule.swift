@@ -218,6 +218,10 @@ public struct Rule: Sendable, Identifiable {
     case subject(CategoryEntry.IndividualStatus)
     /// The item holds none of the category's licences.
     case licence
+    /// The advertisement (a listing's title and description, or a description) carries none of
+    /// these notices (normalised), as 《广告法》第十八条第二款 requires 本品不能代替药物 of health
+    /// food.
+    case notice([String])
   }
 }
 

@@ -10,7 +10,7 @@ struct RuleParser {
   static let keys = [
     "id", "aliases", "kind", "severity", "message", "message_en", "suggestions", "basis", "policy", "terms",
     "terms_file", "patterns", "sets", "anchors", "boundary", "evasion", "applies_to", "overrides", "exceptions",
-    "suppressible", "check", "subject_status", "examples",
+    "suppressible", "check", "subject_status", "requires", "examples",
   ]
   static let appliesKeys = ["contexts", "shop_subjects", "categories", "not_categories"]
   static let overrideKeys = ["shop_subjects", "categories", "contexts", "licences", "severity", "suppress"]
@@ -59,6 +59,7 @@ struct RuleParser {
 
     var applicability = Applicability()
     if let n = map["applies_to"] { applicability = try self.applicability(n, references: &references) }
+    if case .notice = matching.categoryCheck { try noticeApplicability(&applicability, map: map, in: node) }
     var overrides: [Override] = []
     if let n = map["overrides"] {
       for item in try reader.sequence(n, what: "'overrides'") {
@@ -154,7 +155,7 @@ struct RuleParser {
   private func rejectKeysOfOtherKinds(_ map: [String: Node], kind: RuleKind) throws(HeguiError) {
     let kindKeys: [RuleKind: [String]] = [
       .lexicon: ["terms", "terms_file"], .pattern: ["patterns", "sets", "anchors"],
-      .category: ["check", "subject_status"],
+      .category: ["check", "subject_status", "requires"],
       .meta: [],
     ]
     for (otherKind, keys) in kindKeys where otherKind != kind {
@@ -342,9 +343,44 @@ struct RuleParser {
       if let statusNode = map["subject_status"] {
         throw reader.error(statusNode, "'subject_status' only applies to check: subject")
       }
+      if let requiresNode = map["requires"] {
+        throw reader.error(requiresNode, "'requires' only applies to check: notice")
+      }
       return .licence
+    case "notice":
+      if let statusNode = map["subject_status"] {
+        throw reader.error(statusNode, "'subject_status' only applies to check: subject")
+      }
+      let requiresNode = try reader.require(map, "requires", in: node, what: rule.what)
+      var notices: [String] = []
+      for item in try reader.sequence(requiresNode, what: "'requires'") {
+        let written = try reader.nonEmptyString(item, what: "a notice in 'requires'")
+        let normalized = normalizer.normalize(written).string
+        if normalized.isEmpty { throw reader.error(item, "notice '\(written)' is empty after normalisation") }
+        notices.append(normalized)
+      }
+      if notices.isEmpty { throw reader.error(requiresNode, "\(rule.what): 'requires' lists no notice") }
+      return .notice(notices)
     case let other:
-      throw reader.error(checkNode, "'check' must be subject or licence, found '\(other)'")
+      throw reader.error(checkNode, "'check' must be subject, licence or notice, found '\(other)'")
+    }
+  }
+
+  /// A notice rule (`check: notice`) reads a whole advertisement: a listing, or a text in the
+  /// `description` context; never a title or a caption line, which cannot be expected to carry a
+  /// notice. It must name the categories that need the notice, or every description would.
+  private func noticeApplicability(
+    _ applicability: inout Applicability, map: [String: Node], in node: Node
+  ) throws(HeguiError) {
+    if applicability.categories.isEmpty {
+      throw reader.error(
+        map["applies_to"] ?? node, "a notice rule must be limited to categories ('applies_to: categories')")
+    }
+    if applicability.contexts.isEmpty {
+      applicability.contexts = [.description]
+    } else if applicability.contexts != [.description] {
+      throw reader.error(
+        map["applies_to"], "a notice rule applies to descriptions and listings only ('contexts: [description]')")
     }
   }
 
