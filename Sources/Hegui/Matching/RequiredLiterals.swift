@@ -166,16 +166,19 @@ enum RequiredLiterals {
       if branches.count == 1 { return branches[0] }
       var exact: LiteralSet? = []
       var union: LiteralSet? = []
+      // Unions in place (a copy per branch made alternations of hundreds of terms, the claim
+      // grammar's disease sets, quadratic to compile); nothing more to learn once both are gone.
       for branch in branches {
-        if let e = branch.exact, let current = exact, current.count + e.count <= RequiredLiterals.maximumSetSize {
-          exact = current.union(e)
+        if exact == nil && union == nil { break }
+        if let e = branch.exact, let count = exact?.count, count + e.count <= RequiredLiterals.maximumSetSize {
+          exact?.formUnion(e)
         } else {
           exact = nil
         }
-        if let b = RequiredLiterals.best(branch.requirements), let current = union,
-          current.count + b.count <= RequiredLiterals.maximumSetSize
+        if let b = RequiredLiterals.best(branch.requirements), let count = union?.count,
+          count + b.count <= RequiredLiterals.maximumSetSize
         {
-          union = current.union(b)
+          union?.formUnion(b)
         } else {
           union = nil
         }

@@ -91,8 +91,32 @@ package struct YAMLReader {
   /// first composed with every `*` turned into `~`: each alias becomes a plain scalar `~name`,
   /// nothing is expanded, marks stay where they were, and the tree tells how many nodes the text
   /// stands for and how many of them Yams would hash as keys (a key inside a key is hashed again).
+  /// Whether the text may hold both an anchor (`&name`) and an alias (`*name`): each can only
+  /// begin a node, right after the start of the text, white space, a flow indicator (`[`, `{`,
+  /// `,`) or a `:`. A `*` inside a pattern (`[^，]*`, `最*便*宜`) is neither, so most rule files
+  /// skip the second composition.
+  static func mayHaveAnchorsAndAliases(_ text: String) -> Bool {
+    var anchor = false
+    var alias = false
+    var previous: UInt8 = 0x0A
+    for byte in text.utf8 {
+      if byte == UInt8(ascii: "&") || byte == UInt8(ascii: "*") {
+        switch previous {
+        // (and, to be safe, after `-` and a byte-order mark's last byte)
+        case 0x20, 0x09, 0x0A, 0x0D, 0xBF, UInt8(ascii: "["), UInt8(ascii: "{"), UInt8(ascii: ","), UInt8(ascii: ":"),
+          UInt8(ascii: "-"):
+          if byte == UInt8(ascii: "&") { anchor = true } else { alias = true }
+          if anchor && alias { return true }
+        default: break
+        }
+      }
+      previous = byte
+    }
+    return false
+  }
+
   private func refuseAliasBombs(_ text: String) throws(HeguiError) {
-    guard text.utf8.contains(UInt8(ascii: "&")), text.utf8.contains(UInt8(ascii: "*")) else { return }
+    guard Self.mayHaveAnchorsAndAliases(text) else { return }
     let probe = String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "*" ? "~" : $0 }))
     // The parser is kept: a node holds its anchor weakly, and only the parser holds it strongly.
     let parser: Yams.Parser
