@@ -243,6 +243,12 @@ public struct RuleTestRunner: Sendable {
       if rule.triggerExamples.isEmpty { fail("the rule has no trigger example") }
       if rule.passExamples.isEmpty { fail("the rule has no pass example") }
       if rule.basis.isEmpty { fail("the rule names no legal or platform basis ('basis')") }
+      for (pattern, missing) in rule.uncoveredAnchorLiterals {
+        let shown = missing.prefix(8).joined(separator: ", ") + (missing.count > 8 ? ", …" : "")
+        fail(
+          "pattern \(pattern + 1) can match text that holds none of the rule's anchors, and such a match is "
+            + "never looked for: add these to 'anchors' (or anchors they contain): \(shown)")
+      }
       for exception in rule.exceptions {
         let pool =
           exception.action == .suppress ? rule.passExamples : rule.triggerExamples.filter { $0.severity == .review }

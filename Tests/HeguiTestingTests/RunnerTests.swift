@@ -127,6 +127,46 @@ struct RunnerTests {
     #expect(messages.contains("term '最近' is also an exception"))
   }
 
+  // The shipped rules had eleven such patterns (九院推荐 and 著名医学家推荐 in the real corpus were
+  // missed because 院 and 医学家 were not anchors).
+  @Test("gate: a pattern whose anchors do not cover every match names the literals to add")
+  func anchorCoverage() throws {
+    let r = try runner(
+      """
+      - id: t.x
+        kind: pattern
+        severity: review
+        message: m
+        basis: b
+        patterns:
+          - '(?:医生|[一二三四五六七八九十]院)推荐'
+          - '专家推荐'
+        anchors: [医, 专家]
+        examples:
+          trigger: [⟦医生推荐⟧, ⟦专家推荐⟧]
+          pass: [自己推荐]
+      """)
+    let messages = r.gates().map(\.message)
+    #expect(messages.count == 1)
+    #expect(messages.first?.contains("pattern 1 can match text that holds none of the rule's anchors") == true)
+    #expect(messages.first?.contains("院") == true)
+    let fixed = try runner(
+      """
+      - id: t.x
+        kind: pattern
+        severity: review
+        message: m
+        basis: b
+        patterns:
+          - '(?:医生|[一二三四五六七八九十]院)推荐'
+        anchors: [医, 院]
+        examples:
+          trigger: [⟦医生推荐⟧, ⟦九院推荐⟧]
+          pass: [自己推荐]
+      """)
+    #expect(fixed.gates().isEmpty)
+  }
+
   @Test("a pattern that blows the match limit fails its case")
   func matchLimit() throws {
     let r = try runner(

@@ -488,3 +488,23 @@ enum RequiredLiterals {
     }
   }
 }
+
+extension Rule {
+  /// The patterns of this rule that its `anchors` may not cover: a pattern runs only on lines
+  /// that hold an anchor, so a match without one is silently missed (九院推荐 with anchors
+  /// [医, 科, …]). For each such pattern, its index and the literals of its best-covered required
+  /// set (``RequiredLiterals``) that contain no anchor: adding them makes the anchors cover it.
+  /// Patterns the analysis knows nothing about are not reported; a rule without anchors has none.
+  package var uncoveredAnchorLiterals: [(pattern: Int, missing: [String])] {
+    guard kind == .pattern, !anchors.isEmpty else { return [] }
+    var uncovered: [(pattern: Int, missing: [String])] = []
+    for (index, pattern) in patterns.enumerated() {
+      let sets = RequiredLiterals.of(pattern.source)
+      if sets.isEmpty { continue }
+      let missing = sets.map { set in set.filter { literal in !anchors.contains { literal.contains($0) } } }
+      guard let fewest = missing.min(by: { $0.count < $1.count }), !fewest.isEmpty else { continue }
+      uncovered.append((index, fewest))
+    }
+    return uncovered
+  }
+}
