@@ -134,6 +134,7 @@ public struct Checker: Sendable {
     scratch.diagnostics.removeAll(keepingCapacity: true)
     var copy = text
     var previousChunk = 0  // index in `raw` of the previous chunk's first hit
+    let speech = TextContext.speech.contains(context.context)
     var seam = ChunkSeam()
     /// Keeps, in order, the hits from `start` on that `keep` accepts.
     func retain(from start: Int, _ keep: (RawFinding) -> Bool) {
@@ -174,6 +175,9 @@ public struct Checker: Sendable {
           filterCandidates(&hits, scratch: scratch, scope: scope, context: context, seam: seam, into: &raw)
         }
         if cut { retain(from: before) { $0.range.upperBound > handoff } }
+        if speech {
+          speechPass(buffer, chunk: chunk, scratch: scratch, scope: scope, context: context, raw: &raw, from: before)
+        }
         previousChunk = before
       }
     }
@@ -205,6 +209,69 @@ public struct Checker: Sendable {
       }
     }
     return CheckResult(findings: findings, diagnostics: diagnostics)
+  }
+
+  /// Speech (livestream, caption): the lines of the chunk where a 某 follows a Han character are
+  /// read again with 某 as noise (糖某尿病 as 糖尿病, 立竿见某影 as 立竿见影), and the hits that
+  /// only this reading finds — a 某 inside their span, no hit of the same rule there already — join
+  /// the chunk's. Rules with `evasion: false` drop them, as they drop hits through other noise.
+  /// Only lines with a 某 pay for the second pass.
+  private func speechPass(
+    _ buffer: UnsafeBufferPointer<UInt8>, chunk: Chunks.Chunk, scratch: CheckScratch, scope: CheckPlan.Scope,
+    context: CheckContext, raw: inout [RawFinding], from first: Int
+  ) {
+    var lines: [Range<Int>] = []
+    let base = chunk.scan.lowerBound
+    let text = UnsafeBufferPointer(rebasing: buffer[chunk.scan])
+    var k = base + 3
+    let end = chunk.scan.upperBound - 3
+    while k < end {
+      // 某 is E6 9F 90; a Han character before it starts 3 bytes earlier (E3–E9 lead byte).
+      if buffer[k] == 0xE6 && buffer[k + 1] == 0x9F && buffer[k + 2] == 0x90 && (0xE3...0xE9).contains(buffer[k - 3]) {
+        let line = Checker.line(around: (k - base)..<(k - base + 3), in: text, reach: Checker.exceptionReach)
+        let original = (line.lowerBound + base)..<(line.upperBound + base)
+        if lines.last != original { lines.append(original) }
+        k = max(k + 3, original.upperBound)
+        continue
+      }
+      k += 1
+    }
+    for line in lines {
+      normalizer.normalize(
+        UnsafeBufferPointer(rebasing: buffer[line]), base: line.lowerBound, into: scratch.normalized, speech: true)
+      let before = raw.count
+      var seam = ChunkSeam()
+      scratch.withHitLists { hits in
+        collectCandidates(scratch, scope: scope, seam: &seam, into: &hits)
+        filterCandidates(&hits, scratch: scratch, scope: scope, context: context, seam: seam, into: &raw)
+      }
+      var kept = before
+      for k in before..<raw.count {
+        let hit = raw[k]
+        let inside = Self.containsMou(buffer, strictlyInside: hit.range)
+        let known = raw[first..<before].contains { $0.rule == hit.rule && $0.range.overlaps(hit.range) }
+        // Across a cut inside a line, a hit belongs to one chunk, as in the first pass.
+        var owned = !chunk.isCut || hit.range.upperBound > chunk.handoff
+        if let next = chunk.nextCut, hit.range.lowerBound >= next.start, hit.range.upperBound > next.handoff {
+          owned = false
+        }
+        if inside && !known && owned {
+          raw[kept] = hit
+          kept += 1
+        }
+      }
+      raw.removeSubrange(kept...)
+    }
+  }
+
+  /// Whether a 某 lies in `range` of the original bytes, after its first character.
+  private static func containsMou(_ buffer: UnsafeBufferPointer<UInt8>, strictlyInside range: Range<Int>) -> Bool {
+    var k = range.lowerBound + 1
+    while k + 3 <= range.upperBound {
+      if buffer[k] == 0xE6 && buffer[k + 1] == 0x9F && buffer[k + 2] == 0x90 { return true }
+      k += 1
+    }
+    return false
   }
 
   /// Within one pack, overlapping hits of different rules are one problem in one place (a

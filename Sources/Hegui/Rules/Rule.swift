@@ -37,6 +37,9 @@ public enum TextContext: String, Sendable, Hashable, CaseIterable, Codable {
 extension TextContext {
   /// The contexts of listing text, from which a missing category may be inferred.
   static let inferringCategory: Set<TextContext> = [.title, .description]
+  /// Contexts that are speech: a 某 inserted between the characters of a word (糖某尿病,
+  /// 立竿见某影, said to dodge a platform's filter) is read through.
+  static let speech: Set<TextContext> = [.livestream, .caption]
 }
 
 /// The legal form of the shop (主体类型).

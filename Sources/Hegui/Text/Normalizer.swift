@@ -35,7 +35,12 @@
   /// The hot path of every check: one table lookup per scalar, bytes written through raw
   /// pointers into buffers that the checker reuses from one check to the next, a character that
   /// folds to itself copied as it is, and its origin recorded once (not per byte).
-  func normalize(_ input: UnsafeBufferPointer<UInt8>, base: Int, into output: NormalizationBuffer) {
+  ///
+  /// With `speech`, a 某 right after a Han character is noise like `*` or a space: removed when a
+  /// Han character follows, and recorded as removed noise (``Checker`` reads speech this way in a
+  /// second pass over the lines that hold one, so 某宝 and 某些 are still read as written first).
+  func normalize(_ input: UnsafeBufferPointer<UInt8>, base: Int, into output: NormalizationBuffer, speech: Bool = false)
+  {
     output.reset(base: base, reserving: input.count + 16)
     guard let src = input.baseAddress, !input.isEmpty else { return }
     let table = self.table
@@ -88,7 +93,8 @@
               let entry = bmp[Int(scalar)]
               if entry < 0x10000 {
                 writer.reserve(4, in: output)
-                let cls = FoldTable.CharClass(rawValue: classes[Int(entry)]) ?? .other
+                var cls = FoldTable.CharClass(rawValue: classes[Int(entry)]) ?? .other
+                if speech && entry == Normalizer.mou && lastWasHan { cls = .noise }
                 if classify(cls, &writer) { output.noteNoise(at: writer.count) }
                 if entry == scalar {
                   writer.copy(src + start, length, originStart: s, originEnd: e)
@@ -148,6 +154,9 @@
   }
 
   @inline(__always)
+  /// 某 (U+67D0), the character speech inserts into a word to dodge a filter.
+  static let mou: UInt32 = 0x67D0
+
   static func decode(_ p: UnsafePointer<UInt8>, at i: Int) -> (UInt32, Int) {
     let b0 = UInt32(p[i])
     if b0 < 0x80 { return (b0, 1) }

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+@testable import Hegui
+
+/// Speech (livestream, caption): a 某 inserted between the characters of a word to dodge a
+/// platform's filter is read through, on the exact original span; 某 as written (某宝, 某些,
+/// 张某) is read as before.
+@Suite("Speech: 某 inserted into a word")
+struct SpeechTests {
+  static let shipped: Checker? = (try? Ruleset.shipped()).map { Checker(ruleset: $0) }
+
+  func findings(_ text: String, _ context: TextContext = .livestream) -> [Finding] {
+    guard let checker = Self.shipped else {
+      Issue.record("the shipped rules do not load")
+      return []
+    }
+    return checker.check(text, context: CheckContext(context)).findings
+  }
+
+  @Test("a claim broken by 某 is found in speech, on the span that includes the 某")
+  func readThrough() throws {
+    // 立竿见某影: from a livestream quoted in the real corpus (dev, thepaper-maiqila-2024-2).
+    let text = "这个产品立竿见某影"
+    let found = findings(text)
+    let finding = try #require(found.first { $0.ruleID == "adlaw.medical.efficacy-guarantee" })
+    #expect(finding.match == "立竿见某影")
+    #expect(finding.span?.utf8 == 12..<27)
+    #expect(findings("治疗糖某尿病", .caption).contains { $0.match == "治疗糖某尿病" })
+    #expect(findings("全网最某便宜").contains { $0.ruleID == "adlaw.absolute.lowest-price" && $0.match == "全网最某便宜" })
+  }
+
+  @Test("only speech is read through; titles and descriptions are not")
+  func onlySpeech() {
+    #expect(!findings("这个产品立竿见某影", .title).contains { $0.match.contains("某") })
+    #expect(!findings("这个产品立竿见某影", .description).contains { $0.match.contains("某") })
+  }
+
+  @Test("某 as written: platform nicknames are still found, names and 某些 add nothing")
+  func asWritten() {
+    #expect(findings("去某宝搜同款").contains { $0.ruleID == "livestream.off-platform-contact" && $0.match == "某宝" })
+    #expect(findings("张某说他家的产品不错").isEmpty)
+    #expect(findings("某些朋友问能不能便宜点").isEmpty)
+    #expect(findings("某某").isEmpty)
+  }
+
+  @Test("a rule with evasion: false ignores hits through 某, as through other noise")
+  func evasionFalse() throws {
+    let pack = """
+      version: 1
+      pack: t
+      name: 测试
+      rules:
+        - id: t.strict
+          kind: lexicon
+          severity: block
+          message: m
+          evasion: false
+          terms: [立竿见影]
+        - id: t.loose
+          kind: lexicon
+          severity: review
+          message: m
+          terms: [药到病除]
+      """
+    let checker = Checker(ruleset: try Ruleset.load(files: ["t.yml": pack]))
+    #expect(checker.check("立竿见某影").findings.isEmpty)
+    #expect(checker.check("药到某病除").findings.map(\.match) == ["药到某病除"])
+    #expect(checker.check("立竿见影").findings.map(\.ruleID) == ["t.strict"])
+  }
+
+  @Test("on a long line cut into small chunks, hits through 某 are the ones one chunk finds")
+  func acrossCuts() {
+    guard let shipped = try? Ruleset.shipped() else { return }
+    let small = Checker(ruleset: shipped, wordBoundaries: WordBoundaries(), chunkSize: 1024)
+    let one = Checker(ruleset: shipped)
+    for shift in 0..<4 {
+      let unit = String(repeating: "好", count: shift) + "这个产品立竿见某影哦"
+      let line = String(repeating: unit, count: 17 * 1024 / unit.utf8.count + 2)
+      let a = small.check(line).findings.map { "\($0.ruleID)@\($0.span?.utf8.description ?? "")" }
+      let b = one.check(line).findings.map { "\($0.ruleID)@\($0.span?.utf8.description ?? "")" }
+      #expect(!b.isEmpty)
+      #expect(a == b, "shift \(shift)")
+    }
+  }
+}
