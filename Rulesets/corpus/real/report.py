@@ -86,8 +86,8 @@ for ctx in sorted(set(dev["byContext"]) | set(test["byContext"])):
 w("""
 Livestream speech is 72 of the corpus's labelled phrases: most real livestream records reachable
 here are short quotations in regulators' decisions, not running transcripts (see the corpus
-README). The rules do not yet model speech itself: fillers and words broken by inserted 某 or
-什么, and claims spread over two caption lines, are not joined before matching.
+README). Of speech itself, the engine reads through a 某 inserted into a word (立竿见某影);
+fillers and 什么 inside a word, and claims spread over two caption lines, are not joined yet.
 
 ## By kind of violation
 """)
