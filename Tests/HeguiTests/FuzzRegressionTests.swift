@@ -87,6 +87,26 @@ struct EngineFuzzRegressionTests {
     #expect(Self.smallChunks.check(line).findings.isEmpty)
   }
 
+  // Fuzz/Crashes/checker-match-across-line-break.txt (a 400-second run after the fixes above):
+  // `(?:微信|…|qq|扣扣)(?:号|群|号码)?\s*[:：]?\s*[a-z0-9][a-z0-9_-]{4,19}` matched qq, a line break
+  // and an id on the next line; the small chunks, which end at that line break, found the id
+  // alone. Fix (Pattern.swift): no match runs over a line break; such a match is dropped and its
+  // first line searched on its own, so a chunk's end never changes a result.
+  @Test("a pattern never matches over a line break, so where chunks end changes nothing")
+  func matchAcrossLineBreak() throws {
+    let pattern = try Pattern(#"(?:qq|vx)\s*[a-z0-9]{4,19}"#)
+    #expect(try pattern.matches(in: "qqqq\nqqqqqqqqqqqqqqq") == [5..<20])
+    #expect(try pattern.matches(in: "ab qq\n12345 x").isEmpty)
+    #expect(try pattern.matches(in: "vx 12345\nvx 67890") == [0..<8, 9..<17])
+    let url = Fixtures.packageRoot.appending(path: "Fuzz/Crashes/checker-match-across-line-break.txt")
+    let text = String(decoding: try Data(contentsOf: url), as: UTF8.self)
+    for context in TextContext.allCases {
+      let c = CheckContext(context)
+      #expect(
+        Self.summary(Self.smallChunks.check(text, context: c)) == Self.summary(Self.oneChunk.check(text, context: c)))
+    }
+  }
+
   @Test("the minimised inputs, as the fuzz target checks them: small chunks find what one chunk finds")
   func minimisedInputs() throws {
     for name in [

@@ -1,6 +1,14 @@
 internal import CPCRE2
 import Synchronization
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// A PCRE2 regular expression compiled once, with UTF and UCP, JIT when available, and match
 /// and depth limits so that a pathological pattern fails instead of hanging a check.
 ///
@@ -132,11 +140,23 @@ public final class Pattern: Sendable {
   ) -> Failure? {
     guard let base = bytes.baseAddress else { return nil }
     let subject = base + range.lowerBound
-    let length = range.count
+    var length = range.count
+    let fullLength = length
+    // The end of the line being searched when a match ran over a line break (see below).
+    var lineEnd = -1
     var offset = 0
     while offset <= length {
       let rc = pcre2_match_8(code, subject, length, offset, UInt32(PCRE2_NO_UTF_CHECK), data, context)
-      if rc == PCRE2_ERROR_NOMATCH { return nil }
+      if rc == PCRE2_ERROR_NOMATCH {
+        // Done with a line searched on its own: go on after its line break.
+        if lineEnd >= 0 {
+          offset = lineEnd + 1
+          length = fullLength
+          lineEnd = -1
+          continue
+        }
+        return nil
+      }
       if rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT || rc == PCRE2_ERROR_HEAPLIMIT {
         return .matchLimit
       }
@@ -144,6 +164,15 @@ public final class Pattern: Sendable {
       guard let ovector = pcre2_get_ovector_pointer_8(data) else { return .other("PCRE2 returned no ovector") }
       let start = ovector[0]
       let end = ovector[1]
+      // No match runs over a line break (a `\s` or a negated class could): lines are what a
+      // script says one at a time, and chunks end at line breaks, so results must not depend on
+      // where a chunk ends. Such a match is dropped and its first line searched on its own.
+      if end > start, let newline = memchr(subject + start, 0x0A, end - start) {
+        lineEnd = UnsafePointer<UInt8>(newline.assumingMemoryBound(to: UInt8.self)) - subject
+        length = lineEnd
+        offset = start
+        continue
+      }
       if end > start { body((range.lowerBound + start)..<(range.lowerBound + end)) }
       // Empty match: step one scalar forward so the loop always advances.
       if end == start {
@@ -152,6 +181,12 @@ public final class Pattern: Sendable {
         offset = next
       } else {
         offset = end
+      }
+      // Past the end of a line searched on its own: go on after its line break.
+      if lineEnd >= 0 && offset > length {
+        offset = lineEnd + 1
+        length = fullLength
+        lineEnd = -1
       }
     }
     return nil
