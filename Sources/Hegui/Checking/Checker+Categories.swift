@@ -38,8 +38,9 @@ extension Checker {
       guard facts.nearestLicences >= 0,
         context.licences.isDisjoint(with: ruleset.categories[Int(facts.nearestLicences)].licences)
       else { return nil }
-    case let .notice(notices):
+    case .notice:
       // Compared on normalised text, so 本品不能代替藥物 and noise between the characters count.
+      let notices = ruleset.rules[index].requiredNotices
       guard let advertisement else { return nil }
       let text = normalizer.normalize(advertisement).string
       if notices.contains(where: { text.contains($0) }) { return nil }

@@ -206,8 +206,11 @@ public struct Rule: Sendable, Identifiable {
   public internal(set) var exceptions: [RuleException]
   /// Whether inline suppression may silence it.
   public internal(set) var isSuppressible: Bool
-  /// Category rules: `subject` or `licence`.
+  /// Category rules: `subject`, `licence` or `notice`.
   public internal(set) var categoryCheck: CategoryCheck?
+  /// Notice rules (`check: notice`): the notices, normalised, any one of which the advertisement
+  /// must carry.
+  public internal(set) var requiredNotices: [String] = []
   /// Trigger examples.
   public internal(set) var triggerExamples: [RuleExample]
   /// Pass examples.
@@ -222,9 +225,12 @@ public struct Rule: Sendable, Identifiable {
     /// The item holds none of the category's licences.
     case licence
     /// The advertisement (a listing's title and description, or a description) carries none of
-    /// these notices (normalised), as 《广告法》第十八条第二款 requires 本品不能代替药物 of health
-    /// food.
-    case notice([String])
+    /// the rule's ``Rule/requiredNotices``, as 《广告法》第十八条第二款 requires 本品不能代替药物 of
+    /// health food.
+    ///
+    /// (The notices are kept on the rule, not in this case: a multi-payload enum stores an array
+    /// with tag bits in its pointer, which LeakSanitizer then cannot follow.)
+    case notice
   }
 }
 

@@ -43,6 +43,7 @@ struct RuleParser {
     var patterns: [Pattern] = []
     var anchors: [String] = []
     var categoryCheck: Rule.CategoryCheck?
+    var notices: [String] = []
   }
 
   /// Reads one rule.
@@ -77,7 +78,7 @@ struct RuleParser {
     if let n = map["examples"] { examples = try self.examples(n, kind: identity.kind, references: &references) }
     let boundary = try wordBoundary(map, kind: identity.kind)
 
-    return Rule(
+    var rule = Rule(
       id: identity.id,
       aliases: try list(map, "aliases"),
       pack: pack,
@@ -102,6 +103,8 @@ struct RuleParser {
       triggerExamples: examples.triggers,
       passExamples: examples.passes,
       location: reader.sourceLocation(node))
+    rule.requiredNotices = matching.notices
+    return rule
   }
 
   // MARK: Identity and metadata
@@ -175,7 +178,7 @@ struct RuleParser {
     case .meta:
       break
     case .category:
-      matching.categoryCheck = try categoryCheck(map, in: node, rule)
+      (matching.categoryCheck, matching.notices) = try categoryCheck(map, in: node, rule)
     }
     return matching
   }
@@ -329,14 +332,14 @@ struct RuleParser {
   /// What a category rule checks: `check: subject` with a `subject_status`, or `check: licence`.
   private func categoryCheck(
     _ map: [String: Node], in node: Node, _ rule: Identity
-  ) throws(HeguiError) -> Rule.CategoryCheck {
+  ) throws(HeguiError) -> (Rule.CategoryCheck, notices: [String]) {
     let checkNode = try reader.require(map, "check", in: node, what: rule.what)
     switch try reader.string(checkNode, what: "'check'") {
     case "subject":
       let statusNode = try reader.require(map, "subject_status", in: node, what: rule.what)
       switch try reader.string(statusNode, what: "'subject_status'") {
-      case "forbidden": return .subject(.forbidden)
-      case "platform": return .subject(.platform)
+      case "forbidden": return (.subject(.forbidden), [])
+      case "platform": return (.subject(.platform), [])
       case let other: throw reader.error(statusNode, "'subject_status' must be forbidden or platform, found '\(other)'")
       }
     case "licence":
@@ -346,7 +349,7 @@ struct RuleParser {
       if let requiresNode = map["requires"] {
         throw reader.error(requiresNode, "'requires' only applies to check: notice")
       }
-      return .licence
+      return (.licence, [])
     case "notice":
       if let statusNode = map["subject_status"] {
         throw reader.error(statusNode, "'subject_status' only applies to check: subject")
@@ -360,7 +363,7 @@ struct RuleParser {
         notices.append(normalized)
       }
       if notices.isEmpty { throw reader.error(requiresNode, "\(rule.what): 'requires' lists no notice") }
-      return .notice(notices)
+      return (.notice, notices)
     case let other:
       throw reader.error(checkNode, "'check' must be subject, licence or notice, found '\(other)'")
     }
