@@ -175,6 +175,15 @@ struct EngineFuzzRegressionTests {
       "\(name): \(String(describing: error))")
     #expect(error?.location?.description == location, "\(name)")
   }
+  @Test("the alias-bomb probe runs where an anchor and an alias can begin a node, and skips `*` and `&` in patterns")
+  func aliasProbeGuard() {
+    #expect(YAMLReader.mayHaveAnchorsAndAliases("a: &a [x]\nb: *a\n"))
+    #expect(YAMLReader.mayHaveAnchorsAndAliases("{k: &a 1, j: [*a]}"))
+    #expect(YAMLReader.mayHaveAnchorsAndAliases("\u{FEFF}&a [x]\n- *a\n"))
+    #expect(!YAMLReader.mayHaveAnchorsAndAliases("patterns:\n  - '最*便*宜'\n  - '[^，]*R&D'\n"))
+    #expect(!YAMLReader.mayHaveAnchorsAndAliases("a: &a [x]\n"))
+    for level in 3...9 { #expect(YAMLReader.mayHaveAnchorsAndAliases(Self.bomb(levels: level))) }
+  }
 
   @Test("the alias bomb in Fuzz/Crashes is refused")
   func aliasBombInput() throws {
