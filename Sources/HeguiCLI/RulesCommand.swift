@@ -82,6 +82,11 @@ struct RulesEvalCommand: AsyncParsableCommand {
   @Flag(help: "With --floors, print only the gate lines, not each corpus's report.")
   var summary = false
 
+  @Flag(
+    name: .customLong("no-evasions"),
+    help: "Turn off matching terms written in pinyin, with homophones or look-alikes (to measure what it adds).")
+  var noEvasions = false
+
   func validate() throws {
     if files.isEmpty && floors == nil { throw ValidationError("give at least one labelled corpus file, or --floors") }
     for value in [minRecall, maxFalseBlock, maxReview].compactMap({ $0 }) where !(0...1).contains(value) {
@@ -91,7 +96,7 @@ struct RulesEvalCommand: AsyncParsableCommand {
 
   func run() async throws {
     let ruleset = try loadRuleset(directories: rulesets)
-    let checker = Checker(ruleset: ruleset)
+    let checker = Checker(ruleset: ruleset, matchesEvasions: !noEvasions)
     var failed = false
     if !files.isEmpty {
       let corpus = try Self.corpus(files.map { URL(fileURLWithPath: $0) })

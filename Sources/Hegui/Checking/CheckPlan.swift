@@ -26,6 +26,8 @@ final class CheckPlan: Sendable {
     var matchesThroughNoise = true
     var hasOverrides = false
     var hasExceptions = false
+    /// The severity of a hit found through pinyin, homophones or look-alikes.
+    var evasionSeverity: Severity = .review
   }
 
   /// A pattern rule: its patterns (a range of `patternSlots`) and whether anchors limit it to lines.
@@ -128,8 +130,12 @@ final class CheckPlan: Sendable {
   let packIndex: [Int32]
   let boundaries: WordBoundaries
   let scratchPool = ScratchPool()
+  /// Lexicon terms written in pinyin, with homophones or look-alikes (empty when turned off).
+  let evasion: EvasionMatcher
+  /// Per rule: whether its message holds `{contact}`.
+  let messageHasContact: [Bool]
 
-  init(ruleset: Ruleset, boundaries: WordBoundaries) {
+  init(ruleset: Ruleset, boundaries: WordBoundaries, matchesEvasions: Bool = true) {
     self.boundaries = boundaries
     let rules = ruleset.rules
     let categories = ruleset.categories
@@ -229,6 +235,7 @@ final class CheckPlan: Sendable {
       f.matchesThroughNoise = rule.matchesThroughNoise
       f.hasOverrides = !rule.overrides.isEmpty
       f.hasExceptions = !rule.exceptions.isEmpty
+      f.evasionSeverity = min(rule.evasionSeverity, rule.severity)
       facts.append(f)
       overrideCategories.append(rule.overrides.map { $0.categories.sorted().map(constraint) })
       messageParts.append(rule.message.split(separator: "{match}", omittingEmptySubsequences: false).map(String.init))
@@ -328,6 +335,14 @@ final class CheckPlan: Sendable {
       packNumbers[rule.pack] = number
       return number
     }
+    var evasionTerms: [(rule: Int, term: String, homophones: Bool)] = []
+    if matchesEvasions {
+      for (index, rule) in rules.enumerated() where rule.kind == .lexicon && rule.matchesThroughNoise {
+        for term in rule.terms { evasionTerms.append((index, term, rule.matchesHomophones)) }
+      }
+    }
+    evasion = EvasionMatcher(terms: evasionTerms)
+    messageHasContact = rules.map { $0.message.contains("{contact}") }
     findingFacts = rules.map {
       FindingFacts(
         id: $0.id, kind: $0.kind, suggestions: $0.suggestions, basis: $0.basis, policy: $0.policy,
@@ -453,7 +468,8 @@ final class CheckPlan: Sendable {
   /// The rule's message with `{match}` replaced.
   func message(_ rule: Int, match: String) -> String {
     let parts = messageParts[rule]
-    if parts.count == 1 { return parts[0] }
-    return parts.joined(separator: match)
+    let message = parts.count == 1 ? parts[0] : parts.joined(separator: match)
+    if messageHasContact[rule] { return message.replacingOccurrences(of: "{contact}", with: Contact.normalized(match)) }
+    return message
   }
 }

@@ -19,6 +19,8 @@ final class CheckScratch: @unchecked Sendable {
   private var hits = HitLists()
   var boundary: BoundaryChecker
   var diagnostics: [Diagnostic] = []
+  /// The evasion matcher's scratch space, reused from chunk to chunk.
+  var evasion = EvasionMatcher.Scratch()
   /// Per gate slot: the chunk (epoch) in which one of its literals last occurred. Raw memory:
   /// read and written many times per check, where a Swift array in a class would be checked
   /// for exclusive access every time.

@@ -45,6 +45,16 @@ extension Checker {
       }
     }
 
+    // Terms written in pinyin, with homophones or look-alikes.
+    if !plan.evasion.isEmpty {
+      plan.evasion.forEachMatch(in: text, scratch: &scratch.evasion) { term, range in
+        let rule = Int(plan.evasion.terms[term].rule)
+        if plan.applies(rule, scope) {
+          hits.candidates.append(Candidate(rule: rule, range: range, evaded: Int32(term)))
+        }
+      }
+    }
+
     for patternRule in plan.patternRules where plan.applies(patternRule.rule, scope) {
       let rule = patternRule.rule
       if patternRule.anchored {

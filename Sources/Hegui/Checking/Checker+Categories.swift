@@ -42,7 +42,7 @@ extension Checker {
       // Compared on normalised text, so 本品不能代替藥物 and noise between the characters count.
       let notices = ruleset.rules[index].requiredNotices
       guard let advertisement else { return nil }
-      let text = normalizer.normalize(advertisement).string
+      let text = normalizer.normalize(advertisement, markup: true).string
       if notices.contains(where: { text.contains($0) }) { return nil }
       notice = notices.first ?? ""
     }

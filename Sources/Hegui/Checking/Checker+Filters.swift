@@ -13,14 +13,29 @@ extension Checker {
     let plan = self.plan
     let normalized = scratch.normalized
     let text = normalized.buffer
-    hits.candidates.sort {
-      ($0.rule, $0.range.lowerBound, -$0.range.count) < ($1.rule, $1.range.lowerBound, -$1.range.count)
+    // Exact hits first, then hits through pinyin, homophones or look-alikes: one of those counts
+    // only where no exact hit of the same rule was kept (最最最便宜 stays the 最便宜 it holds).
+    hits.candidates.sort { (a: Candidate, b: Candidate) -> Bool in
+      let (ea, eb) = (a.evaded >= 0, b.evaded >= 0)
+      if ea != eb { return eb }
+      return (a.rule, a.range.lowerBound, -a.range.count) < (b.rule, b.range.lowerBound, -b.range.count)
     }
     var lastRule = -1
     var lastEnd = 0
+    var inEvasions = false
+    /// Per rule: its exact hits kept in this call (a range of `raw`, ascending).
+    var exactKept: [Int: Range<Int>] = [:]
+    var ruleFirst = raw.count
     for candidate in hits.candidates {
       let facts = plan.facts[candidate.rule]
+      if candidate.evaded >= 0 && !inEvasions {
+        inEvasions = true
+        if lastRule >= 0 { exactKept[lastRule] = ruleFirst..<raw.count }
+        lastRule = -1
+      }
       if candidate.rule != lastRule {
+        if lastRule >= 0 && !inEvasions { exactKept[lastRule] = ruleFirst..<raw.count }
+        ruleFirst = raw.count
         lastRule = candidate.rule
         lastEnd = 0
         // After a cut: the rule's hits resume after the previous chunk's last finding of it.
@@ -35,11 +50,16 @@ extension Checker {
       }
       if !facts.matchesThroughNoise && normalized.containsRemovedNoise(candidate.range) { continue }
       if facts.requiresWordBoundary && !scratch.boundary.isAligned(candidate.range, in: text) { continue }
-      var severity = facts.severity
+      if inEvasions, let kept = exactKept[candidate.rule],
+        Self.overlaps(normalized.originalRange(of: candidate.range), raw[kept])
+      {
+        continue
+      }
+      var severity = inEvasions ? facts.evasionSeverity : facts.severity
       var note: String?
       if facts.hasOverrides, let outcome = override(candidate.rule, context: context, scope: scope) {
         guard let s = outcome else { continue }
-        severity = s
+        severity = inEvasions ? min(s, facts.evasionSeverity) : s
         note = "override: \(s.rawValue)"
       }
       if facts.hasExceptions {
@@ -54,8 +74,21 @@ extension Checker {
       lastEnd = candidate.range.upperBound
       raw.append(
         RawFinding(
-          rule: candidate.rule, range: normalized.originalRange(of: candidate.range), severity: severity, note: note))
+          rule: candidate.rule, range: normalized.originalRange(of: candidate.range), severity: severity, note: note,
+          evaded: candidate.evaded))
     }
+  }
+
+  /// Whether `range` overlaps one of `kept`'s ranges (ascending, not overlapping each other).
+  private static func overlaps(_ range: Range<Int>, _ kept: ArraySlice<RawFinding>) -> Bool {
+    var low = kept.startIndex
+    var high = kept.endIndex
+    // The first kept hit that ends after the range starts.
+    while low < high {
+      let mid = (low + high) / 2
+      if kept[mid].range.upperBound <= range.lowerBound { low = mid + 1 } else { high = mid }
+    }
+    return low < kept.endIndex && kept[low].range.lowerBound < range.upperBound
   }
 
   /// What the rule's exceptions do to a hit.

@@ -34,10 +34,22 @@ public struct Checker: Sendable {
     self.init(ruleset: ruleset, wordBoundaries: wordBoundaries, chunkSize: 1 << 16)
   }
 
-  package init(ruleset: Ruleset, wordBoundaries: WordBoundaries, chunkSize: Int) {
+  /// Compiles the rules into a checker, choosing whether lexicon terms are also matched when
+  /// written in pinyin, with homophones or with look-alike characters (``Rule/matchesHomophones``).
+  ///
+  /// - Parameters:
+  ///   - ruleset: Loaded rules.
+  ///   - wordBoundaries: The ICU word-boundary service to use.
+  ///   - matchesEvasions: `false` turns pinyin, homophone and look-alike matching off (to measure
+  ///     what it adds); noise between characters is still removed.
+  public init(ruleset: Ruleset, wordBoundaries: WordBoundaries = WordBoundaries(), matchesEvasions: Bool) {
+    self.init(ruleset: ruleset, wordBoundaries: wordBoundaries, chunkSize: 1 << 16, matchesEvasions: matchesEvasions)
+  }
+
+  package init(ruleset: Ruleset, wordBoundaries: WordBoundaries, chunkSize: Int, matchesEvasions: Bool = true) {
     self.ruleset = ruleset
     chunks = Chunks(size: chunkSize)
-    plan = CheckPlan(ruleset: ruleset, boundaries: wordBoundaries)
+    plan = CheckPlan(ruleset: ruleset, boundaries: wordBoundaries, matchesEvasions: matchesEvasions)
   }
 
   /// Chunk size target in bytes; chunks end at a line break after this many bytes.
@@ -135,6 +147,8 @@ public struct Checker: Sendable {
     var copy = text
     var previousChunk = 0  // index in `raw` of the previous chunk's first hit
     let speech = TextContext.speech.contains(context.context)
+    // Listings are pasted from HTML editors: tags and character references are read as shown.
+    let markup = !speech
     var seam = ChunkSeam()
     /// Keeps, in order, the hits from `start` on that `keep` accepts.
     func retain(from start: Int, _ keep: (RawFinding) -> Bool) {
@@ -148,7 +162,8 @@ public struct Checker: Sendable {
     copy.withUTF8 { buffer in
       chunks.forEach(in: buffer) { chunk in
         normalizer.normalize(
-          UnsafeBufferPointer(rebasing: buffer[chunk.scan]), base: chunk.scan.lowerBound, into: scratch.normalized)
+          UnsafeBufferPointer(rebasing: buffer[chunk.scan]), base: chunk.scan.lowerBound, into: scratch.normalized,
+          markup: markup)
         // The chunk reaches back over a cut inside a line: the overlap is read by both chunks.
         // Hits that end in its first half are the previous chunk's, hits that end after it are
         // this one's, so that every hit is judged with half an overlap of text on both sides (an
@@ -200,10 +215,19 @@ public struct Checker: Sendable {
           let span = locator.span(utf8: hit.range)
           let match = String(text[span.range])
           let rule = plan.findingFacts[hit.rule]
+          let message: String
+          if hit.evaded >= 0 {
+            // Written in pinyin, with homophones or look-alikes: say which term it stands for, and
+            // the rule's message about that term.
+            let term = plan.evasion.terms[Int(hit.evaded)].text
+            message = "“\(match)”疑似规避“\(term)”：" + plan.message(hit.rule, match: term)
+          } else {
+            message = plan.message(hit.rule, match: match)
+          }
           findings.append(
             Finding(
               ruleID: rule.id, kind: rule.kind, severity: hit.severity, match: match, span: span, field: nil,
-              message: plan.message(hit.rule, match: match), suggestions: rule.suggestions, basis: rule.basis,
+              message: message, suggestions: rule.suggestions, basis: rule.basis,
               policy: rule.policy, isSuppressible: rule.isSuppressible, note: hit.note))
         }
       }

@@ -5,6 +5,9 @@
 struct Candidate {
   var rule: Int
   var range: Range<Int>
+  /// For a hit through pinyin, homophones or look-alikes: the term's index in the plan's
+  /// ``EvasionMatcher``; -1 otherwise.
+  var evaded: Int32 = -1
 }
 
 /// An occurrence of a rule's exception phrase (normalised offsets).
@@ -27,6 +30,8 @@ struct RawFinding {
   var range: Range<Int>
   var severity: Severity
   var note: String?
+  /// As ``Candidate/evaded``.
+  var evaded: Int32 = -1
 }
 
 /// What a chunk and its neighbours across a cut inside a line (``Chunks``) tell each other, so

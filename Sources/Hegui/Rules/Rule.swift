@@ -196,8 +196,15 @@ public struct Rule: Sendable, Identifiable {
   public internal(set) var anchors: [String]
   /// Whether hits must align with ICU word boundaries.
   public internal(set) var requiresWordBoundary: Bool
-  /// Whether hits through removed noise count.
+  /// Whether hits through removed noise count, and terms are matched when written in pinyin
+  /// (`evasion`, default true).
   public internal(set) var matchesThroughNoise: Bool
+  /// Whether a minority of a term's characters may be replaced by homophones or look-alikes
+  /// (`homophones`, default false; lexicon rules).
+  public internal(set) var matchesHomophones: Bool = false
+  /// The severity of a hit found through pinyin, homophones or look-alikes (`evasion_severity`,
+  /// default `review`, never above the rule's own severity).
+  public internal(set) var evasionSeverity: Severity = .review
   /// Where it applies.
   public internal(set) var applicability: Applicability
   /// Conditional outcomes, first match wins.

@@ -9,7 +9,8 @@ import Yams
 struct RuleParser {
   static let keys = [
     "id", "aliases", "kind", "severity", "message", "message_en", "suggestions", "basis", "policy", "terms",
-    "terms_file", "patterns", "sets", "anchors", "boundary", "evasion", "applies_to", "overrides", "exceptions",
+    "terms_file", "patterns", "sets", "anchors", "boundary", "evasion", "homophones",
+    "evasion_severity", "applies_to", "overrides", "exceptions",
     "suppressible", "check", "subject_status", "requires", "examples",
   ]
   static let appliesKeys = ["contexts", "shop_subjects", "categories", "not_categories"]
@@ -104,6 +105,7 @@ struct RuleParser {
       passExamples: examples.passes,
       location: reader.sourceLocation(node))
     rule.requiredNotices = matching.notices
+    try evasionKeys(map, into: &rule)
     return rule
   }
 
@@ -151,6 +153,34 @@ struct RuleParser {
   /// A `true`/`false` key that is `true` when absent (`evasion`, `suppressible`).
   private func flag(_ map: [String: Node], _ key: String) throws(HeguiError) -> Bool {
     try map[key].map { (n) throws(HeguiError) in try reader.bool(n, what: "'\(key)'") } ?? true
+  }
+
+  /// `homophones` (default false) and `evasion_severity` (default review): lexicon rules only,
+  /// and not with `evasion: false`, which turns every evasion reading off.
+  private func evasionKeys(_ map: [String: Node], into rule: inout Rule) throws(HeguiError) {
+    for key in ["homophones", "evasion_severity"] {
+      guard let n = map[key] else { continue }
+      if rule.kind != .lexicon {
+        throw reader.error(
+          n,
+          "'\(key)' applies to lexicon rules (terms matched through pinyin, homophones and look-alikes); this rule is '\(rule.kind.rawValue)'"
+        )
+      }
+      if !rule.matchesThroughNoise {
+        throw reader.error(n, "'\(key)' contradicts 'evasion: false', which turns evasion matching off")
+      }
+    }
+    if let n = map["homophones"] {
+      rule.matchesHomophones = try reader.bool(n, what: "'homophones'")
+    }
+    if let n = map["evasion_severity"] {
+      let severity = try reader.oneOf(n, what: "'evasion_severity'", as: Severity.self)
+      if severity > rule.severity {
+        throw reader.error(
+          n, "'evasion_severity' \(severity.rawValue) is above the rule's severity \(rule.severity.rawValue)")
+      }
+      rule.evasionSeverity = severity
+    }
   }
 
   // MARK: Terms and patterns

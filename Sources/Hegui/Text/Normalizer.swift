@@ -20,12 +20,15 @@
 
   /// Normalises a whole string.
   ///
-  /// - Parameter text: The original text.
+  /// - Parameters:
+  ///   - text: The original text.
+  ///   - markup: Read HTML tags and character references as a browser shows them (``Markup``;
+  ///     the checker does for titles and descriptions).
   /// - Returns: The normalised text with its map back to `text`'s UTF-8 offsets.
-  public func normalize(_ text: String) -> NormalizedText {
+  public func normalize(_ text: String, markup: Bool = false) -> NormalizedText {
     let buffer = NormalizationBuffer()
     var copy = text
-    copy.withUTF8 { normalize($0, base: 0, into: buffer) }
+    copy.withUTF8 { normalize($0, base: 0, into: buffer, markup: markup) }
     return NormalizedText(buffer)
   }
 
@@ -39,8 +42,13 @@
   /// With `speech`, a 某 right after a Han character is noise like `*` or a space: removed when a
   /// Han character follows, and recorded as removed noise (``Checker`` reads speech this way in a
   /// second pass over the lines that hold one, so 某宝 and 某些 are still read as written first).
-  func normalize(_ input: UnsafeBufferPointer<UInt8>, base: Int, into output: NormalizationBuffer, speech: Bool = false)
-  {
+  ///
+  /// With `markup` (titles and descriptions), HTML tags and character references are read as a
+  /// browser shows them (``Markup``).
+  func normalize(
+    _ input: UnsafeBufferPointer<UInt8>, base: Int, into output: NormalizationBuffer, speech: Bool = false,
+    markup: Bool = false
+  ) {
     output.reset(base: base, reserving: input.count + 16)
     guard let src = input.baseAddress, !input.isEmpty else { return }
     let table = self.table
@@ -83,7 +91,29 @@
 
           while i < n {
             let start = i
-            let (scalar, length) = Normalizer.decode(src, at: i)
+            var (scalar, length) = Normalizer.decode(src, at: i)
+            var isReference = false
+            if markup && (scalar == 0x3C || scalar == 0x26) {
+              if scalar == 0x3C, let tag = Markup.tag(at: i, in: src, count: n) {
+                i += tag.length
+                if tag.isBlock {
+                  // A block-level tag ends a line, as in a browser.
+                  writer.reserve(4, in: output)
+                  _ = classify(.lineBreak, &writer)
+                  writer.append(
+                    scalar: 0x0A, originStart: Int32(truncatingIfNeeded: start), originEnd: Int32(truncatingIfNeeded: i))
+                } else {
+                  // An inline tag is noise: collapsed between Han characters, nothing written.
+                  if lastWasHan && noiseRunStart < 0 { noiseRunStart = writer.count }
+                  if noiseRunStart >= 0 { pendingNoise = true }
+                }
+                continue
+              }
+              if scalar == 0x26, let reference = Markup.entity(at: i, in: src, count: n) {
+                (scalar, length) = (reference.scalar, reference.length)
+                isReference = true
+              }
+            }
             i += length
             let s = Int32(truncatingIfNeeded: start)
             let e = Int32(truncatingIfNeeded: i)
@@ -96,7 +126,7 @@
                 var cls = FoldTable.CharClass(rawValue: classes[Int(entry)]) ?? .other
                 if speech && entry == Normalizer.mou && lastWasHan { cls = .noise }
                 if classify(cls, &writer) { output.noteNoise(at: writer.count) }
-                if entry == scalar {
+                if entry == scalar && !isReference {
                   writer.copy(src + start, length, originStart: s, originEnd: e)
                 } else {
                   writer.append(scalar: entry, originStart: s, originEnd: e)
