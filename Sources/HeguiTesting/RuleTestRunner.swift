@@ -111,8 +111,13 @@ public struct RuleTestRunner: Sendable {
       c.expectation = .spans(parsed.spans, severity)
       cases.append(c)
     }
+    // An example that holds HTML is read as markup in titles and descriptions only, and
+    // full-width brackets are not markup: no full-width variant, no context where markup is text.
+    let holdsMarkup = normalizer.normalize(example.text, markup: true).string != normalizedOriginal
+    // An example with 某 inside a word is read through it in speech only.
+    let holdsMou = RuleTestRunner.holdsMouInsideWord(example.text)
     rewritten(.traditional, TextVariants.traditional)
-    rewritten(.fullWidth, TextVariants.fullWidth)
+    if !holdsMarkup { rewritten(.fullWidth, TextVariants.fullWidth) }
     if rule.matchesThroughNoise {
       rewritten(.noise, RuleTestRunner.insertingNoise)
     }
@@ -122,6 +127,8 @@ public struct RuleTestRunner: Sendable {
     if !overridesByContext {
       let contexts = rule.applicability.contexts.isEmpty ? Set(TextContext.allCases) : rule.applicability.contexts
       for context in TextContext.allCases where contexts.contains(context) && context != example.context {
+        let speech = context == .livestream || context == .caption
+        if (holdsMarkup && speech) || (holdsMou && !speech) { continue }
         var c = base
         c.variant = .context
         c.context.context = context
@@ -138,7 +145,17 @@ public struct RuleTestRunner: Sendable {
     return (cases, skipped)
   }
 
-  /// Inserts `*` between consecutive Han characters inside each `⟦ ⟧` span.
+  /// Whether a 某 follows a Han character and precedes one (糖某尿病), as speech inserts it.
+  static func holdsMouInsideWord(_ text: String) -> Bool {
+    let scalars = Array(text.unicodeScalars)
+    for k in scalars.indices.dropFirst().dropLast() where scalars[k] == "某" {
+      if TextVariants.isHan(scalars[k - 1]) && TextVariants.isHan(scalars[k + 1]) { return true }
+    }
+    return false
+  }
+
+  /// Inserts `*` between consecutive Han characters inside each `⟦ ⟧` span (not next to a 某,
+  /// which speech reads as inserted only right after a Han character).
   static func insertingNoise(_ marked: String) -> String {
     var out = ""
     var inside = false
@@ -156,7 +173,9 @@ public struct RuleTestRunner: Sendable {
         out.append(character)
         continue
       }
-      let isHan = character.unicodeScalars.count == 1 && character.unicodeScalars.first.map(TextVariants.isHan) == true
+      let isHan =
+        character != "某" && character.unicodeScalars.count == 1
+        && character.unicodeScalars.first.map(TextVariants.isHan) == true
       if inside && isHan && previousWasHan { out.append("*") }
       out.append(character)
       previousWasHan = isHan

@@ -49,11 +49,24 @@ extension Checker {
         continue
       }
       if !facts.matchesThroughNoise && normalized.containsRemovedNoise(candidate.range) { continue }
-      if facts.requiresWordBoundary && !scratch.boundary.isAligned(candidate.range, in: text) { continue }
-      if inEvasions, let kept = exactKept[candidate.rule],
-        Self.overlaps(normalized.originalRange(of: candidate.range), raw[kept])
+      // A term read through pinyin, homophones or look-alikes must also stand as words of its own:
+      // 国家集训队 holds 国家集 (国家级 with 集 for 级), but 集 is part of 集训队.
+      if (facts.requiresWordBoundary || candidate.evaded >= 0) && !scratch.boundary.isAligned(candidate.range, in: text)
       {
         continue
+      }
+      if inEvasions, let kept = exactKept[candidate.rule] {
+        let original = normalized.originalRange(of: candidate.range)
+        if let inside = Self.overlapping(original, raw[kept]) {
+          // An exact hit of the rule here already. When the evasion reading covers it and more
+          // (全网zui低价 read as 全网最低价 around the listed zui低价; 最最最便宜 around 最便宜),
+          // the finding widens to the whole evasion and keeps its severity.
+          if let k = inside, original.count > raw[k].range.count, raw[k].evaded < 0 {
+            raw[k].range = original
+            raw[k].evaded = candidate.evaded
+          }
+          continue
+        }
       }
       var severity = inEvasions ? facts.evasionSeverity : facts.severity
       var note: String?
@@ -79,8 +92,10 @@ extension Checker {
     }
   }
 
-  /// Whether `range` overlaps one of `kept`'s ranges (ascending, not overlapping each other).
-  private static func overlaps(_ range: Range<Int>, _ kept: ArraySlice<RawFinding>) -> Bool {
+  /// Whether `range` overlaps one of `kept`'s ranges (ascending, not overlapping each other):
+  /// nil when none does; otherwise the index of the one it overlaps when that one is the only one
+  /// and lies inside `range`, else `.some(nil)`.
+  private static func overlapping(_ range: Range<Int>, _ kept: ArraySlice<RawFinding>) -> Int?? {
     var low = kept.startIndex
     var high = kept.endIndex
     // The first kept hit that ends after the range starts.
@@ -88,7 +103,10 @@ extension Checker {
       let mid = (low + high) / 2
       if kept[mid].range.upperBound <= range.lowerBound { low = mid + 1 } else { high = mid }
     }
-    return low < kept.endIndex && kept[low].range.lowerBound < range.upperBound
+    guard low < kept.endIndex, kept[low].range.lowerBound < range.upperBound else { return nil }
+    let only = low + 1 == kept.endIndex || kept[low + 1].range.lowerBound >= range.upperBound
+    let inside = range.lowerBound <= kept[low].range.lowerBound && kept[low].range.upperBound <= range.upperBound
+    return .some(only && inside ? low : nil)
   }
 
   /// What the rule's exceptions do to a hit.

@@ -51,6 +51,7 @@ struct EvasionMatcher: Sendable {
   /// Scratch space of a search, reused from call to call.
   struct Scratch {
     var units: [Unit] = []
+    fileprivate var windows: [Range<Int>] = []
     fileprivate var stack: [Step] = []
     fileprivate var reported: [(term: Int32, end: Int)] = []
   }
@@ -67,6 +68,8 @@ struct EvasionMatcher: Sendable {
   /// Every term (walked on lines with pinyin) and the opted-in terms (walked everywhere).
   private let all: SyllableTrie
   private let homophoneTerms: SyllableTrie
+  /// The opted-in terms by pairs of their characters, to find homophone matches in Han text.
+  private let pairs: ExactPairs
   private let readings: HanReadings
   /// The longest term, in characters.
   private let longest: Int
@@ -92,43 +95,195 @@ struct EvasionMatcher: Sendable {
     self.terms = terms
     longest = terms.map(\.chars.count).max() ?? 0
     all = SyllableTrie(terms: terms, indices: Array(terms.indices), readings: readings)
-    homophoneTerms = SyllableTrie(
-      terms: terms, indices: terms.indices.filter { terms[$0].homophones && terms[$0].chars.count >= 3 },
-      readings: readings)
+    let opted = terms.indices.filter { terms[$0].homophones && terms[$0].chars.count >= 3 }
+    homophoneTerms = SyllableTrie(terms: terms, indices: opted, readings: readings)
+    pairs = ExactPairs(terms: terms, indices: opted)
   }
 
   /// Reports every evasion match in `text` (normalised UTF-8): the term's index and the range.
+  ///
+  /// One pass over the bytes: Han text is searched for homophones by pairs of characters
+  /// (``ExactPairs``, a bit test per pair); a Latin word that reads as pinyin, or a repeated Han
+  /// character, marks a window around it that is read as units and walked on the trie. Text
+  /// without either pays for the pass and the bit tests only.
   func forEachMatch(
     in text: UnsafeBufferPointer<UInt8>, scratch: inout Scratch, _ body: (Int, Range<Int>) -> Void
   ) {
-    if terms.isEmpty { return }
-    let hasLatin = EvasionMatcher.mayHoldPinyin(text)
-    if !hasLatin && homophoneTerms.isEmpty { return }
-    scratch.units.removeAll(keepingCapacity: true)
-    tokenize(text, into: &scratch.units, pinyin: hasLatin)
-    let count = scratch.units.count
-    if count < 2 { return }
-    // Runs of joined units with a syllable walk every term; others the opted-in ones.
-    var lineStart = 0
-    while lineStart < count {
-      var lineEnd = lineStart + 1
-      var pinyin = scratch.units[lineStart].syllable >= 0
-      while lineEnd < count && scratch.units[lineEnd].joins {
-        if scratch.units[lineEnd].syllable >= 0 { pinyin = true }
-        lineEnd += 1
+    guard !terms.isEmpty, let p = text.baseAddress else { return }
+    let n = text.count
+    scratch.windows.removeAll(keepingCapacity: true)
+    let searchesPairs = !homophoneTerms.isEmpty
+    // The last two Han characters and where they start; 0 after anything else.
+    var previous: UInt32 = 0
+    var previousStart = 0
+    var beforePrevious: UInt32 = 0
+    var i = 0
+    while i < n {
+      let b = p[i]
+      if b < 0x80 {
+        if b >= 0x61 && b <= 0x7A {
+          i = latinWord(from: i, in: text, scratch: &scratch)
+        } else {
+          i += 1
+        }
+        previous = 0
+        beforePrevious = 0
+        continue
       }
-      let trie = pinyin ? all : homophoneTerms
-      if !trie.isEmpty && lineEnd - lineStart >= 2 {
-        for i in lineStart..<lineEnd { walk(from: i, to: lineEnd, trie: trie, scratch: &scratch, body) }
+      let start = i
+      let (scalar, length) = Normalizer.decode(p, at: i)
+      i += length
+      guard HanReadings.covers(scalar) else {
+        if EvasionMatcher.pinyinLetter(scalar) != nil {
+          i = latinWord(from: start, in: text, scratch: &scratch)
+        }
+        previous = 0
+        beforePrevious = 0
+        continue
       }
-      lineStart = lineEnd
+      if previous != 0 {
+        if scalar == previous { addWindow(around: start, in: text, scratch: &scratch) }
+        if searchesPairs {
+          if pairs.mayHold(previous, scalar, 1) {
+            checkPair(previous, scalar, 1, firstAt: previousStart, in: text, body)
+          }
+          if beforePrevious != 0 && pairs.mayHold(beforePrevious, scalar, 2) {
+            checkPair(beforePrevious, scalar, 2, firstAt: previousStart - 3, in: text, body)
+          }
+        }
+      }
+      beforePrevious = previous
+      previous = scalar
+      previousStart = start
+    }
+    // The windows, merged, read as units and walked.
+    if scratch.windows.count > 1 { scratch.windows.sort { $0.lowerBound < $1.lowerBound } }
+    var k = 0
+    while k < scratch.windows.count {
+      var window = scratch.windows[k]
+      k += 1
+      while k < scratch.windows.count && scratch.windows[k].lowerBound <= window.upperBound {
+        window = window.lowerBound..<max(window.upperBound, scratch.windows[k].upperBound)
+        k += 1
+      }
+      scratch.units.removeAll(keepingCapacity: true)
+      tokenize(UnsafeBufferPointer(rebasing: text[window]), base: window.lowerBound, into: &scratch.units)
+      var runStart = 0
+      let count = scratch.units.count
+      while runStart < count {
+        var runEnd = runStart + 1
+        while runEnd < count && scratch.units[runEnd].joins { runEnd += 1 }
+        if runEnd - runStart >= 2 {
+          for u in runStart..<runEnd { walk(from: u, to: runEnd, trie: all, scratch: &scratch, body) }
+        }
+        runStart = runEnd
+      }
     }
   }
 
-  /// Whether `text` holds an ASCII letter or a Latin letter with a tone mark.
-  private static func mayHoldPinyin(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
-    for b in text where (b >= 0x61 && b <= 0x7A) || b == 0xC3 || b == 0xC4 || b == 0xC5 || b == 0xC7 { return true }
-    return false
+  /// Reads the Latin word at `start` (letters, tone-marked vowels, tone digits, apostrophes);
+  /// when it reads as pinyin, adds a window around it. Returns the offset after the word.
+  private func latinWord(from start: Int, in text: UnsafeBufferPointer<UInt8>, scratch: inout Scratch) -> Int {
+    guard let p = text.baseAddress else { return start + 1 }
+    let n = text.count
+    var i = start
+    var letters = 0
+    var end = start
+    while i < n {
+      let (scalar, length) = Normalizer.decode(p, at: i)
+      if EvasionMatcher.pinyinLetter(scalar) != nil {
+        letters += 1
+      } else if !(letters > 0 && ((scalar >= 0x31 && scalar <= 0x35) || scalar == 0x27 || scalar == 0x2019)) {
+        break
+      }
+      i += length
+      end = i
+    }
+    if letters >= 1 && letters <= 64 && readsAsPinyin(UnsafeBufferPointer(rebasing: text[start..<end])) {
+      let reach = 3 * longest + 8
+      let line = Checker.line(around: start..<end, in: text, reach: reach)
+      scratch.windows.append(line)
+    }
+    return max(end, start + 1)
+  }
+
+  /// Whether a Latin word splits into pinyin syllables.
+  private func readsAsPinyin(_ word: UnsafeBufferPointer<UInt8>) -> Bool {
+    var units: [Unit] = []
+    tokenize(word, base: 0, into: &units)
+    return !units.isEmpty
+  }
+
+  /// Adds a window around a repeated Han character at `offset`.
+  private func addWindow(around offset: Int, in text: UnsafeBufferPointer<UInt8>, scratch: inout Scratch) {
+    let reach = 3 * longest
+    let line = Checker.line(around: offset..<(offset + 3), in: text, reach: reach)
+    if let last = scratch.windows.last, last.lowerBound <= line.lowerBound, last.upperBound >= line.upperBound {
+      return
+    }
+    scratch.windows.append(line)
+  }
+
+  /// Checks the opted-in terms that hold `a` and, `distance` characters later, `b`, where the
+  /// text has `a` at byte `firstAt`: Han characters in the range are 3 bytes each, so each term
+  /// has one place it can start.
+  private func checkPair(
+    _ a: UInt32, _ b: UInt32, _ distance: Int, firstAt: Int, in text: UnsafeBufferPointer<UInt8>,
+    _ body: (Int, Range<Int>) -> Void
+  ) {
+    guard let p = text.baseAddress else { return }
+    pairs.forEachEntry(a, b, distance) { t, position in
+      let term = terms[Int(t)]
+      let start = firstAt - 3 * Int(position)
+      let end = start + 3 * term.chars.count
+      guard start >= 0, end <= text.count else { return }
+      var exact = 0
+      var replaced = 0
+      for (k, c) in term.chars.enumerated() {
+        let at = start + 3 * k
+        guard p[at] & 0xF0 == 0xE0 else { return }
+        let (scalar, _) = Normalizer.decode(p, at: at)
+        guard HanReadings.covers(scalar) else { return }
+        if scalar == c {
+          exact += 1
+        } else if readings.shareReading(scalar, c) || readings.areLookAlikes(scalar, c) {
+          replaced += 1
+        } else {
+          return
+        }
+      }
+      let hanBefore =
+        start >= 3 && p[start - 3] & 0xF0 == 0xE0 && HanReadings.covers(Normalizer.decode(p, at: start - 3).0)
+      let hanAfter =
+        end + 3 <= text.count && p[end] & 0xF0 == 0xE0 && HanReadings.covers(Normalizer.decode(p, at: end).0)
+      let replacedFirst = Normalizer.decode(p, at: start).0 != term.chars[0]
+      let replacedLast = Normalizer.decode(p, at: end - 3).0 != term.chars[term.chars.count - 1]
+      if EvasionMatcher.edgeMayBelongOutside(
+        length: term.chars.count, replacedFirst: replacedFirst, replacedLast: replacedLast, hanBefore: hanBefore,
+        hanAfter: hanAfter)
+      {
+        return
+      }
+      // Exact: the automaton's. Otherwise a minority replaced. The pair found it from each of its
+      // pairs; report it once, from its first pair of exact characters.
+      guard replaced > 0, replaced <= (term.chars.count - 1) / 2 else { return }
+      // Its canonical pair: the first exact character followed, one or two later, by another.
+      var canonical: (Int, Int)? = nil
+      var exactAt = [Bool](repeating: false, count: term.chars.count)
+      for k in term.chars.indices { exactAt[k] = Normalizer.decode(p, at: start + 3 * k).0 == term.chars[k] }
+      for k in term.chars.indices where exactAt[k] {
+        if k + 1 < exactAt.count && exactAt[k + 1] {
+          canonical = (k, 1)
+          break
+        }
+        if k + 2 < exactAt.count && exactAt[k + 2] {
+          canonical = (k, 2)
+          break
+        }
+      }
+      guard let canonical, canonical.0 == Int(position), canonical.1 == distance else { return }
+      body(Int(t), start..<end)
+    }
   }
 
   /// Walks the trie from unit `i`, reporting verified matches that end before `end`.
@@ -191,6 +346,9 @@ struct EvasionMatcher: Sendable {
     var pinyin = 0
     var replaced = 0
     var k = 0
+    var replacedEdges = (first: false, last: false)
+    // A repeat is skipped inside a term, never at its end (唯一一款 is 唯一 and 一款).
+    if end - 1 > i && skipped & (1 << UInt32(end - 1 - i)) != 0 { return false }
     for u in i..<end {
       if skipped & (1 << UInt32(u - i)) != 0 { continue }
       guard k < term.chars.count else { return false }
@@ -206,12 +364,22 @@ struct EvasionMatcher: Sendable {
         && (readings.shareReading(unit.scalar, c) || readings.areLookAlikes(unit.scalar, c))
       {
         replaced += 1
+        if k == 1 { replacedEdges.first = true }
+        if k == term.chars.count { replacedEdges.last = true }
       } else {
         return false
       }
     }
     let n = term.chars.count
     guard k == n else { return false }
+    let hanBefore = i > 0 && units[i].joins && units[i - 1].syllable < 0
+    let hanAfter = end < units.count && units[end].joins && units[end].syllable < 0
+    if EvasionMatcher.edgeMayBelongOutside(
+      length: n, replacedFirst: replacedEdges.first, replacedLast: replacedEdges.last, hanBefore: hanBefore,
+      hanAfter: hanAfter)
+    {
+      return false
+    }
     // Something was written differently: a syllable, a replaced character or a repeat.
     if pinyin + replaced == 0 && skipped == 0 { return false }
     if replaced > (n - 1) / 2 { return false }
@@ -219,10 +387,20 @@ struct EvasionMatcher: Sendable {
     return true
   }
 
+  /// A three-character term with its first or last character replaced, where Han text goes on
+  /// past that character: the replacement likely belongs to the next word (国家集训队 is not
+  /// 国家级, 最低加价 is not 最低价), so it is not read as an evasion.
+  static func edgeMayBelongOutside(
+    length: Int, replacedFirst: Bool, replacedLast: Bool, hanBefore: Bool, hanAfter: Bool
+  ) -> Bool {
+    length <= 3 && ((replacedFirst && hanBefore) || (replacedLast && hanAfter))
+  }
+
   // MARK: Reading the text as units
 
   /// Splits `text` into Han characters and pinyin syllables (with `pinyin`).
-  private func tokenize(_ text: UnsafeBufferPointer<UInt8>, into units: inout [Unit], pinyin: Bool) {
+  private func tokenize(_ text: UnsafeBufferPointer<UInt8>, base: Int, into units: inout [Unit]) {
+    let pinyin = true
     guard let p = text.baseAddress else { return }
     var i = 0
     let n = text.count
@@ -272,20 +450,20 @@ struct EvasionMatcher: Sendable {
       let (scalar, length) = Normalizer.decode(p, at: i)
       i += length
       if pinyin, let letter = EvasionMatcher.pinyinLetter(scalar) {
-        letters.append((letter, Int32(start), Int32(i), boundaryNext))
+        letters.append((letter, Int32(base + start), Int32(base + i), boundaryNext))
         boundaryNext = false
         continue
       }
       if pinyin && !letters.isEmpty {
         if scalar >= 0x31 && scalar <= 0x35 {
           // A tone digit closes its syllable and belongs to it.
-          letters[letters.count - 1].end = Int32(i)
+          letters[letters.count - 1].end = Int32(base + i)
           boundaryNext = true
           continue
         }
         if scalar == 0x27 || scalar == 0x2019 {
           if i < n, EvasionMatcher.pinyinLetter(Normalizer.decode(p, at: i).0) != nil {
-            letters[letters.count - 1].end = Int32(i)
+            letters[letters.count - 1].end = Int32(base + i)
             boundaryNext = true
             continue
           }
@@ -297,7 +475,8 @@ struct EvasionMatcher: Sendable {
         let repeats = joins && gapIsEmpty && units[units.count - 1].scalar == scalar
         units.append(
           Unit(
-            start: Int32(start), end: Int32(i), scalar: scalar, syllable: -1, wordStart: false, wordEnd: false,
+            start: Int32(base + start), end: Int32(base + i), scalar: scalar, syllable: -1, wordStart: false,
+            wordEnd: false,
             joins: joins, repeats: repeats))
         gapIsEmpty = true
         gapIsSoft = true
@@ -472,5 +651,77 @@ struct SyllableTrie: Sendable {
 
   func terms(of node: Int32) -> ArraySlice<Int32> {
     termList[Int(termStart[Int(node)])..<Int(termStart[Int(node) + 1])]
+  }
+}
+
+/// The opted-in terms indexed by pairs of their characters one or two apart: a bit table for
+/// the common answer (no term has the pair) and sorted flat arrays for the rest.
+struct ExactPairs: Sendable {
+  private static let bits = 20
+  private let table: [UInt64]
+  /// Sorted keys, and per key its entries (a range of `terms` / `positions`).
+  private let keys: [UInt64]
+  private let starts: [Int32]
+  private let entryTerms: [Int32]
+  private let positions: [Int8]
+
+  init(terms: [EvasionMatcher.Term], indices: [Int]) {
+    var table = [UInt64](repeating: 0, count: (1 << ExactPairs.bits) / 64)
+    var all: [(key: UInt64, term: Int32, position: Int8)] = []
+    for t in indices {
+      let chars = terms[t].chars
+      for p in chars.indices {
+        for distance in 1...2 where p + distance < chars.count {
+          let key = ExactPairs.key(chars[p], chars[p + distance], distance)
+          all.append((key, Int32(t), Int8(p)))
+          let bit = ExactPairs.bit(key)
+          table[bit >> 6] |= 1 << UInt64(bit & 63)
+        }
+      }
+    }
+    all.sort { ($0.key, $0.term, $0.position) < ($1.key, $1.term, $1.position) }
+    var keys: [UInt64] = []
+    var starts: [Int32] = []
+    for (k, entry) in all.enumerated() where keys.last != entry.key {
+      keys.append(entry.key)
+      starts.append(Int32(k))
+    }
+    starts.append(Int32(all.count))
+    self.table = table
+    self.keys = keys
+    self.starts = starts
+    entryTerms = all.map(\.term)
+    positions = all.map(\.position)
+  }
+
+  @inline(__always)
+  private static func key(_ a: UInt32, _ b: UInt32, _ distance: Int) -> UInt64 {
+    UInt64(a) << 32 | UInt64(b) << 2 | UInt64(distance)
+  }
+
+  @inline(__always)
+  private static func bit(_ key: UInt64) -> Int {
+    Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - bits))
+  }
+
+  /// Whether some term may hold `a` and, `distance` characters later, `b` (no false negatives).
+  @inline(__always)
+  func mayHold(_ a: UInt32, _ b: UInt32, _ distance: Int) -> Bool {
+    let bit = ExactPairs.bit(ExactPairs.key(a, b, distance))
+    return table[bit >> 6] & (1 << UInt64(bit & 63)) != 0
+  }
+
+  /// Calls `body` with each term holding `a` and, `distance` characters later, `b`, and the
+  /// position of `a` in it.
+  func forEachEntry(_ a: UInt32, _ b: UInt32, _ distance: Int, _ body: (Int32, Int8) -> Void) {
+    let key = ExactPairs.key(a, b, distance)
+    var low = 0
+    var high = keys.count
+    while low < high {
+      let mid = (low + high) / 2
+      if keys[mid] < key { low = mid + 1 } else { high = mid }
+    }
+    guard low < keys.count, keys[low] == key else { return }
+    for k in Int(starts[low])..<Int(starts[low + 1]) { body(entryTerms[k], positions[k]) }
   }
 }

@@ -9,13 +9,24 @@
 /// `<p>`, `<div>`, `<li>`, …) ends a line, and decodes a reference to its character. Spans still
 /// cover the original bytes: a finding on 最<b>低</b>价 points at all of them.
 ///
-/// Only well-formed markup is read: `<` or `</` and a letter, then up to 256 bytes without `<`,
+/// Only well-formed markup is read: a comment `<!-- … -->`; `<` or `</` and a letter, then up to 256 bytes without `<`,
 /// `>` or a line break before `>`; `&#` and 1–7 decimal digits or `&#x` and 1–6 hex digits, or a
 /// named reference from the table below, each ending in `;`. Anything else (`a<b`, `3 < 5`,
 /// `AT&T`) is text.
 enum Markup {
   /// A tag at `i` (at a `<`): its length and whether it is block-level (ends a line).
   static func tag(at i: Int, in p: UnsafePointer<UInt8>, count n: Int) -> (length: Int, isBlock: Bool)? {
+    // A comment, <!-- … -->, on one line and at most 256 bytes.
+    if i + 3 < n && p[i + 1] == 0x21 && p[i + 2] == 0x2D && p[i + 3] == 0x2D {
+      var k = i + 4
+      let limit = min(n, i + 256)
+      while k + 2 < limit {
+        if p[k] == 0x0A || p[k] == 0x0D { return nil }
+        if p[k] == 0x2D && p[k + 1] == 0x2D && p[k + 2] == 0x3E { return (k + 3 - i, false) }
+        k += 1
+      }
+      return nil
+    }
     var k = i + 1
     if k < n && p[k] == 0x2F { k += 1 }  // </
     let nameStart = k
