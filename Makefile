@@ -13,7 +13,7 @@ FORMAT_PATHS := Package.swift Sources Tests Snippets Plugins Benchmarks/Package.
 
 HEAVY_SUITES := GrowthTests|ConcurrencyTests|FaultTests|ChunkTests
 
-.PHONY: all deps build demo test rules-test rules-eval snippets format format-check docs clean
+.PHONY: han-readings all deps build demo test rules-test rules-eval snippets format format-check docs clean
 
 all: build
 
@@ -64,6 +64,18 @@ test: deps format-check
 # `hegui rules eval --floors Rulesets/corpus/real/floors.yml`.
 rules-eval:
 	$(HEGUI) rules eval --floors Rulesets/corpus/real/floors.yml --summary
+
+# Regenerates the Han readings and look-alike tables from Unihan (Debian's unicode-data package,
+# fetched without installing it when /usr/share/unicode is absent). The output is checked in.
+han-readings:
+	@if [ -f /usr/share/unicode/Unihan_Readings.txt.bz2 ] || [ -f /usr/share/unicode/Unihan_Readings.txt ]; then \
+	  python3 Scripts/generate-han-readings.py /usr/share/unicode > Sources/Hegui/Text/HanReadings+Data.swift; \
+	else \
+	  tmp=$$(mktemp -d) && (cd $$tmp && apt-get download unicode-data >/dev/null && dpkg -x unicode-data_*.deb root) && \
+	  python3 Scripts/generate-han-readings.py $$tmp/root/usr/share/unicode > Sources/Hegui/Text/HanReadings+Data.swift; \
+	  status=$$?; rm -rf $$tmp; exit $$status; \
+	fi
+	@git diff --stat -- Sources/Hegui/Text/HanReadings+Data.swift
 
 # The documentation's examples (Snippets/, shown by the DocC catalogue): `swift build` compiles
 # them; each must also run to its end.

@@ -70,6 +70,9 @@ struct EvasionMatcher: Sendable {
   private let homophoneTerms: SyllableTrie
   /// The opted-in terms by pairs of their characters, to find homophone matches in Han text.
   private let pairs: ExactPairs
+  /// The characters of every term, and of the opted-in terms (bit sets over the BMP).
+  private let termCharacters: CharacterBits
+  private let optedCharacters: CharacterBits
   private let readings: HanReadings
   /// The longest term, in characters.
   private let longest: Int
@@ -98,6 +101,8 @@ struct EvasionMatcher: Sendable {
     let opted = terms.indices.filter { terms[$0].homophones && terms[$0].chars.count >= 3 }
     homophoneTerms = SyllableTrie(terms: terms, indices: opted, readings: readings)
     pairs = ExactPairs(terms: terms, indices: opted)
+    termCharacters = CharacterBits(terms.flatMap(\.chars))
+    optedCharacters = CharacterBits(opted.flatMap { terms[$0].chars })
   }
 
   /// Reports every evasion match in `text` (normalised UTF-8): the term's index and the range.
@@ -117,6 +122,10 @@ struct EvasionMatcher: Sendable {
     var previous: UInt32 = 0
     var previousStart = 0
     var beforePrevious: UInt32 = 0
+    var previousRaw: UInt32 = 0
+    // Per position: the Han character when it is a character of an opted-in term, `other` for
+    // another Han character (it still holds its place), 0 after anything else.
+    let other = UInt32.max
     var i = 0
     while i < n {
       let b = p[i]
@@ -128,6 +137,7 @@ struct EvasionMatcher: Sendable {
         }
         previous = 0
         beforePrevious = 0
+        previousRaw = 0
         continue
       }
       let start = i
@@ -139,21 +149,24 @@ struct EvasionMatcher: Sendable {
         }
         previous = 0
         beforePrevious = 0
+        previousRaw = 0
         continue
       }
-      if previous != 0 {
-        if scalar == previous { addWindow(around: start, in: text, scratch: &scratch) }
-        if searchesPairs {
-          if pairs.mayHold(previous, scalar, 1) {
-            checkPair(previous, scalar, 1, firstAt: previousStart, in: text, body)
-          }
-          if beforePrevious != 0 && pairs.mayHold(beforePrevious, scalar, 2) {
-            checkPair(beforePrevious, scalar, 2, firstAt: previousStart - 3, in: text, body)
-          }
+      if scalar == previousRaw && termCharacters.contains(scalar) {
+        addWindow(around: start, in: text, scratch: &scratch)
+      }
+      let inTerms = searchesPairs && optedCharacters.contains(scalar)
+      if inTerms {
+        if previous != 0 && previous != other && pairs.mayHold(previous, scalar, 1) {
+          checkPair(previous, scalar, 1, firstAt: previousStart, in: text, body)
+        }
+        if beforePrevious != 0 && beforePrevious != other && previous != 0 && pairs.mayHold(beforePrevious, scalar, 2) {
+          checkPair(beforePrevious, scalar, 2, firstAt: previousStart - 3, in: text, body)
         }
       }
       beforePrevious = previous
-      previous = scalar
+      previous = inTerms ? scalar : other
+      previousRaw = scalar
       previousStart = start
     }
     // The windows, merged, read as units and walked.
@@ -431,10 +444,9 @@ struct EvasionMatcher: Sendable {
         } else {
           joins = !units.isEmpty && (gapIsEmpty || gapIsSoft)
         }
-        var id: UInt16 = 0
-        var word = ""
-        for l in letters[cut] { word.unicodeScalars.append(Unicode.Scalar(l.letter)) }
-        id = readings.syllable(word) ?? 0
+        var key: UInt64 = 0
+        for l in letters[cut] { key = key << 8 | UInt64(l.letter) }
+        let id = readings.syllable(key: key) ?? 0
         units.append(
           Unit(
             start: letters[cut.lowerBound].start, end: letters[cut.upperBound - 1].end, scalar: 0,
@@ -504,7 +516,6 @@ struct EvasionMatcher: Sendable {
     var ok = [Bool](repeating: false, count: n + 1)
     var choice = [Int](repeating: 0, count: n + 1)
     ok[n] = true
-    var word = [UInt8](repeating: 0, count: longestSyllable)
     for k in stride(from: n - 1, through: 0, by: -1) {
       let vowelStartAllowed = k == 0 || letters[k].boundaryBefore
       let firstLetter = letters[k].letter
@@ -520,11 +531,9 @@ struct EvasionMatcher: Sendable {
           break
         }
         if crosses { continue }
-        for m in 0..<length { word[m] = letters[k + m].letter }
-        let text = String(decoding: word[0..<length], as: UTF8.self)
-        guard let id = readings.syllable(text), EvasionMatcher.isTypable(readings.syllables[Int(id)]) else {
-          continue
-        }
+        var key: UInt64 = 0
+        for m in 0..<length { key = key << 8 | UInt64(letters[k + m].letter) }
+        guard readings.syllable(key: key, typable: true) != nil else { continue }
         ok[k] = true
         choice[k] = length
         break
@@ -538,14 +547,6 @@ struct EvasionMatcher: Sendable {
       k += choice[k]
     }
     return cuts
-  }
-
-  /// Syllables people type as pinyin: not the interjections written m, n, ng, hm, hng.
-  private static func isTypable(_ syllable: String) -> Bool {
-    switch syllable {
-    case "m", "n", "ng", "hm", "hng": false
-    default: true
-    }
   }
 
   /// The ASCII letter of a pinyin letter (a tone-marked vowel gives its vowel, ü gives v).
@@ -581,49 +582,68 @@ struct SyllableTrie: Sendable {
   static let maxPaths = 64
 
   init(terms: [EvasionMatcher.Term], indices: [Int], readings: HanReadings) {
-    var children: [[UInt16: Int32]] = [[:]]
-    var nodeTerms: [[Int32]] = [[]]
+    // Edges in one table keyed by parent and syllable (no dictionary per node), flattened after.
+    var edges: [UInt64: Int32] = [:]
+    var nodeCount: Int32 = 1
+    var terminal: [(node: Int32, term: Int32)] = []
+    var frontier: [Int32] = []
+    var next: [Int32] = []
     for t in indices {
-      let term = terms[t]
-      var frontier: [Int32] = [0]
-      for c in term.chars {
-        var next: [Int32] = []
+      frontier.removeAll(keepingCapacity: true)
+      frontier.append(0)
+      for c in terms[t].chars {
+        next.removeAll(keepingCapacity: true)
         for node in frontier {
           for r in readings.readings(of: c) {
+            let key = UInt64(UInt32(bitPattern: node)) << 16 | UInt64(r)
             let child: Int32
-            if let existing = children[Int(node)][r] {
+            if let existing = edges[key] {
               child = existing
             } else {
-              child = Int32(children.count)
-              children[Int(node)][r] = child
-              children.append([:])
-              nodeTerms.append([])
+              child = nodeCount
+              nodeCount += 1
+              edges[key] = child
             }
             if !next.contains(child) { next.append(child) }
           }
         }
-        frontier = Array(next.prefix(SyllableTrie.maxPaths))
+        swap(&frontier, &next)
+        if frontier.count > SyllableTrie.maxPaths { frontier.removeSubrange(SyllableTrie.maxPaths...) }
       }
-      for node in frontier { nodeTerms[Int(node)].append(Int32(t)) }
+      for node in frontier { terminal.append((node, Int32(t))) }
     }
     var root = [Int32](repeating: -1, count: readings.syllables.count)
-    for (syllable, child) in children[0] { root[Int(syllable)] = child }
-    var edgeStart: [Int32] = []
+    let sorted = edges.sorted { $0.key < $1.key }
+    var edgeStart = [Int32](repeating: 0, count: Int(nodeCount) + 1)
     var edgeSyllable: [UInt16] = []
     var edgeChild: [Int32] = []
-    var termStart: [Int32] = []
-    var termList: [Int32] = []
-    for node in children.indices {
-      edgeStart.append(Int32(edgeSyllable.count))
-      for (syllable, child) in children[node].sorted(by: { $0.key < $1.key }) {
+    edgeSyllable.reserveCapacity(sorted.count)
+    edgeChild.reserveCapacity(sorted.count)
+    var e = 0
+    for node in 0..<Int(nodeCount) {
+      edgeStart[node] = Int32(edgeSyllable.count)
+      while e < sorted.count && Int(sorted[e].key >> 16) == node {
+        let syllable = UInt16(truncatingIfNeeded: sorted[e].key)
+        if node == 0 { root[Int(syllable)] = sorted[e].value }
         edgeSyllable.append(syllable)
-        edgeChild.append(child)
+        edgeChild.append(sorted[e].value)
+        e += 1
       }
-      termStart.append(Int32(termList.count))
-      termList += nodeTerms[node]
     }
-    edgeStart.append(Int32(edgeSyllable.count))
-    termStart.append(Int32(termList.count))
+    edgeStart[Int(nodeCount)] = Int32(edgeSyllable.count)
+    terminal.sort { ($0.node, $0.term) < ($1.node, $1.term) }
+    var termStart = [Int32](repeating: 0, count: Int(nodeCount) + 1)
+    var termList: [Int32] = []
+    termList.reserveCapacity(terminal.count)
+    var k = 0
+    for node in 0..<Int(nodeCount) {
+      termStart[node] = Int32(termList.count)
+      while k < terminal.count && Int(terminal[k].node) == node {
+        termList.append(terminal[k].term)
+        k += 1
+      }
+    }
+    termStart[Int(nodeCount)] = Int32(termList.count)
     self.root = root
     self.edgeStart = edgeStart
     self.edgeSyllable = edgeSyllable
@@ -724,4 +744,16 @@ struct ExactPairs: Sendable {
     guard low < keys.count, keys[low] == key else { return }
     for k in Int(starts[low])..<Int(starts[low + 1]) { body(entryTerms[k], positions[k]) }
   }
+}
+
+/// A set of BMP characters as bits: one load and a mask per question.
+struct CharacterBits: Sendable {
+  private var words = [UInt64](repeating: 0, count: 1024)
+
+  init(_ scalars: [UInt32]) {
+    for c in scalars where c < 0x10000 { words[Int(c >> 6)] |= 1 << UInt64(c & 63) }
+  }
+
+  @inline(__always)
+  func contains(_ c: UInt32) -> Bool { c < 0x10000 && words[Int(c >> 6)] & (1 << UInt64(c & 63)) != 0 }
 }

@@ -21,6 +21,9 @@ struct HanReadings: Sendable {
   private let lookAlikeList: [UInt32]
   /// Syllables as written by people, toneless ASCII, to ids (`lue` and `lve` both mean lüe).
   private let syllableIDs: [String: UInt16]
+  /// Syllables (and the typed aliases) by packed key, sorted; and those people type as pinyin.
+  private let syllableKeys: [(key: UInt64, id: UInt16)]
+  private let typableKeys: [(key: UInt64, id: UInt16)]
   /// The longest syllable in letters (`zhuang`).
   let longestSyllable: Int
 
@@ -34,66 +37,105 @@ struct HanReadings: Sendable {
   static let curatedLookAlikes = "己已 已巳 己巳 未末 土士 日曰 戊戌 戌戍 戊戍 人入 天夭 免兔 拔拨 治冶 元无 自白 竽竿 甪用 夏复 使便 苐第 吏史"
 
   private init() {
-    var bySyllable: [(String, [UInt32])] = []
-    for line in HanReadings.readingLines.split(separator: "\n") {
-      guard let space = line.firstIndex(of: " ") else { continue }
-      let syllable = String(line[..<space])
-      let chars = line[line.index(after: space)...].unicodeScalars.map(\.value)
-      bySyllable.append((syllable, chars))
+    // Parsed from the UTF-8 bytes in two passes (count, then fill): ≈ 30k characters with no
+    // per-character arrays, since this runs in every process that checks text.
+    let size = Int(HanReadings.last - HanReadings.first) + 1
+    var syllables: [String] = []
+    var counts = [UInt32](repeating: 0, count: size + 1)
+    var pairs: [(char: Int32, syllable: UInt16)] = []
+    pairs.reserveCapacity(40_000)
+    var utf8 = Array(HanReadings.readingLines.utf8)
+    utf8.append(0x0A)
+    var k = 0
+    while k < utf8.count {
+      let lineStart = k
+      while k < utf8.count && utf8[k] != 0x20 && utf8[k] != 0x0A { k += 1 }
+      guard k < utf8.count, utf8[k] == 0x20 else {
+        k += 1
+        continue
+      }
+      let id = UInt16(syllables.count)
+      syllables.append(String(decoding: utf8[lineStart..<k], as: UTF8.self))
+      k += 1
+      while k + 2 < utf8.count && utf8[k] != 0x0A {
+        let b0 = UInt32(utf8[k])
+        guard b0 & 0xF0 == 0xE0 else {
+          k += 1
+          continue
+        }
+        let c = (b0 & 0x0F) << 12 | UInt32(utf8[k + 1] & 0x3F) << 6 | UInt32(utf8[k + 2] & 0x3F)
+        k += 3
+        if c >= HanReadings.first && c <= HanReadings.last {
+          counts[Int(c - HanReadings.first)] += 1
+          pairs.append((Int32(c - HanReadings.first), id))
+        }
+      }
+      k += 1
     }
-    syllables = bySyllable.map(\.0)
+    self.syllables = syllables
     var idOf: [String: UInt16] = [:]
     var longest = 0
-    for (k, entry) in bySyllable.enumerated() {
-      idOf[entry.0] = UInt16(k)
-      longest = max(longest, entry.0.utf8.count)
+    for (id, syllable) in syllables.enumerated() {
+      idOf[syllable] = UInt16(id)
+      longest = max(longest, syllable.utf8.count)
     }
     // ü is typed v (lv, nve) or, before e, u (lue, nue).
     if let id = idOf["lve"] { idOf["lue"] = id }
     if let id = idOf["nve"] { idOf["nue"] = id }
     syllableIDs = idOf
     longestSyllable = longest
+    func pack(_ syllable: String) -> UInt64 { syllable.utf8.reduce(0) { $0 << 8 | UInt64($1) } }
+    let keyed = idOf.map { (key: pack($0.key), id: $0.value) }.sorted { $0.key < $1.key }
+    syllableKeys = keyed
+    let interjections: Set<String> = ["m", "n", "ng", "hm", "hng"]
+    typableKeys = keyed.filter { !interjections.contains(syllables[Int($0.id)]) }
 
-    let size = Int(HanReadings.last - HanReadings.first) + 1
-    var perChar = [[UInt16]](repeating: [], count: size)
-    for (k, entry) in bySyllable.enumerated() {
-      for c in entry.1 where c >= HanReadings.first && c <= HanReadings.last {
-        perChar[Int(c - HanReadings.first)].append(UInt16(k))
-      }
-    }
     var starts = [UInt32](repeating: 0, count: size + 1)
-    var ids: [UInt16] = []
-    for k in 0..<size {
-      starts[k] = UInt32(ids.count)
-      ids += perChar[k]
+    var total: UInt32 = 0
+    for c in 0..<size {
+      starts[c] = total
+      total += counts[c]
     }
-    starts[size] = UInt32(ids.count)
+    starts[size] = total
+    var ids = [UInt16](repeating: 0, count: Int(total))
+    var fill = starts
+    for pair in pairs {
+      ids[Int(fill[Int(pair.char)])] = pair.syllable
+      fill[Int(pair.char)] += 1
+    }
     self.starts = starts
     self.ids = ids
 
-    var alike = [[UInt32]](repeating: [], count: size)
+    // Look-alike pairs, both ways, sorted and deduplicated into per-character ranges.
+    var alike: [(UInt32, UInt32)] = []
     func pair(_ a: UInt32, _ b: UInt32) {
-      guard a != b, (HanReadings.first...HanReadings.last).contains(a),
-        (HanReadings.first...HanReadings.last).contains(b)
-      else { return }
-      if !alike[Int(a - HanReadings.first)].contains(b) { alike[Int(a - HanReadings.first)].append(b) }
-      if !alike[Int(b - HanReadings.first)].contains(a) { alike[Int(b - HanReadings.first)].append(a) }
+      guard a != b, HanReadings.covers(a), HanReadings.covers(b) else { return }
+      alike.append((a, b))
+      alike.append((b, a))
     }
     let unihan = HanReadings.unihanLookAlikes.unicodeScalars.filter { !$0.properties.isWhitespace }.map(\.value)
-    var k = 0
-    while k + 1 < unihan.count {
-      pair(unihan[k], unihan[k + 1])
-      k += 2
+    var u = 0
+    while u + 1 < unihan.count {
+      pair(unihan[u], unihan[u + 1])
+      u += 2
     }
     for entry in HanReadings.curatedLookAlikes.split(separator: " ") {
       let scalars = entry.unicodeScalars.map(\.value)
       if scalars.count == 2 { pair(scalars[0], scalars[1]) }
     }
+    alike.sort { $0 < $1 }
     var lookAlikeStarts = [UInt32](repeating: 0, count: size + 1)
     var lookAlikeList: [UInt32] = []
-    for k in 0..<size {
-      lookAlikeStarts[k] = UInt32(lookAlikeList.count)
-      lookAlikeList += alike[k]
+    var next = 0
+    for c in 0..<size {
+      lookAlikeStarts[c] = UInt32(lookAlikeList.count)
+      let scalar = UInt32(c) + HanReadings.first
+      while next < alike.count && alike[next].0 == scalar {
+        if lookAlikeList.count == Int(lookAlikeStarts[c]) || lookAlikeList.last != alike[next].1 {
+          lookAlikeList.append(alike[next].1)
+        }
+        next += 1
+      }
     }
     lookAlikeStarts[size] = UInt32(lookAlikeList.count)
     self.lookAlikeStarts = lookAlikeStarts
@@ -131,8 +173,18 @@ struct HanReadings: Sendable {
   /// Whether `b` is a known look-alike of `a`.
   func areLookAlikes(_ a: UInt32, _ b: UInt32) -> Bool { lookAlikes(of: a).contains(b) }
 
-  /// The id of a toneless ASCII syllable as typed (`zui`, `lv`, `lue`), or nil.
-  func syllable(_ letters: Substring.UTF8View) -> UInt16? { syllableIDs[String(Substring(letters))] }
+  /// The id of a toneless ASCII syllable as typed, its letters packed into `key` a byte each
+  /// (`zui` = 0x7A7569), or nil; with `typable`, not the interjections m, n, ng, hm, hng.
+  func syllable(key: UInt64, typable: Bool = false) -> UInt16? {
+    let keys = typable ? typableKeys : syllableKeys
+    var low = 0
+    var high = keys.count
+    while low < high {
+      let mid = (low + high) / 2
+      if keys[mid].key < key { low = mid + 1 } else { high = mid }
+    }
+    return low < keys.count && keys[low].key == key ? keys[low].id : nil
+  }
 
   /// The id of a toneless ASCII syllable as typed, or nil.
   func syllable(_ letters: String) -> UInt16? { syllableIDs[letters] }

@@ -101,7 +101,8 @@
                   writer.reserve(4, in: output)
                   _ = classify(.lineBreak, &writer)
                   writer.append(
-                    scalar: 0x0A, originStart: Int32(truncatingIfNeeded: start), originEnd: Int32(truncatingIfNeeded: i))
+                    scalar: 0x0A, originStart: Int32(truncatingIfNeeded: start), originEnd: Int32(truncatingIfNeeded: i)
+                  )
                 } else {
                   // An inline tag is noise: collapsed between Han characters, nothing written.
                   if lastWasHan && noiseRunStart < 0 { noiseRunStart = writer.count }
