@@ -107,11 +107,30 @@ struct EngineFuzzRegressionTests {
     }
   }
 
+  // Fuzz/Crashes/checker-evasion-widened-at-cut.txt (蕞佳口感，醉好喝的奶茶, a shipped example, found by
+  // CI's 30-second smoke run of the checker target): the listed 醉好 inside 醉好喝 (最好喝 with 醉
+  // for 最) widens to 醉好喝 and keeps block. Where a cut's handoff fell between 醉好 and 喝, the
+  // previous chunk widened the hit and, as it ends after the handoff, gave it up, while the next
+  // chunk skipped 醉好 (the previous chunk's) and kept 醉好喝 as a bare evasion at review. Fix
+  // (Checker+Filters.swift): exact hits that end by the handoff are still judged, for widening only.
+  @Test("an exact hit widened by an evasion across a cut keeps its severity, wherever the cut falls")
+  func widenedAcrossCut() throws {
+    let url = Fixtures.packageRoot.appending(path: "Fuzz/Crashes/checker-evasion-widened-at-cut.txt")
+    let text = String(decoding: try Data(contentsOf: url), as: UTF8.self)
+    for shift in 0...12 {
+      let line = String(repeating: "好", count: shift) + String(repeating: text, count: 17 * 1024 / text.utf8.count + 2)
+      let small = Self.smallChunks.check(line)
+      let one = Self.oneChunk.check(line)
+      #expect(one.findings.contains { $0.match == "醉好喝" && $0.severity == .block })
+      #expect(small.findings == one.findings, "shift \(shift)")
+    }
+  }
+
   @Test("the minimised inputs, as the fuzz target checks them: small chunks find what one chunk finds")
   func minimisedInputs() throws {
     for name in [
       "checker-exception-across-cut.txt", "checker-lookahead-at-cut.txt", "checker-two-parses-at-cut.txt",
-      "checker-greedy-exception.txt",
+      "checker-greedy-exception.txt", "checker-evasion-widened-at-cut.txt",
     ] {
       let url = Fixtures.packageRoot.appending(path: "Fuzz/Crashes/\(name)")
       let text = String(decoding: try Data(contentsOf: url), as: UTF8.self)

@@ -26,6 +26,9 @@ extension Checker {
     /// Per rule: its exact hits kept in this call (a range of `raw`, ascending).
     var exactKept: [Int: Range<Int>] = [:]
     var ruleFirst = raw.count
+    /// Exact hits that end by the handoff of a cut (the previous chunk's), for widening.
+    var handedOffExact: [RawFinding] = []
+    let hasEvasions = hits.candidates.last.map { $0.evaded >= 0 } ?? false
     for candidate in hits.candidates {
       let facts = plan.facts[candidate.rule]
       if candidate.evaded >= 0 && !inEvasions {
@@ -44,9 +47,13 @@ extension Checker {
         }
       }
       if candidate.range.lowerBound < lastEnd { continue }
-      // After a cut, a hit that ends by the handoff is the previous chunk's, found or not.
+      // After a cut, a hit that ends by the handoff is the previous chunk's, found or not. An exact
+      // one is still judged when evasion hits may widen it (below): the previous chunk widened it
+      // too, and gave the widened finding, which ends after the handoff, to this chunk.
+      var handedOff = false
       if let incoming = seam.incoming, normalized.originalRange(of: candidate.range).upperBound <= incoming.handoff {
-        continue
+        guard !inEvasions && hasEvasions else { continue }
+        handedOff = true
       }
       if !facts.matchesThroughNoise && normalized.containsRemovedNoise(candidate.range) { continue }
       // A term read through pinyin, homophones or look-alikes must also stand as words of its own:
@@ -55,15 +62,29 @@ extension Checker {
       {
         continue
       }
-      if inEvasions, let kept = exactKept[candidate.rule] {
+      if inEvasions {
         let original = normalized.originalRange(of: candidate.range)
-        if let inside = Self.overlapping(original, raw[kept]) {
+        if let kept = exactKept[candidate.rule], let inside = Self.overlapping(original, raw[kept]) {
           // An exact hit of the rule here already. When the evasion reading covers it and more
           // (全网zui低价 read as 全网最低价 around the listed zui低价; 最最最便宜 around 最便宜),
           // the finding widens to the whole evasion and keeps its severity.
           if let k = inside, original.count > raw[k].range.count, raw[k].evaded < 0 {
             raw[k].range = original
             raw[k].evaded = candidate.evaded
+          }
+          continue
+        }
+        // The same with an exact hit the previous chunk owns: it widened it and handed it here.
+        if let k = handedOffExact.firstIndex(where: { $0.rule == candidate.rule && $0.range.overlaps(original) }) {
+          let exact = handedOffExact[k]
+          if original.count > exact.range.count && original.lowerBound <= exact.range.lowerBound
+            && exact.range.upperBound <= original.upperBound
+          {
+            handedOffExact.remove(at: k)
+            raw.append(
+              RawFinding(
+                rule: candidate.rule, range: original, severity: exact.severity, note: exact.note,
+                evaded: candidate.evaded))
           }
           continue
         }
@@ -83,6 +104,12 @@ extension Checker {
           if severity > .review { severity = .review }
           note = exceptionNote(rule: candidate.rule, exception: exception)
         }
+      }
+      if handedOff {
+        handedOffExact.append(
+          RawFinding(
+            rule: candidate.rule, range: normalized.originalRange(of: candidate.range), severity: severity, note: note))
+        continue
       }
       lastEnd = candidate.range.upperBound
       raw.append(

@@ -183,11 +183,24 @@ struct EvasionMatcher: Sendable {
       tokenize(UnsafeBufferPointer(rebasing: text[window]), base: window.lowerBound, into: &scratch.units)
       var runStart = 0
       let count = scratch.units.count
+      // A walk that starts too far before every syllable and repeat can only find what the pair
+      // search finds: walks start within reach before one (or on a syllable).
+      let reach = min(longest * 2, 32)
       while runStart < count {
         var runEnd = runStart + 1
         while runEnd < count && scratch.units[runEnd].joins { runEnd += 1 }
         if runEnd - runStart >= 2 {
-          for u in runStart..<runEnd { walk(from: u, to: runEnd, trie: all, scratch: &scratch, body) }
+          var next = runStart
+          for u in runStart..<runEnd {
+            let unit = scratch.units[u]
+            guard unit.syllable >= 0 || unit.repeats else { continue }
+            let last = unit.syllable >= 0 ? u : u - 1
+            let (lower, upper) = (max(next, u - reach + 1, runStart), max(next, last + 1))
+            if lower < upper {
+              for start in lower..<upper { walk(from: start, to: runEnd, trie: all, scratch: &scratch, body) }
+            }
+            next = max(next, last + 1)
+          }
         }
         runStart = runEnd
       }
@@ -222,9 +235,29 @@ struct EvasionMatcher: Sendable {
 
   /// Whether a Latin word splits into pinyin syllables.
   private func readsAsPinyin(_ word: UnsafeBufferPointer<UInt8>) -> Bool {
-    var units: [Unit] = []
-    tokenize(word, base: 0, into: &units)
-    return !units.isEmpty
+    guard let p = word.baseAddress else { return false }
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 65) { letters in
+      withUnsafeTemporaryAllocation(of: Bool.self, capacity: 65) { boundaries in
+        var n = 0
+        var boundaryNext = false
+        var i = 0
+        while i < word.count {
+          let (scalar, length) = Normalizer.decode(p, at: i)
+          i += length
+          if let letter = EvasionMatcher.pinyinLetter(scalar) {
+            guard n < 64 else { return false }
+            letters[n] = letter
+            boundaries[n] = boundaryNext
+            boundaryNext = false
+            n += 1
+          } else {
+            // A tone digit or an apostrophe: the next letter starts a syllable.
+            boundaryNext = true
+          }
+        }
+        return splits(n, letter: { letters[$0] }, boundaryBefore: { boundaries[$0] }, { _ in })
+      }
+    }
   }
 
   /// Adds a window around a repeated Han character at `offset`.
@@ -505,48 +538,66 @@ struct EvasionMatcher: Sendable {
   }
 
   /// The syllable cuts of a Latin word (ranges into `letters`), or nil when it is not pinyin.
-  /// Forced boundaries (tone digit, apostrophe) must be cuts; a syllable beginning with a, o or
-  /// e only starts the word or follows a forced boundary; the longest syllable wins where a word
-  /// splits two ways.
   private func segment(_ letters: [(letter: UInt8, start: Int32, end: Int32, boundaryBefore: Bool)]) -> [Range<Int>]? {
-    let n = letters.count
-    if n > 64 { return nil }
-    let longestSyllable = readings.longestSyllable
-    // ok[k]: letters k..<n split into syllables.
-    var ok = [Bool](repeating: false, count: n + 1)
-    var choice = [Int](repeating: 0, count: n + 1)
-    ok[n] = true
-    for k in stride(from: n - 1, through: 0, by: -1) {
-      let vowelStartAllowed = k == 0 || letters[k].boundaryBefore
-      let firstLetter = letters[k].letter
-      if !vowelStartAllowed && (firstLetter == 0x61 || firstLetter == 0x6F || firstLetter == 0x65) { continue }
-      var length = min(longestSyllable, n - k)
-      while length >= 1 {
-        defer { length -= 1 }
-        guard ok[k + length] else { continue }
-        // No forced boundary strictly inside the syllable.
-        var crosses = false
-        for m in (k + 1)..<(k + length) where letters[m].boundaryBefore {
-          crosses = true
-          break
-        }
-        if crosses { continue }
-        var key: UInt64 = 0
-        for m in 0..<length { key = key << 8 | UInt64(letters[k + m].letter) }
-        guard readings.syllable(key: key, typable: true) != nil else { continue }
-        ok[k] = true
-        choice[k] = length
-        break
+    var cuts: [Range<Int>] = []
+    func letter(_ k: Int) -> UInt8 { letters[k].letter }
+    func boundaryBefore(_ k: Int) -> Bool { letters[k].boundaryBefore }
+    func cut(_ choice: UnsafeMutableBufferPointer<UInt8>) {
+      var k = 0
+      while k < letters.count {
+        cuts.append(k..<(k + Int(choice[k])))
+        k += Int(choice[k])
       }
     }
-    guard ok[0] else { return nil }
-    var cuts: [Range<Int>] = []
-    var k = 0
-    while k < n {
-      cuts.append(k..<(k + choice[k]))
-      k += choice[k]
+    let found = splits(letters.count, letter: letter, boundaryBefore: boundaryBefore, cut)
+    return found ? cuts : nil
+  }
+
+  /// Splits `n` letters into syllables; `body` gets, per letter that starts a syllable, the
+  /// syllable's length. Forced boundaries (tone digit, apostrophe) must be cuts; a syllable
+  /// beginning with a, o or e only starts the word or follows a forced boundary; the longest
+  /// syllable wins where a word splits two ways. No allocation: a word is read per Latin word of
+  /// every text.
+  private func splits(
+    _ n: Int, letter: (Int) -> UInt8, boundaryBefore: (Int) -> Bool,
+    _ body: (UnsafeMutableBufferPointer<UInt8>) -> Void
+  ) -> Bool {
+    if n == 0 || n > 64 { return false }
+    let longestSyllable = readings.longestSyllable
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: n + 1) { choice in
+      // choice[k]: the length of the syllable that starts letters k..<n split into syllables,
+      // or 0 when they do not split; choice[n] stands for the empty rest.
+      choice.initialize(repeating: 0)
+      choice[n] = 1
+      for k in stride(from: n - 1, through: 0, by: -1) {
+        let vowelStartAllowed = k == 0 || boundaryBefore(k)
+        let firstLetter = letter(k)
+        if !vowelStartAllowed && (firstLetter == 0x61 || firstLetter == 0x6F || firstLetter == 0x65) { continue }
+        var length = min(longestSyllable, n - k)
+        var key: UInt64 = 0
+        for m in 0..<length { key = key << 8 | UInt64(letter(k + m)) }
+        while length >= 1 {
+          defer {
+            length -= 1
+            key >>= 8
+          }
+          guard choice[k + length] != 0 else { continue }
+          // No forced boundary strictly inside the syllable.
+          var crosses = false
+          for m in (k + 1)..<(k + length) where boundaryBefore(m) {
+            crosses = true
+            break
+          }
+          if crosses { continue }
+          guard readings.syllable(key: key, typable: true) != nil else { continue }
+          choice[k] = UInt8(length)
+          break
+        }
+      }
+      guard choice[0] != 0 else { return false }
+      body(choice)
+      return true
     }
-    return cuts
   }
 
   /// The ASCII letter of a pinyin letter (a tone-marked vowel gives its vowel, ü gives v).
