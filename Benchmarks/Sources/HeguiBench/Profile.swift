@@ -16,9 +16,12 @@ enum Profile {
   static func run(_ workload: String, options: Options) throws {
     var generator = CorpusGenerator(seed: options.seed)
     switch workload {
-    case "shipped", "lexicon":
+    case "shipped", "lexicon", "shipped-no-evasions":
       let items = generator.items(bytes: options.bytes)
-      let checker = try Profile.checker(for: workload, options: options)
+      let checker =
+        workload == "shipped-no-evasions"
+        ? Checker(ruleset: try Ruleset.shipped(), matchesEvasions: false)
+        : try Profile.checker(for: workload, options: options)
       let seconds = Measure.time { print("findings:", Workloads.checkAll(checker, items)) }
       print(Format.mbps(generator.stats.bytes, seconds))
     case "load":
@@ -33,8 +36,24 @@ enum Profile {
         checker, lines: lines, context: CheckContext(.caption), rounds: options.captionRounds)
       let sorted = result.samples.sorted()
       print("p50", Measure.percentile(sorted, 0.5), "p99", Measure.percentile(sorted, 0.99))
+    case "patterns":
+      // Each pattern of the shipped rules alone over the corpus (whole blocks, no anchors, no
+      // gates: the worst case the checker avoids), slowest first: where to look when a rule
+      // makes checking slower.
+      let items = generator.items(bytes: options.bytes)
+      let blocks = Workloads.blocks(items)
+      var rows: [(seconds: Double, rule: String, index: Int)] = []
+      for rule in try Ruleset.shipped().rules where rule.kind == .pattern {
+        for (index, pattern) in rule.patterns.enumerated() {
+          rows.append((Measure.time { _ = Baselines.patternsOneByOne([pattern], blocks) }, rule.id, index))
+        }
+      }
+      for row in rows.sorted(by: { $0.seconds > $1.seconds }).prefix(25) {
+        print(String(format: "%8.1f ms  %@ #%d", row.seconds * 1000, row.rule, row.index + 1))
+      }
     default:
-      throw BenchError("unknown workload '\(workload)' (shipped, lexicon, captions, load, scaling)")
+      throw BenchError(
+        "unknown workload '\(workload)' (shipped, shipped-no-evasions, lexicon, captions, load, scaling, patterns)")
     }
   }
 }

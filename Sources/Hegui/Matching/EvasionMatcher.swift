@@ -126,48 +126,68 @@ struct EvasionMatcher: Sendable {
     // Per position: the Han character when it is a character of an opted-in term, `other` for
     // another Han character (it still holds its place), 0 after anything else.
     let other = UInt32.max
-    var i = 0
-    while i < n {
-      let b = p[i]
-      if b < 0x80 {
-        if b >= 0x61 && b <= 0x7A {
-          i = latinWord(from: i, in: text, scratch: &scratch)
-        } else {
-          i += 1
+    // The hot loop of every check: bit tables through raw pointers, Han characters (3 bytes in
+    // UTF-8) decoded in place.
+    optedCharacters.words.withUnsafeBufferPointer { optedWords in
+      termCharacters.words.withUnsafeBufferPointer { termWords in
+        pairs.table.withUnsafeBufferPointer { pairTable in
+          guard let opted = optedWords.baseAddress, let inTerm = termWords.baseAddress,
+            let pairBits = pairTable.baseAddress
+          else { return }
+          var i = 0
+          while i < n {
+            let b = p[i]
+            if b < 0x80 {
+              if b >= 0x61 && b <= 0x7A {
+                i = latinWord(from: i, in: text, scratch: &scratch)
+              } else {
+                i += 1
+              }
+              previous = 0
+              beforePrevious = 0
+              previousRaw = 0
+              continue
+            }
+            let start = i
+            let scalar: UInt32
+            if b >= 0xE3 && b <= 0xE9 && i + 2 < n {
+              scalar = UInt32(b & 0x0F) << 12 | UInt32(p[i + 1] & 0x3F) << 6 | UInt32(p[i + 2] & 0x3F)
+              i += 3
+            } else {
+              let (decoded, length) = Normalizer.decode(p, at: i)
+              scalar = decoded
+              i += length
+            }
+            guard scalar >= HanReadings.first && scalar <= HanReadings.last else {
+              if EvasionMatcher.pinyinLetter(scalar) != nil {
+                i = latinWord(from: start, in: text, scratch: &scratch)
+              }
+              previous = 0
+              beforePrevious = 0
+              previousRaw = 0
+              continue
+            }
+            if scalar == previousRaw && CharacterBits.contains(scalar, in: inTerm) {
+              addWindow(around: start, in: text, scratch: &scratch)
+            }
+            let inTerms = searchesPairs && CharacterBits.contains(scalar, in: opted)
+            if inTerms {
+              if previous != 0 && previous != other && ExactPairs.mayHold(previous, scalar, 1, in: pairBits) {
+                checkPair(previous, scalar, 1, firstAt: previousStart, in: text, body)
+              }
+              if beforePrevious != 0 && beforePrevious != other && previous != 0
+                && ExactPairs.mayHold(beforePrevious, scalar, 2, in: pairBits)
+              {
+                checkPair(beforePrevious, scalar, 2, firstAt: previousStart - 3, in: text, body)
+              }
+            }
+            beforePrevious = previous
+            previous = inTerms ? scalar : other
+            previousRaw = scalar
+            previousStart = start
+          }
         }
-        previous = 0
-        beforePrevious = 0
-        previousRaw = 0
-        continue
       }
-      let start = i
-      let (scalar, length) = Normalizer.decode(p, at: i)
-      i += length
-      guard HanReadings.covers(scalar) else {
-        if EvasionMatcher.pinyinLetter(scalar) != nil {
-          i = latinWord(from: start, in: text, scratch: &scratch)
-        }
-        previous = 0
-        beforePrevious = 0
-        previousRaw = 0
-        continue
-      }
-      if scalar == previousRaw && termCharacters.contains(scalar) {
-        addWindow(around: start, in: text, scratch: &scratch)
-      }
-      let inTerms = searchesPairs && optedCharacters.contains(scalar)
-      if inTerms {
-        if previous != 0 && previous != other && pairs.mayHold(previous, scalar, 1) {
-          checkPair(previous, scalar, 1, firstAt: previousStart, in: text, body)
-        }
-        if beforePrevious != 0 && beforePrevious != other && previous != 0 && pairs.mayHold(beforePrevious, scalar, 2) {
-          checkPair(beforePrevious, scalar, 2, firstAt: previousStart - 3, in: text, body)
-        }
-      }
-      beforePrevious = previous
-      previous = inTerms ? scalar : other
-      previousRaw = scalar
-      previousStart = start
     }
     // The windows, merged, read as units and walked.
     if scratch.windows.count > 1 { scratch.windows.sort { $0.lowerBound < $1.lowerBound } }
@@ -728,8 +748,8 @@ struct SyllableTrie: Sendable {
 /// The opted-in terms indexed by pairs of their characters one or two apart: a bit table for
 /// the common answer (no term has the pair) and sorted flat arrays for the rest.
 struct ExactPairs: Sendable {
-  private static let bits = 20
-  private let table: [UInt64]
+  private static let bits = 17  // 16 KB: stays in the L1 cache beside the character sets
+  let table: [UInt64]
   /// Sorted keys, and per key its entries (a range of `terms` / `positions`).
   private let keys: [UInt64]
   private let starts: [Int32]
@@ -775,6 +795,13 @@ struct ExactPairs: Sendable {
     Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - bits))
   }
 
+  /// As ``mayHold(_:_:_:)``, on the table's words.
+  @inline(__always)
+  static func mayHold(_ a: UInt32, _ b: UInt32, _ distance: Int, in table: UnsafePointer<UInt64>) -> Bool {
+    let bit = ExactPairs.bit(ExactPairs.key(a, b, distance))
+    return table[bit >> 6] & (1 << UInt64(bit & 63)) != 0
+  }
+
   /// Whether some term may hold `a` and, `distance` characters later, `b` (no false negatives).
   @inline(__always)
   func mayHold(_ a: UInt32, _ b: UInt32, _ distance: Int) -> Bool {
@@ -799,7 +826,13 @@ struct ExactPairs: Sendable {
 
 /// A set of BMP characters as bits: one load and a mask per question.
 struct CharacterBits: Sendable {
-  private var words = [UInt64](repeating: 0, count: 1024)
+  private(set) var words = [UInt64](repeating: 0, count: 1024)
+
+  /// Whether `c` (a BMP scalar) is in the set whose words start at `words`.
+  @inline(__always)
+  static func contains(_ c: UInt32, in words: UnsafePointer<UInt64>) -> Bool {
+    words[Int(c >> 6)] & (1 << UInt64(c & 63)) != 0
+  }
 
   init(_ scalars: [UInt32]) {
     for c in scalars where c < 0x10000 { words[Int(c >> 6)] |= 1 << UInt64(c & 63) }
