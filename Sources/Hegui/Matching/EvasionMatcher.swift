@@ -65,6 +65,10 @@ struct EvasionMatcher: Sendable {
   }
 
   let terms: [Term]
+  /// Every term's characters, flat (`flatStarts[t]..<flatStarts[t + 1]`): the pair search reads
+  /// them without copying a `Term` (and retaining its arrays) per candidate.
+  private let flatChars: [UInt32]
+  private let flatStarts: [Int32]
   /// Every term (walked on lines with pinyin) and the opted-in terms (walked everywhere).
   private let all: SyllableTrie
   private let homophoneTerms: SyllableTrie
@@ -96,6 +100,10 @@ struct EvasionMatcher: Sendable {
         Term(rule: Int32(candidate.rule), chars: chars, homophones: candidate.homophones, text: candidate.term))
     }
     self.terms = terms
+    flatChars = terms.flatMap(\.chars)
+    var flatStarts: [Int32] = [0]
+    for term in terms { flatStarts.append(flatStarts[flatStarts.count - 1] + Int32(term.chars.count)) }
+    self.flatStarts = flatStarts
     longest = terms.map(\.chars.count).max() ?? 0
     all = SyllableTrie(terms: terms, indices: Array(terms.indices), readings: readings)
     let opted = terms.indices.filter { terms[$0].homophones && terms[$0].chars.count >= 3 }
@@ -204,8 +212,8 @@ struct EvasionMatcher: Sendable {
       var runStart = 0
       let count = scratch.units.count
       // A walk that starts too far before every syllable and repeat can only find what the pair
-      // search finds: walks start within reach before one (or on a syllable).
-      let reach = min(longest * 2, 32)
+      // search finds: walks start at most a term's length before one (or on a syllable).
+      let reach = longest
       while runStart < count {
         var runEnd = runStart + 1
         while runEnd < count && scratch.units[runEnd].joins { runEnd += 1 }
@@ -298,58 +306,82 @@ struct EvasionMatcher: Sendable {
     _ body: (Int, Range<Int>) -> Void
   ) {
     guard let p = text.baseAddress else { return }
-    pairs.forEachEntry(a, b, distance) { t, position in
-      let term = terms[Int(t)]
-      let start = firstAt - 3 * Int(position)
-      let end = start + 3 * term.chars.count
-      guard start >= 0, end <= text.count else { return }
-      var exact = 0
-      var replaced = 0
-      for (k, c) in term.chars.enumerated() {
-        let at = start + 3 * k
-        guard p[at] & 0xF0 == 0xE0 else { return }
-        let (scalar, _) = Normalizer.decode(p, at: at)
-        guard HanReadings.covers(scalar) else { return }
-        if scalar == c {
-          exact += 1
-        } else if readings.shareReading(scalar, c) || readings.areLookAlikes(scalar, c) {
-          replaced += 1
-        } else {
-          return
+    flatChars.withUnsafeBufferPointer { flat in
+      flatStarts.withUnsafeBufferPointer { flatStarts in
+        pairs.forEachEntry(a, b, distance) { t, position in
+          checkEntry(
+            Int(t), Int(position), distance, firstAt: firstAt, p: p, count: text.count, flat: flat, starts: flatStarts,
+            body)
         }
       }
-      let hanBefore =
-        start >= 3 && p[start - 3] & 0xF0 == 0xE0 && HanReadings.covers(Normalizer.decode(p, at: start - 3).0)
-      let hanAfter =
-        end + 3 <= text.count && p[end] & 0xF0 == 0xE0 && HanReadings.covers(Normalizer.decode(p, at: end).0)
-      let replacedFirst = Normalizer.decode(p, at: start).0 != term.chars[0]
-      let replacedLast = Normalizer.decode(p, at: end - 3).0 != term.chars[term.chars.count - 1]
-      if EvasionMatcher.edgeMayBelongOutside(
-        length: term.chars.count, replacedFirst: replacedFirst, replacedLast: replacedLast, hanBefore: hanBefore,
-        hanAfter: hanAfter)
-      {
+    }
+  }
+
+  /// Checks one opted-in term (`t`) that holds the pair at `pos`, against the text at `p`.
+  @inline(__always)
+  private func checkEntry(
+    _ t: Int, _ pos: Int, _ distance: Int, firstAt: Int, p: UnsafePointer<UInt8>, count: Int,
+    flat: UnsafeBufferPointer<UInt32>, starts: UnsafeBufferPointer<Int32>, _ body: (Int, Range<Int>) -> Void
+  ) {
+    let chars = UnsafeBufferPointer(rebasing: flat[Int(starts[t])..<Int(starts[t + 1])])
+    let n = chars.count
+    let start = firstAt - 3 * pos
+    let end = start + 3 * n
+    guard start >= 0, end <= count else { return }
+    /// The text's Han character in the term's place `k`, or 0.
+    func char(_ k: Int) -> UInt32 {
+      let at = start + 3 * k
+      guard p[at] & 0xF0 == 0xE0 else { return 0 }
+      let c = UInt32(p[at] & 0x0F) << 12 | UInt32(p[at + 1] & 0x3F) << 6 | UInt32(p[at + 2] & 0x3F)
+      return HanReadings.covers(c) ? c : 0
+    }
+    // A match is found from each of its pairs of exact characters; it is reported from the
+    // first (its first exact character followed, one or two later, by another), and that is
+    // checked first, on the characters up to this pair: most pairs of a term written out
+    // exactly stop here.
+    if distance == 2 && char(pos + 1) == chars[pos + 1] { return }
+    if pos > 0 {
+      // Whether the places two and one before k hold exact characters (rolling).
+      var twoBefore = false
+      var oneBefore = false
+      for k in 0..<pos {
+        let exact = char(k) == chars[k]
+        // An exact character at k with an exact one at k - 1 or k - 2: that pair came first.
+        if exact && (oneBefore || twoBefore) { return }
+        (twoBefore, oneBefore) = (oneBefore, exact)
+      }
+      // An exact character at pos - 1 or pos - 2 pairs with the one at pos.
+      if oneBefore || twoBefore { return }
+    }
+    var exact = 0
+    var replaced = 0
+    var replacedFirst = false
+    var replacedLast = false
+    for k in 0..<n {
+      let scalar = char(k)
+      let c = chars[k]
+      if scalar == 0 { return }
+      if scalar == c {
+        exact += 1
+      } else if readings.shareReading(scalar, c) || readings.areLookAlikes(scalar, c) {
+        replaced += 1
+        if k == 0 { replacedFirst = true }
+        if k == n - 1 { replacedLast = true }
+      } else {
         return
       }
-      // Exact: the automaton's. Otherwise a minority replaced. The pair found it from each of its
-      // pairs; report it once, from its first pair of exact characters.
-      guard replaced > 0, replaced <= (term.chars.count - 1) / 2 else { return }
-      // Its canonical pair: the first exact character followed, one or two later, by another.
-      var canonical: (Int, Int)? = nil
-      var exactAt = [Bool](repeating: false, count: term.chars.count)
-      for k in term.chars.indices { exactAt[k] = Normalizer.decode(p, at: start + 3 * k).0 == term.chars[k] }
-      for k in term.chars.indices where exactAt[k] {
-        if k + 1 < exactAt.count && exactAt[k + 1] {
-          canonical = (k, 1)
-          break
-        }
-        if k + 2 < exactAt.count && exactAt[k + 2] {
-          canonical = (k, 2)
-          break
-        }
-      }
-      guard let canonical, canonical.0 == Int(position), canonical.1 == distance else { return }
-      body(Int(t), start..<end)
     }
+    // Exact: the automaton's. Otherwise a minority replaced.
+    guard replaced > 0, replaced <= (n - 1) / 2 else { return }
+    let hanBefore =
+      start >= 3 && p[start - 3] & 0xF0 == 0xE0 && HanReadings.covers(Normalizer.decode(p, at: start - 3).0)
+    let hanAfter = end + 3 <= count && p[end] & 0xF0 == 0xE0 && HanReadings.covers(Normalizer.decode(p, at: end).0)
+    if EvasionMatcher.edgeMayBelongOutside(
+      length: n, replacedFirst: replacedFirst, replacedLast: replacedLast, hanBefore: hanBefore, hanAfter: hanAfter)
+    {
+      return
+    }
+    body(t, start..<end)
   }
 
   /// Walks the trie from unit `i`, reporting verified matches that end before `end`.
@@ -753,6 +785,9 @@ struct ExactPairs: Sendable {
   /// Sorted keys, and per key its entries (a range of `terms` / `positions`).
   private let keys: [UInt64]
   private let starts: [Int32]
+  /// The hash table: per slot a key (0: empty) and its index in `keys`.
+  private let slots: [UInt64]
+  private let slotKey: [Int32]
   private let entryTerms: [Int32]
   private let positions: [Int8]
 
@@ -778,6 +813,20 @@ struct ExactPairs: Sendable {
       starts.append(Int32(k))
     }
     starts.append(Int32(all.count))
+    // An open-addressing table over the keys (linear probing, at most half full): a lookup is
+    // one or two probes where a binary search took a dozen unpredictable branches.
+    var capacity = 16
+    while capacity < keys.count * 2 { capacity *= 2 }
+    var slots = [UInt64](repeating: 0, count: capacity)
+    var slotKey = [Int32](repeating: -1, count: capacity)
+    for (k, key) in keys.enumerated() {
+      var slot = ExactPairs.bit(key) & (capacity - 1)
+      while slots[slot] != 0 { slot = (slot + 1) & (capacity - 1) }
+      slots[slot] = key
+      slotKey[slot] = Int32(k)
+    }
+    self.slots = slots
+    self.slotKey = slotKey
     self.table = table
     self.keys = keys
     self.starts = starts
@@ -813,15 +862,18 @@ struct ExactPairs: Sendable {
   /// position of `a` in it.
   func forEachEntry(_ a: UInt32, _ b: UInt32, _ distance: Int, _ body: (Int32, Int8) -> Void) {
     let key = ExactPairs.key(a, b, distance)
-    var low = 0
-    var high = keys.count
-    while low < high {
-      let mid = (low + high) / 2
-      if keys[mid] < key { low = mid + 1 } else { high = mid }
+    let mask = slots.count - 1
+    var slot = ExactPairs.bit(key) & mask
+    while slots[slot] != 0 {
+      if slots[slot] == key {
+        let k = Int(slotKey[slot])
+        for e in Int(starts[k])..<Int(starts[k + 1]) { body(entryTerms[e], positions[e]) }
+        return
+      }
+      slot = (slot + 1) & mask
     }
-    guard low < keys.count, keys[low] == key else { return }
-    for k in Int(starts[low])..<Int(starts[low + 1]) { body(entryTerms[k], positions[k]) }
   }
+
 }
 
 /// A set of BMP characters as bits: one load and a mask per question.

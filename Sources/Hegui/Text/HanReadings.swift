@@ -6,7 +6,9 @@
 /// characters without either), toneless, `ü` written `v`, every reading of a polyphonic character
 /// kept; look-alike pairs from kSpoofingVariant and kZVariant plus the curated table below. Built
 /// once per process at first use (≈ 30k characters).
-struct HanReadings: Sendable {
+struct HanReadings: @unchecked Sendable {
+  // @unchecked: the tables below are raw memory written once in `init` and never again; the
+  // only instance is `shared`, which lives for the whole process (the memory is never freed).
   /// First and last code point with readings (BMP ideographs; astral ones are rare in listings).
   static let first: UInt32 = 0x3400
   static let last: UInt32 = 0x9FFF
@@ -14,11 +16,20 @@ struct HanReadings: Sendable {
   /// The toneless syllables, sorted; a syllable's id is its index.
   let syllables: [String]
   /// Per code point from `first`: `starts[cp - first]..<starts[cp - first + 1]` into `ids`.
-  private let starts: [UInt32]
-  private let ids: [UInt16]
+  /// Raw memory: looked up for every character a search reads, where an array slice would be
+  /// retained and released each time.
+  private let starts: UnsafePointer<UInt32>
+  private let ids: UnsafePointer<UInt16>
   /// Per code point from `first`: the range of its look-alikes in `lookAlikeList`.
-  private let lookAlikeStarts: [UInt32]
-  private let lookAlikeList: [UInt32]
+  private let lookAlikeStarts: UnsafePointer<UInt32>
+  private let lookAlikeList: UnsafePointer<UInt32>
+
+  /// A copy of `array` in memory that is never freed.
+  private static func immortal<T>(_ array: [T]) -> UnsafePointer<T> {
+    let memory = UnsafeMutablePointer<T>.allocate(capacity: max(1, array.count))
+    memory.initialize(from: array, count: array.count)
+    return UnsafePointer(memory)
+  }
   /// Syllables as written by people, toneless ASCII, to ids (`lue` and `lve` both mean lüe).
   private let syllableIDs: [String: UInt16]
   /// Syllables (and the typed aliases) by packed key, sorted; and those people type as pinyin.
@@ -103,8 +114,8 @@ struct HanReadings: Sendable {
       ids[Int(fill[Int(pair.char)])] = pair.syllable
       fill[Int(pair.char)] += 1
     }
-    self.starts = starts
-    self.ids = ids
+    self.starts = HanReadings.immortal(starts)
+    self.ids = HanReadings.immortal(ids)
 
     // Look-alike pairs, both ways, sorted and deduplicated into per-character ranges.
     var alike: [(UInt32, UInt32)] = []
@@ -138,8 +149,8 @@ struct HanReadings: Sendable {
       }
     }
     lookAlikeStarts[size] = UInt32(lookAlikeList.count)
-    self.lookAlikeStarts = lookAlikeStarts
-    self.lookAlikeList = lookAlikeList
+    self.lookAlikeStarts = HanReadings.immortal(lookAlikeStarts)
+    self.lookAlikeList = HanReadings.immortal(lookAlikeList)
   }
 
   /// Whether `scalar` is a Han character this table covers.
@@ -148,18 +159,20 @@ struct HanReadings: Sendable {
 
   /// The syllable ids of a Han character (empty for other scalars and characters without data).
   @inline(__always)
-  func readings(of scalar: UInt32) -> ArraySlice<UInt16> {
-    guard HanReadings.covers(scalar) else { return [] }
+  func readings(of scalar: UInt32) -> UnsafeBufferPointer<UInt16> {
+    guard HanReadings.covers(scalar) else { return UnsafeBufferPointer(start: nil, count: 0) }
     let k = Int(scalar - HanReadings.first)
-    return ids[Int(starts[k])..<Int(starts[k + 1])]
+    let (from, to) = (Int(starts[k]), Int(starts[k + 1]))
+    return UnsafeBufferPointer(start: ids + from, count: to - from)
   }
 
   /// The look-alikes of a Han character.
   @inline(__always)
-  func lookAlikes(of scalar: UInt32) -> ArraySlice<UInt32> {
-    guard HanReadings.covers(scalar) else { return [] }
+  func lookAlikes(of scalar: UInt32) -> UnsafeBufferPointer<UInt32> {
+    guard HanReadings.covers(scalar) else { return UnsafeBufferPointer(start: nil, count: 0) }
     let k = Int(scalar - HanReadings.first)
-    return lookAlikeList[Int(lookAlikeStarts[k])..<Int(lookAlikeStarts[k + 1])]
+    let (from, to) = (Int(lookAlikeStarts[k]), Int(lookAlikeStarts[k + 1]))
+    return UnsafeBufferPointer(start: lookAlikeList + from, count: to - from)
   }
 
   /// Whether two Han characters share a reading (in any tone).
