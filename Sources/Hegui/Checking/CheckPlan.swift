@@ -469,7 +469,9 @@ final class CheckPlan: Sendable {
   func message(_ rule: Int, match: String) -> String {
     let parts = messageParts[rule]
     let message = parts.count == 1 ? parts[0] : parts.joined(separator: match)
-    if messageHasContact[rule] { return message.replacingOccurrences(of: "{contact}", with: Contact.normalized(match)) }
-    return message
+    guard messageHasContact[rule] else { return message }
+    // `{contact}` (a few rules, often hit in captions): split and joined without Foundation.
+    return message.split(separator: "{contact}", omittingEmptySubsequences: false).joined(
+      separator: Contact.normalized(match))
   }
 }

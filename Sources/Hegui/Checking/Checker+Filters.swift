@@ -23,8 +23,9 @@ extension Checker {
     var lastRule = -1
     var lastEnd = 0
     var inEvasions = false
-    /// Per rule: its exact hits kept in this call (a range of `raw`, ascending).
-    var exactKept: [Int: Range<Int>] = [:]
+    /// Per rule: its exact hits kept in this call (a range of `raw`, ascending). Few rules hit a
+    /// chunk: a list, searched only when an evasion candidate comes.
+    var exactKept = ExactKept()
     var ruleFirst = raw.count
     /// Exact hits that end by the handoff of a cut (the previous chunk's), for widening.
     var handedOffExact: [RawFinding] = []
@@ -33,11 +34,11 @@ extension Checker {
       let facts = plan.facts[candidate.rule]
       if candidate.evaded >= 0 && !inEvasions {
         inEvasions = true
-        if lastRule >= 0 { exactKept[lastRule] = ruleFirst..<raw.count }
+        if lastRule >= 0 { exactKept.set(lastRule, ruleFirst..<raw.count) }
         lastRule = -1
       }
       if candidate.rule != lastRule {
-        if lastRule >= 0 && !inEvasions { exactKept[lastRule] = ruleFirst..<raw.count }
+        if lastRule >= 0 && !inEvasions && hasEvasions { exactKept.set(lastRule, ruleFirst..<raw.count) }
         ruleFirst = raw.count
         lastRule = candidate.rule
         lastEnd = 0
@@ -64,7 +65,7 @@ extension Checker {
       }
       if inEvasions {
         let original = normalized.originalRange(of: candidate.range)
-        if let kept = exactKept[candidate.rule], let inside = Self.overlapping(original, raw[kept]) {
+        if let kept = exactKept.hits(of: candidate.rule), let inside = Self.overlapping(original, raw[kept]) {
           // An exact hit of the rule here already. When the evasion reading covers it and more
           // (全网zui低价 read as 全网最低价 around the listed zui低价; 最最最便宜 around 最便宜),
           // the finding widens to the whole evasion and keeps its severity.
@@ -214,4 +215,15 @@ extension Checker {
     }
     return nil
   }
+}
+
+/// Per rule, the range of `raw` that holds its exact hits kept in one chunk.
+struct ExactKept {
+  private var entries: [(rule: Int, hits: Range<Int>)] = []
+
+  mutating func set(_ rule: Int, _ hits: Range<Int>) {
+    if !hits.isEmpty { entries.append((rule, hits)) }
+  }
+
+  func hits(of rule: Int) -> Range<Int>? { entries.first { $0.rule == rule }?.hits }
 }

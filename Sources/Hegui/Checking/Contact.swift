@@ -1,12 +1,25 @@
 /// A contact (phone number, account id) as a reviewer wants to read it: the `{contact}` of a
 /// rule's message.
 enum Contact {
-  /// `text` normalised (width, case, Traditional, noise), Chinese numerals — 小写 一…九 零 〇 幺 两
-  /// and 大写 壹…玖 — turned into ASCII digits, and separators between two digits (space, `-`,
-  /// `.`, `·`, `、`) removed: “壹叁捌-一二三四 5678” → “13812345678”.
+  /// `text` as a contact: full-width forms as ASCII, letters in lower case, Chinese numerals —
+  /// 小写 一…九 零 〇 幺 两 and 大写 壹…玖 (參 as 参) — as ASCII digits, and separators between two
+  /// digits (space, `-`, `.`, `·`, `、`) removed: “壹叁捌-一二三四 5678” → “13812345678”. One pass
+  /// over the scalars, no normaliser: it runs for every finding of a contact rule.
   static func normalized(_ text: String) -> String {
-    let folded = Normalizer().normalize(text).string
-    var scalars: [Unicode.Scalar] = folded.unicodeScalars.map { digit(of: $0) ?? $0 }
+    var scalars: [Unicode.Scalar] = []
+    scalars.reserveCapacity(text.unicodeScalars.count)
+    for s in text.unicodeScalars {
+      var folded = s
+      if (0xFF01...0xFF5E).contains(s.value), let ascii = Unicode.Scalar(s.value - 0xFEE0) {
+        folded = ascii  // full-width ASCII
+      } else if s.value == 0x3000 {
+        folded = " "
+      }
+      if folded.value >= 0x41 && folded.value <= 0x5A, let lower = Unicode.Scalar(folded.value + 0x20) {
+        folded = lower
+      }
+      scalars.append(digit(of: folded) ?? folded)
+    }
     var kept: [Unicode.Scalar] = []
     kept.reserveCapacity(scalars.count)
     var k = 0
@@ -24,9 +37,8 @@ enum Contact {
       kept.append(s)
       k += 1
     }
-    scalars = kept
     var result = ""
-    result.unicodeScalars.append(contentsOf: scalars)
+    result.unicodeScalars.append(contentsOf: kept)
     return result
   }
 
@@ -39,7 +51,7 @@ enum Contact {
     case "零", "〇": "0"
     case "一", "壹", "幺": "1"
     case "二", "贰", "两": "2"
-    case "三", "叁", "参": "3"
+    case "三", "叁", "参", "參": "3"
     case "四", "肆": "4"
     case "五", "伍": "5"
     case "六", "陆": "6"

@@ -19,7 +19,7 @@
 ///
 /// Only terms of two or more Han characters take part; terms of rules with `evasion: false` do
 /// not. Lines without Latin letters are walked only for opted-in terms.
-struct EvasionMatcher: Sendable {
+final class EvasionMatcher: Sendable {
   /// A term that can be matched through an evasion.
   struct Term: Sendable {
     var rule: Int32
@@ -72,6 +72,8 @@ struct EvasionMatcher: Sendable {
   /// Every term (walked on lines with pinyin) and the opted-in terms (walked everywhere).
   private let all: SyllableTrie
   private let homophoneTerms: SyllableTrie
+  /// Every term by its characters as written (for repeats).
+  private let characters: CharacterTrie
   /// The opted-in terms by pairs of their characters, to find homophone matches in Han text.
   private let pairs: ExactPairs
   /// The characters of every term, and of the opted-in terms (bit sets over the BMP).
@@ -109,6 +111,7 @@ struct EvasionMatcher: Sendable {
     let opted = terms.indices.filter { terms[$0].homophones && terms[$0].chars.count >= 3 }
     homophoneTerms = SyllableTrie(terms: terms, indices: opted, readings: readings)
     pairs = ExactPairs(terms: terms, indices: opted)
+    characters = CharacterTrie(terms: terms)
     termCharacters = CharacterBits(terms.flatMap(\.chars))
     optedCharacters = CharacterBits(opted.flatMap { terms[$0].chars })
   }
@@ -218,16 +221,25 @@ struct EvasionMatcher: Sendable {
         var runEnd = runStart + 1
         while runEnd < count && scratch.units[runEnd].joins { runEnd += 1 }
         if runEnd - runStart >= 2 {
+          // Syllables: the syllable trie. Repeats alone: the character trie, which follows only
+          // the characters as written (a syllable path would follow every homophone of 宝宝们).
           var next = runStart
+          var nextExact = runStart
           for u in runStart..<runEnd {
             let unit = scratch.units[u]
-            guard unit.syllable >= 0 || unit.repeats else { continue }
-            let last = unit.syllable >= 0 ? u : u - 1
-            let (lower, upper) = (max(next, u - reach + 1, runStart), max(next, last + 1))
-            if lower < upper {
-              for start in lower..<upper { walk(from: start, to: runEnd, trie: all, scratch: &scratch, body) }
+            if unit.syllable >= 0 {
+              let (lower, upper) = (max(next, u - reach + 1, runStart), max(next, u + 1))
+              if lower < upper {
+                for start in lower..<upper { walk(from: start, to: runEnd, trie: all, scratch: &scratch, body) }
+              }
+              next = max(next, u + 1)
+            } else if unit.repeats {
+              let (lower, upper) = (max(nextExact, u - reach + 1, runStart), max(nextExact, u))
+              if lower < upper {
+                for start in lower..<upper { walkExact(from: start, to: runEnd, scratch: &scratch, body) }
+              }
+              nextExact = max(nextExact, u)
             }
-            next = max(next, last + 1)
           }
         }
         runStart = runEnd
@@ -382,6 +394,34 @@ struct EvasionMatcher: Sendable {
       return
     }
     body(t, start..<end)
+  }
+
+  /// Walks the character trie from unit `i` over Han characters as written, skipping repeats,
+  /// reporting verified matches (a repeat inside a term) that end before `end`.
+  private func walkExact(from i: Int, to end: Int, scratch: inout Scratch, _ body: (Int, Range<Int>) -> Void) {
+    var node: Int32 = 0
+    var skipped: UInt32 = 0
+    var u = i
+    var previous: UInt32 = 0
+    while u < end && u - i < 32 {
+      let unit = scratch.units[u]
+      if unit.syllable >= 0 || (u > i && !unit.joins) { return }
+      // A repeat of the character just read may be skipped; try reading it first (宝宝 in a term).
+      let child = characters.child(of: node, unit.scalar)
+      if child < 0 {
+        guard unit.repeats && unit.scalar == previous else { return }
+        skipped |= 1 << UInt32(u - i)
+        u += 1
+        continue
+      }
+      node = child
+      previous = unit.scalar
+      u += 1
+      for t in characters.terms(of: node)
+      where skipped != 0 && verify(terms[Int(t)], units: scratch.units, from: i, to: u, skipped: skipped) {
+        body(Int(t), Int(scratch.units[i].start)..<Int(scratch.units[u - 1].end))
+      }
+    }
   }
 
   /// Walks the trie from unit `i`, reporting verified matches that end before `end`.
@@ -892,4 +932,55 @@ struct CharacterBits: Sendable {
 
   @inline(__always)
   func contains(_ c: UInt32) -> Bool { c < 0x10000 && words[Int(c >> 6)] & (1 << UInt64(c & 63)) != 0 }
+}
+
+/// Terms by their characters as written: one table of edges keyed by node and character.
+struct CharacterTrie: Sendable {
+  private let edges: [UInt64: Int32]
+  private let termStart: [Int32]
+  private let termList: [Int32]
+
+  init(terms: [EvasionMatcher.Term]) {
+    var edges: [UInt64: Int32] = [:]
+    var nodeCount: Int32 = 1
+    var terminal: [(node: Int32, term: Int32)] = []
+    for (t, term) in terms.enumerated() {
+      var node: Int32 = 0
+      for c in term.chars {
+        let key = UInt64(UInt32(bitPattern: node)) << 32 | UInt64(c)
+        if let child = edges[key] {
+          node = child
+        } else {
+          edges[key] = nodeCount
+          node = nodeCount
+          nodeCount += 1
+        }
+      }
+      terminal.append((node, Int32(t)))
+    }
+    terminal.sort { ($0.node, $0.term) < ($1.node, $1.term) }
+    var termStart = [Int32](repeating: 0, count: Int(nodeCount) + 1)
+    var termList: [Int32] = []
+    var k = 0
+    for node in 0..<Int(nodeCount) {
+      termStart[node] = Int32(termList.count)
+      while k < terminal.count && Int(terminal[k].node) == node {
+        termList.append(terminal[k].term)
+        k += 1
+      }
+    }
+    termStart[Int(nodeCount)] = Int32(termList.count)
+    self.edges = edges
+    self.termStart = termStart
+    self.termList = termList
+  }
+
+  /// The child of `node` along character `c`, or -1.
+  func child(of node: Int32, _ c: UInt32) -> Int32 {
+    edges[UInt64(UInt32(bitPattern: node)) << 32 | UInt64(c)] ?? -1
+  }
+
+  func terms(of node: Int32) -> ArraySlice<Int32> {
+    termList[Int(termStart[Int(node)])..<Int(termStart[Int(node) + 1])]
+  }
 }
