@@ -430,7 +430,6 @@ final class EvasionMatcher: Sendable {
   ) {
     let first = scratch.units[i]
     if first.syllable >= 0 && !first.wordStart { return }
-    if first.syllable < 0 && trie.root.isEmpty { return }
     // Depth-first over steps; a handful of branches per unit (polyphones, look-alikes).
     scratch.stack.removeAll(keepingCapacity: true)
     scratch.reported.removeAll(keepingCapacity: true)
@@ -715,8 +714,7 @@ struct SyllableTrie: Sendable {
   private let edgeStart: [Int32]
   private let edgeSyllable: [UInt16]
   private let edgeChild: [Int32]
-  private let termStart: [Int32]
-  private let termList: [Int32]
+  private let nodeTerms: TermsByNode
   let isEmpty: Bool
   /// Whether any term in it accepts homophones and look-alikes.
   let hasHomophoneTerms: Bool
@@ -774,25 +772,11 @@ struct SyllableTrie: Sendable {
       }
     }
     edgeStart[Int(nodeCount)] = Int32(edgeSyllable.count)
-    terminal.sort { ($0.node, $0.term) < ($1.node, $1.term) }
-    var termStart = [Int32](repeating: 0, count: Int(nodeCount) + 1)
-    var termList: [Int32] = []
-    termList.reserveCapacity(terminal.count)
-    var k = 0
-    for node in 0..<Int(nodeCount) {
-      termStart[node] = Int32(termList.count)
-      while k < terminal.count && Int(terminal[k].node) == node {
-        termList.append(terminal[k].term)
-        k += 1
-      }
-    }
-    termStart[Int(nodeCount)] = Int32(termList.count)
     self.root = root
     self.edgeStart = edgeStart
     self.edgeSyllable = edgeSyllable
     self.edgeChild = edgeChild
-    self.termStart = termStart
-    self.termList = termList
+    nodeTerms = TermsByNode(terminal, nodeCount: Int(nodeCount))
     isEmpty = indices.isEmpty
     hasHomophoneTerms = indices.contains { terms[$0].homophones }
   }
@@ -810,11 +794,9 @@ struct SyllableTrie: Sendable {
   }
 
   @inline(__always)
-  func hasTerms(_ node: Int32) -> Bool { termStart[Int(node)] < termStart[Int(node) + 1] }
+  func hasTerms(_ node: Int32) -> Bool { !nodeTerms.terms(of: node).isEmpty }
 
-  func terms(of node: Int32) -> ArraySlice<Int32> {
-    termList[Int(termStart[Int(node)])..<Int(termStart[Int(node) + 1])]
-  }
+  func terms(of node: Int32) -> ArraySlice<Int32> { nodeTerms.terms(of: node) }
 }
 
 /// The opted-in terms indexed by pairs of their characters one or two apart: a bit table for
@@ -937,8 +919,7 @@ struct CharacterBits: Sendable {
 /// Terms by their characters as written: one table of edges keyed by node and character.
 struct CharacterTrie: Sendable {
   private let edges: [UInt64: Int32]
-  private let termStart: [Int32]
-  private let termList: [Int32]
+  private let nodeTerms: TermsByNode
 
   init(terms: [EvasionMatcher.Term]) {
     var edges: [UInt64: Int32] = [:]
@@ -958,21 +939,8 @@ struct CharacterTrie: Sendable {
       }
       terminal.append((node, Int32(t)))
     }
-    terminal.sort { ($0.node, $0.term) < ($1.node, $1.term) }
-    var termStart = [Int32](repeating: 0, count: Int(nodeCount) + 1)
-    var termList: [Int32] = []
-    var k = 0
-    for node in 0..<Int(nodeCount) {
-      termStart[node] = Int32(termList.count)
-      while k < terminal.count && Int(terminal[k].node) == node {
-        termList.append(terminal[k].term)
-        k += 1
-      }
-    }
-    termStart[Int(nodeCount)] = Int32(termList.count)
     self.edges = edges
-    self.termStart = termStart
-    self.termList = termList
+    nodeTerms = TermsByNode(terminal, nodeCount: Int(nodeCount))
   }
 
   /// The child of `node` along character `c`, or -1.
@@ -980,7 +948,33 @@ struct CharacterTrie: Sendable {
     edges[UInt64(UInt32(bitPattern: node)) << 32 | UInt64(c)] ?? -1
   }
 
-  func terms(of node: Int32) -> ArraySlice<Int32> {
-    termList[Int(termStart[Int(node)])..<Int(termStart[Int(node) + 1])]
+  func terms(of node: Int32) -> ArraySlice<Int32> { nodeTerms.terms(of: node) }
+}
+
+/// A trie's terms by node: the (node, term) pairs sorted into one list with a start per node.
+struct TermsByNode: Sendable {
+  private let starts: [Int32]
+  private let list: [Int32]
+
+  init(_ terminal: [(node: Int32, term: Int32)], nodeCount: Int) {
+    let sorted = terminal.sorted { ($0.node, $0.term) < ($1.node, $1.term) }
+    var starts = [Int32](repeating: 0, count: nodeCount + 1)
+    var list: [Int32] = []
+    list.reserveCapacity(sorted.count)
+    var k = 0
+    for node in 0..<nodeCount {
+      starts[node] = Int32(list.count)
+      while k < sorted.count && Int(sorted[k].node) == node {
+        list.append(sorted[k].term)
+        k += 1
+      }
+    }
+    starts[nodeCount] = Int32(list.count)
+    self.starts = starts
+    self.list = list
   }
+
+  /// The terms that end at `node`.
+  @inline(__always)
+  func terms(of node: Int32) -> ArraySlice<Int32> { list[Int(starts[Int(node)])..<Int(starts[Int(node) + 1])] }
 }
