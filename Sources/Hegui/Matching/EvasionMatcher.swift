@@ -1,24 +1,30 @@
 /// Finds lexicon terms written so that a filter misses them and a buyer still reads them:
-/// in pinyin (全网zui低价, zui di jia, zuì, zui4), partly with homophones (国家及) or look-alike
-/// characters (末 for 未), for the rules that opt in (`homophones: true`).
+/// in pinyin (全网zui低价, zui di jia, zuì, zui4), with a repeated character (最低低价), and partly
+/// with homophones (国家及) or look-alike characters (末 for 未) for the rules that opt in
+/// (`homophones: true`).
 ///
-/// Text and terms meet on syllables. The normalised text is read as *units*: a Han character
-/// (all its readings, and for opted-in terms those of its look-alikes) or one pinyin syllable.
-/// A Latin word is split into syllables the way pinyin is written: a syllable that begins with
-/// a, o or e starts a word or follows an apostrophe, a tone digit or a space (西安 is `xi'an`;
-/// `xian` is 先, never 西安), and a word that does not split into syllables (an English word, a
-/// model number) is not pinyin at all. A match may not begin or end inside a Latin word. The
-/// terms' syllable sequences form a trie walked from each unit; a path that reaches a term is
-/// then checked character by character:
-/// - each unit is the term's character, a pinyin syllable of it, or — for opted-in terms — a
-///   Han character that shares a reading (any tone) or is a known look-alike;
-/// - at least one unit is not the term's character (an exact match is the automaton's);
-/// - replaced Han characters are a minority of the term (at most (n − 1) / 2);
-/// - a term matched by pinyin alone has at least three characters (two syllables are too often
-///   an ordinary word or name).
+/// One pass over the normalised bytes of a chunk (``forEachMatch(in:scratch:_:)``) does three
+/// things:
+/// - **Pinyin.** A Latin word is split into syllables the way pinyin is written: a syllable that
+///   begins with a, o or e starts a word or follows an apostrophe, a tone digit or a space (西安 is
+///   `xi'an`; `xian` is 先, never 西安); a word that does not split (an English word, a model
+///   number) is not pinyin. Around a word that does, the text is read as *units* (Han characters
+///   with all their readings, and syllables) and walked on a trie of the terms' syllables. A match
+///   may not begin or end inside a Latin word, and one of pinyin alone needs three characters.
+/// - **Repeats.** Around a repeated character of some term, the text is walked on a trie of the
+///   terms' characters as written, the repeat skipped (never at a term's end).
+/// - **Homophones and look-alikes** (opted-in terms of three or more characters). Such a match
+///   keeps two of the term's characters one or two apart; each such pair of the text is looked up
+///   (``ExactPairs``: a bit test first) and the terms holding it are checked where they would start.
+///
+/// Every match is then checked character by character: each unit is the term's character, a
+/// pinyin syllable of it, or — for opted-in terms — a character that shares a reading (any tone)
+/// or is a known look-alike; something differs from the term (an exact match is the automaton's);
+/// replaced characters are a minority (at most (n − 1) / 2); and a three-character term whose
+/// replaced character is at an edge with Han text going on past it is not read as evaded.
 ///
 /// Only terms of two or more Han characters take part; terms of rules with `evasion: false` do
-/// not. Lines without Latin letters are walked only for opted-in terms.
+/// not.
 final class EvasionMatcher: Sendable {
   /// A term that can be matched through an evasion.
   struct Term: Sendable {
@@ -69,9 +75,10 @@ final class EvasionMatcher: Sendable {
   /// them without copying a `Term` (and retaining its arrays) per candidate.
   private let flatChars: [UInt32]
   private let flatStarts: [Int32]
-  /// Every term (walked on lines with pinyin) and the opted-in terms (walked everywhere).
+  /// Every term by its syllables (walked around pinyin).
   private let all: SyllableTrie
-  private let homophoneTerms: SyllableTrie
+  /// Whether some rule opted in to homophones and look-alikes (then Han text is pair-searched).
+  private let hasOptedTerms: Bool
   /// Every term by its characters as written (for repeats).
   private let characters: CharacterTrie
   /// The opted-in terms by pairs of their characters, to find homophone matches in Han text.
@@ -109,7 +116,7 @@ final class EvasionMatcher: Sendable {
     longest = terms.map(\.chars.count).max() ?? 0
     all = SyllableTrie(terms: terms, indices: Array(terms.indices), readings: readings)
     let opted = terms.indices.filter { terms[$0].homophones && terms[$0].chars.count >= 3 }
-    homophoneTerms = SyllableTrie(terms: terms, indices: opted, readings: readings)
+    hasOptedTerms = !opted.isEmpty
     pairs = ExactPairs(terms: terms, indices: opted)
     characters = CharacterTrie(terms: terms)
     termCharacters = CharacterBits(terms.flatMap(\.chars))
@@ -128,7 +135,7 @@ final class EvasionMatcher: Sendable {
     guard !terms.isEmpty, let p = text.baseAddress else { return }
     let n = text.count
     scratch.windows.removeAll(keepingCapacity: true)
-    let searchesPairs = !homophoneTerms.isEmpty
+    let searchesPairs = hasOptedTerms
     // The last two Han characters and where they start; 0 after anything else.
     var previous: UInt32 = 0
     var previousStart = 0
@@ -535,9 +542,8 @@ final class EvasionMatcher: Sendable {
 
   // MARK: Reading the text as units
 
-  /// Splits `text` into Han characters and pinyin syllables (with `pinyin`).
+  /// Splits `text` into Han characters and pinyin syllables.
   private func tokenize(_ text: UnsafeBufferPointer<UInt8>, base: Int, into units: inout [Unit]) {
-    let pinyin = true
     guard let p = text.baseAddress else { return }
     var i = 0
     let n = text.count
@@ -585,12 +591,12 @@ final class EvasionMatcher: Sendable {
       let start = i
       let (scalar, length) = Normalizer.decode(p, at: i)
       i += length
-      if pinyin, let letter = EvasionMatcher.pinyinLetter(scalar) {
+      if let letter = EvasionMatcher.pinyinLetter(scalar) {
         letters.append((letter, Int32(base + start), Int32(base + i), boundaryNext))
         boundaryNext = false
         continue
       }
-      if pinyin && !letters.isEmpty {
+      if !letters.isEmpty {
         if scalar >= 0x31 && scalar <= 0x35 {
           // A tone digit closes its syllable and belongs to it.
           letters[letters.count - 1].end = Int32(base + i)
@@ -804,10 +810,9 @@ struct SyllableTrie: Sendable {
 struct ExactPairs: Sendable {
   private static let bits = 17  // 16 KB: stays in the L1 cache beside the character sets
   let table: [UInt64]
-  /// Sorted keys, and per key its entries (a range of `terms` / `positions`).
-  private let keys: [UInt64]
+  /// Per distinct key (in sorted order): its entries, a range of `entryTerms` / `positions`.
   private let starts: [Int32]
-  /// The hash table: per slot a key (0: empty) and its index in `keys`.
+  /// The hash table: per slot a key (0: empty) and the key's index into `starts`.
   private let slots: [UInt64]
   private let slotKey: [Int32]
   private let entryTerms: [Int32]
@@ -850,7 +855,6 @@ struct ExactPairs: Sendable {
     self.slots = slots
     self.slotKey = slotKey
     self.table = table
-    self.keys = keys
     self.starts = starts
     entryTerms = all.map(\.term)
     positions = all.map(\.position)
@@ -866,16 +870,10 @@ struct ExactPairs: Sendable {
     Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - bits))
   }
 
-  /// As ``mayHold(_:_:_:)``, on the table's words.
+  /// Whether some term may hold `a` and, `distance` characters later, `b` (no false negatives),
+  /// on the bit table's words (`table`).
   @inline(__always)
   static func mayHold(_ a: UInt32, _ b: UInt32, _ distance: Int, in table: UnsafePointer<UInt64>) -> Bool {
-    let bit = ExactPairs.bit(ExactPairs.key(a, b, distance))
-    return table[bit >> 6] & (1 << UInt64(bit & 63)) != 0
-  }
-
-  /// Whether some term may hold `a` and, `distance` characters later, `b` (no false negatives).
-  @inline(__always)
-  func mayHold(_ a: UInt32, _ b: UInt32, _ distance: Int) -> Bool {
     let bit = ExactPairs.bit(ExactPairs.key(a, b, distance))
     return table[bit >> 6] & (1 << UInt64(bit & 63)) != 0
   }
@@ -911,9 +909,6 @@ struct CharacterBits: Sendable {
   init(_ scalars: [UInt32]) {
     for c in scalars where c < 0x10000 { words[Int(c >> 6)] |= 1 << UInt64(c & 63) }
   }
-
-  @inline(__always)
-  func contains(_ c: UInt32) -> Bool { c < 0x10000 && words[Int(c >> 6)] & (1 << UInt64(c & 63)) != 0 }
 }
 
 /// Terms by their characters as written: one table of edges keyed by node and character.

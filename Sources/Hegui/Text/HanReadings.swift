@@ -30,9 +30,8 @@ struct HanReadings: @unchecked Sendable {
     memory.initialize(from: array, count: array.count)
     return UnsafePointer(memory)
   }
-  /// Syllables as written by people, toneless ASCII, to ids (`lue` and `lve` both mean lüe).
-  private let syllableIDs: [String: UInt16]
-  /// Syllables (and the typed aliases) by packed key, sorted; and those people type as pinyin.
+  /// Syllables by packed key, sorted (`lue` and `lve` both mean lüe); and those people type as
+  /// pinyin (not the interjections m, n, ng, hm, hng).
   private let syllableKeys: [(key: UInt64, id: UInt16)]
   private let typableKeys: [(key: UInt64, id: UInt16)]
   /// The longest syllable in letters (`zhuang`).
@@ -93,7 +92,6 @@ struct HanReadings: @unchecked Sendable {
     // ü is typed v (lv, nve) or, before e, u (lue, nue).
     if let id = idOf["lve"] { idOf["lue"] = id }
     if let id = idOf["nve"] { idOf["nue"] = id }
-    syllableIDs = idOf
     longestSyllable = longest
     func pack(_ syllable: String) -> UInt64 { syllable.utf8.reduce(0) { $0 << 8 | UInt64($1) } }
     let keyed = idOf.map { (key: pack($0.key), id: $0.value) }.sorted { $0.key < $1.key }
@@ -198,7 +196,4 @@ struct HanReadings: @unchecked Sendable {
     }
     return low < keys.count && keys[low].key == key ? keys[low].id : nil
   }
-
-  /// The id of a toneless ASCII syllable as typed, or nil.
-  func syllable(_ letters: String) -> UInt16? { syllableIDs[letters] }
 }
