@@ -43,6 +43,22 @@ enum Profile {
       for (k, median) in medians.sorted(by: { $0.1 > $1.1 }).prefix(8) {
         print(String(format: "%7.1f µs  ", median) + lines[k])
       }
+    case "lines":
+      // Each line of standard input as a caption, with evasion matching on and off: the median
+      // of 2,000 checks each (where a slow caption line spends its time).
+      var lines: [String] = []
+      while let line = readLine() { lines.append(line) }
+      let on = Checker(ruleset: try Ruleset.shipped())
+      let off = Checker(ruleset: try Ruleset.shipped(), matchesEvasions: false)
+      for line in lines {
+        let medians = [on, off].map { checker in
+          Workloads.latencies(
+            checker, lines: [String](repeating: line, count: 2_000), context: CheckContext(.caption), rounds: 1
+          )
+          .samples.sorted()[1_000]
+        }
+        print(String(format: "%7.1f %7.1f µs  ", medians[0], medians[1]) + line)
+      }
     case "patterns":
       // Each pattern of the shipped rules alone over the corpus (whole blocks, no anchors, no
       // gates: the worst case the checker avoids), slowest first: where to look when a rule
@@ -60,7 +76,7 @@ enum Profile {
       }
     default:
       throw BenchError(
-        "unknown workload '\(workload)' (shipped, shipped-no-evasions, lexicon, captions, captions-no-evasions, load, scaling, patterns)"
+        "unknown workload '\(workload)' (shipped, shipped-no-evasions, lexicon, captions, captions-no-evasions, lines, load, scaling, patterns)"
       )
     }
   }

@@ -32,7 +32,7 @@ struct Options {
       --megabytes N   corpus size in MB of UTF-8 (default 24)
       --runs N        timed runs per throughput figure; the best counts (default 3)
       --quick         a 4 MB corpus and one run: a smoke test, not a measurement
-      --profile W     run one workload, for a profiler: shipped, shipped-no-evasions, lexicon, captions, captions-no-evasions, load, scaling, patterns
+      --profile W     run one workload, for a profiler: shipped, shipped-no-evasions, lexicon, captions, captions-no-evasions, lines, load, scaling, patterns
       --dump W        print every finding (shipped, lexicon) or the normalisation of every
                       character (fold), to compare two builds of the engine
       --user-path BIN `hegui lint` as a process (BIN: a release hegui) on scripts of 1, 8, 32 and

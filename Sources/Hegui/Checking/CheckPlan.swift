@@ -123,8 +123,8 @@ final class CheckPlan: Sendable {
   /// which are then checked again: most texts have none.
   let infersEagerly: Bool
   let gateCount: Int
-  /// Per rule: its message split at `{match}`.
-  let messageParts: [[String]]
+  /// Per rule: its message, split at its placeholders once.
+  let messages: [MessageTemplate]
   let findingFacts: [FindingFacts]
   /// Per rule: its pack, numbered.
   let packIndex: [Int32]
@@ -132,8 +132,6 @@ final class CheckPlan: Sendable {
   let scratchPool = ScratchPool()
   /// Lexicon terms written in pinyin, with homophones or look-alikes (empty when turned off).
   let evasion: EvasionMatcher
-  /// Per rule: whether its message holds `{contact}`.
-  let messageHasContact: [Bool]
 
   init(ruleset: Ruleset, boundaries: WordBoundaries, matchesEvasions: Bool = true) {
     self.boundaries = boundaries
@@ -213,7 +211,6 @@ final class CheckPlan: Sendable {
       }
       return start..<Int32(gateSlots.count)
     }
-    var messageParts: [[String]] = []
     var gateCount: Int32 = 0
     for (index, rule) in rules.enumerated() {
       let r = Int32(index)
@@ -238,7 +235,6 @@ final class CheckPlan: Sendable {
       f.evasionSeverity = min(rule.evasionSeverity, rule.severity)
       facts.append(f)
       overrideCategories.append(rule.overrides.map { $0.categories.sorted().map(constraint) })
-      messageParts.append(rule.message.split(separator: "{match}", omittingEmptySubsequences: false).map(String.init))
 
       for term in rule.terms {
         terms.append(term)
@@ -327,7 +323,7 @@ final class CheckPlan: Sendable {
     for (marker, _) in categoryMarkers { pairs[Int(marker[0]) << 8 | Int(marker[1])] = true }
     markerPairs = pairs
     self.gateCount = Int(gateCount)
-    self.messageParts = messageParts
+    self.messages = rules.map { MessageTemplate($0.message) }
     var packNumbers: [String: Int32] = [:]
     packIndex = rules.map { rule in
       if let number = packNumbers[rule.pack] { return number }
@@ -342,7 +338,6 @@ final class CheckPlan: Sendable {
       }
     }
     evasion = EvasionMatcher(terms: evasionTerms)
-    messageHasContact = rules.map { $0.message.contains("{contact}") }
     findingFacts = rules.map {
       FindingFacts(
         id: $0.id, kind: $0.kind, suggestions: $0.suggestions, basis: $0.basis, policy: $0.policy,
@@ -465,13 +460,75 @@ final class CheckPlan: Sendable {
     }
   }
 
-  /// The rule's message with `{match}` replaced.
-  func message(_ rule: Int, match: String) -> String {
-    let parts = messageParts[rule]
-    let message = parts.count == 1 ? parts[0] : parts.joined(separator: match)
-    guard messageHasContact[rule] else { return message }
-    // `{contact}` (a few rules, often hit in captions): split and joined without Foundation.
-    return message.split(separator: "{contact}", omittingEmptySubsequences: false).joined(
-      separator: Contact.normalized(match))
+  /// The rule's message with `{match}` and `{contact}` filled in.
+  func message(_ rule: Int, match: String) -> String { messages[rule].filled(match: match) }
+
+}
+
+/// A rule's message cut at its placeholders when the plan is built, so a finding's message is a
+/// few appends: `{match}` is the matched text, `{contact}` the match as ``Contact/normalized(_:)``.
+struct MessageTemplate: Sendable {
+  enum Piece: Sendable {
+    case text(String)
+    case match
+    case contact
+  }
+
+  let pieces: [Piece]
+  /// The bytes of the literal pieces (to reserve).
+  private let literalBytes: Int
+
+  init(_ message: String) {
+    var pieces: [Piece] = []
+    var rest = Substring(message)
+    while let open = rest.firstIndex(of: "{") {
+      let tail = rest[open...]
+      let piece: (Piece, Int)? =
+        tail.hasPrefix("{match}") ? (.match, 7) : tail.hasPrefix("{contact}") ? (.contact, 9) : nil
+      guard let (placeholder, length) = piece else {
+        // A brace that opens no placeholder is text.
+        let next = rest.index(after: open)
+        pieces.append(.text(String(rest[..<next])))
+        rest = rest[next...]
+        continue
+      }
+      if open > rest.startIndex { pieces.append(.text(String(rest[..<open]))) }
+      pieces.append(placeholder)
+      rest = tail.dropFirst(length)
+    }
+    if !rest.isEmpty { pieces.append(.text(String(rest))) }
+    // Adjacent text pieces joined.
+    var merged: [Piece] = []
+    for piece in pieces {
+      if case let .text(b) = piece, case let .text(a)? = merged.last {
+        merged[merged.count - 1] = .text(a + b)
+      } else {
+        merged.append(piece)
+      }
+    }
+    self.pieces = merged
+    literalBytes = merged.reduce(0) {
+      if case let .text(t) = $1 { return $0 + t.utf8.count }
+      return $0
+    }
+  }
+
+  /// The message for a finding on `match`.
+  func filled(match: String) -> String {
+    if pieces.count == 1, case let .text(only) = pieces[0] { return only }
+    var contact: String?
+    var out = ""
+    out.reserveCapacity(literalBytes + 2 * match.utf8.count)
+    for piece in pieces {
+      switch piece {
+      case let .text(t): out += t
+      case .match: out += match
+      case .contact:
+        let normalized = contact ?? Contact.normalized(match)
+        contact = normalized
+        out += normalized
+      }
+    }
+    return out
   }
 }

@@ -57,6 +57,18 @@ extension Checker {
         handedOff = true
       }
       if !facts.matchesThroughNoise && normalized.containsRemovedNoise(candidate.range) { continue }
+      // An evasion reading over an exact hit of the rule adds nothing unless it widens it (below):
+      // decided before the word boundaries, which cost an ICU pass (最低价 reads as the listed
+      // 最底价 too, wherever it is written exactly).
+      var widens: Int?
+      if inEvasions, let kept = exactKept.hits(of: candidate.rule),
+        let inside = Self.overlapping(normalized.originalRange(of: candidate.range), raw[kept])
+      {
+        guard let k = inside, normalized.originalRange(of: candidate.range).count > raw[k].range.count,
+          raw[k].evaded < 0
+        else { continue }
+        widens = k
+      }
       // A term read through pinyin, homophones or look-alikes must also stand as words of its own:
       // 国家集训队 holds 国家集 (国家级 with 集 for 级), but 集 is part of 集训队.
       if (facts.requiresWordBoundary || candidate.evaded >= 0) && !scratch.boundary.isAligned(candidate.range, in: text)
@@ -65,14 +77,12 @@ extension Checker {
       }
       if inEvasions {
         let original = normalized.originalRange(of: candidate.range)
-        if let kept = exactKept.hits(of: candidate.rule), let inside = Self.overlapping(original, raw[kept]) {
-          // An exact hit of the rule here already. When the evasion reading covers it and more
-          // (全网zui低价 read as 全网最低价 around the listed zui低价; 最最最便宜 around 最便宜),
+        if let k = widens {
+          // An exact hit of the rule here already, and the evasion reading covers it and more
+          // (全网zui低价 read as 全网最低价 around the listed zui低价; 最最最便宜 around 最便宜):
           // the finding widens to the whole evasion and keeps its severity.
-          if let k = inside, original.count > raw[k].range.count, raw[k].evaded < 0 {
-            raw[k].range = original
-            raw[k].evaded = candidate.evaded
-          }
+          raw[k].range = original
+          raw[k].evaded = candidate.evaded
           continue
         }
         // The same with an exact hit the previous chunk owns: it widened it and handed it here.

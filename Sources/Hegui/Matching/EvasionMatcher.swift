@@ -136,22 +136,24 @@ final class EvasionMatcher: Sendable {
     let n = text.count
     scratch.windows.removeAll(keepingCapacity: true)
     let searchesPairs = hasOptedTerms
-    // The last two Han characters and where they start; 0 after anything else.
+    // The last two Han characters and where the last starts (0 after anything else), and as
+    // bits (0 or 1): whether each is a character of an opted-in term, and whether the last is Han.
     var previous: UInt32 = 0
     var previousStart = 0
     var beforePrevious: UInt32 = 0
-    var previousRaw: UInt32 = 0
-    // Per position: the Han character when it is a character of an opted-in term, `other` for
-    // another Han character (it still holds its place), 0 after anything else.
-    let other = UInt32.max
+    var previousOpted: UInt64 = 0
+    var beforePreviousOpted: UInt64 = 0
+    var previousHan: UInt64 = 0
     // The hot loop of every check: bit tables through raw pointers, Han characters (3 bytes in
-    // UTF-8) decoded in place.
+    // UTF-8) decoded in place, and the pair search without a branch until a pair may hold (which
+    // characters are in terms is as good as random: branching on it mispredicts).
     optedCharacters.words.withUnsafeBufferPointer { optedWords in
       termCharacters.words.withUnsafeBufferPointer { termWords in
         pairs.table.withUnsafeBufferPointer { pairTable in
           guard let opted = optedWords.baseAddress, let inTerm = termWords.baseAddress,
             let pairBits = pairTable.baseAddress
           else { return }
+          let searching: UInt64 = searchesPairs ? 1 : 0
           var i = 0
           while i < n {
             let b = p[i]
@@ -162,8 +164,9 @@ final class EvasionMatcher: Sendable {
                 i += 1
               }
               previous = 0
-              beforePrevious = 0
-              previousRaw = 0
+              previousOpted = 0
+              beforePreviousOpted = 0
+              previousHan = 0
               continue
             }
             let start = i
@@ -181,27 +184,26 @@ final class EvasionMatcher: Sendable {
                 i = latinWord(from: start, in: text, scratch: &scratch)
               }
               previous = 0
-              beforePrevious = 0
-              previousRaw = 0
+              previousOpted = 0
+              beforePreviousOpted = 0
+              previousHan = 0
               continue
             }
-            if scalar == previousRaw && CharacterBits.contains(scalar, in: inTerm) {
+            if scalar == previous && CharacterBits.contains(scalar, in: inTerm) {
               addWindow(around: start, in: text, scratch: &scratch)
             }
-            let inTerms = searchesPairs && CharacterBits.contains(scalar, in: opted)
-            if inTerms {
-              if previous != 0 && previous != other && ExactPairs.mayHold(previous, scalar, 1, in: pairBits) {
-                checkPair(previous, scalar, 1, firstAt: previousStart, in: text, body)
-              }
-              if beforePrevious != 0 && beforePrevious != other && previous != 0
-                && ExactPairs.mayHold(beforePrevious, scalar, 2, in: pairBits)
-              {
-                checkPair(beforePrevious, scalar, 2, firstAt: previousStart - 3, in: text, body)
-              }
+            let optedBit = CharacterBits.bit(scalar, in: opted) & searching
+            let one = ExactPairs.holdBit(previous, scalar, 1, in: pairBits) & previousOpted
+            let two = ExactPairs.holdBit(beforePrevious, scalar, 2, in: pairBits) & beforePreviousOpted & previousHan
+            if optedBit & (one | two) != 0 {
+              if one != 0 { checkPair(previous, scalar, 1, firstAt: previousStart, in: text, body) }
+              if two != 0 { checkPair(beforePrevious, scalar, 2, firstAt: previousStart - 3, in: text, body) }
             }
             beforePrevious = previous
-            previous = inTerms ? scalar : other
-            previousRaw = scalar
+            beforePreviousOpted = previousOpted
+            previous = scalar
+            previousOpted = optedBit
+            previousHan = 1
             previousStart = start
           }
         }
@@ -870,12 +872,12 @@ struct ExactPairs: Sendable {
     Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - bits))
   }
 
-  /// Whether some term may hold `a` and, `distance` characters later, `b` (no false negatives),
-  /// on the bit table's words (`table`).
+  /// 1 when some term may hold `a` and, `distance` characters later, `b` (no false negatives),
+  /// on the bit table's words (`table`); else 0. A bit, not a `Bool`: the scan does not branch on it.
   @inline(__always)
-  static func mayHold(_ a: UInt32, _ b: UInt32, _ distance: Int, in table: UnsafePointer<UInt64>) -> Bool {
+  static func holdBit(_ a: UInt32, _ b: UInt32, _ distance: Int, in table: UnsafePointer<UInt64>) -> UInt64 {
     let bit = ExactPairs.bit(ExactPairs.key(a, b, distance))
-    return table[bit >> 6] & (1 << UInt64(bit & 63)) != 0
+    return (table[bit >> 6] >> UInt64(bit & 63)) & 1
   }
 
   /// Calls `body` with each term holding `a` and, `distance` characters later, `b`, and the
@@ -904,6 +906,12 @@ struct CharacterBits: Sendable {
   @inline(__always)
   static func contains(_ c: UInt32, in words: UnsafePointer<UInt64>) -> Bool {
     words[Int(c >> 6)] & (1 << UInt64(c & 63)) != 0
+  }
+
+  /// 1 when `c` (a BMP scalar) is in the set whose words start at `words`, else 0.
+  @inline(__always)
+  static func bit(_ c: UInt32, in words: UnsafePointer<UInt64>) -> UInt64 {
+    (words[Int(c >> 6)] >> UInt64(c & 63)) & 1
   }
 
   init(_ scalars: [UInt32]) {

@@ -114,6 +114,18 @@ struct EvasionTests {
     #expect(Contact.normalized("薇：abc-123 456") == "薇:abc-123456")
   }
 
+  @Test("a message is cut at its placeholders once: {match}, {contact}, both repeated, other braces kept")
+  func messageTemplate() {
+    #expect(MessageTemplate("没有占位符").filled(match: "x") == "没有占位符")
+    #expect(MessageTemplate("“{match}”不行").filled(match: "最低价") == "“最低价”不行")
+    #expect(
+      MessageTemplate("“{match}”像电话（{contact}），{match}").filled(match: "壹叁捌-0012-3456")
+        == "“壹叁捌-0012-3456”像电话（13800123456），壹叁捌-0012-3456")
+    #expect(MessageTemplate("{contact}{match}").filled(match: "Q:1 2") == "q:12Q:1 2")
+    // A brace that opens no placeholder is text; a placeholder in the match is not filled again.
+    #expect(MessageTemplate("{m} {match} {").filled(match: "{contact}") == "{m} {contact} {")
+  }
+
   @Test("the loader: homophones and evasion_severity belong to lexicon rules without evasion: false")
   func loader() throws {
     func load(_ extra: String) throws -> Ruleset {
