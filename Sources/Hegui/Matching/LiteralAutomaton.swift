@@ -1,9 +1,13 @@
 /// An Aho–Corasick automaton over Unicode scalars that finds every occurrence of every term in
 /// one pass over UTF-8 text.
 ///
-/// Transitions out of the root are a dense table (most steps of a scan end there); all other
-/// transitions live in one open-addressing hash table keyed by (state, scalar), so 60,000 terms
-/// fit in a few megabytes. Immutable after construction and safe to share across threads.
+/// The trie is laid out as a double array (Aoe's BASE/CHECK): each scalar that occurs in a term
+/// has a code (the most frequent first), and the transition from state `s` on code `c` is the
+/// state at `base[s] + c` when that state's `check` is `s`. A step is two loads from one compact
+/// array, with no hashing and no probing; a scalar that occurs in no term sends the scan straight
+/// to the root without following failure links. Each state's base, check, failure link and
+/// nearest state with terms sit side by side (16 bytes), so a step touches few cache lines.
+/// Immutable after construction and safe to share across threads.
 package struct LiteralAutomaton: Sendable {
   /// An occurrence: which term, and its UTF-8 byte range in the scanned text.
   package struct Match: Hashable, Sendable {
@@ -13,44 +17,45 @@ package struct LiteralAutomaton: Sendable {
     package var range: Range<Int>
   }
 
-  private static let rootDenseSize = 0x10000
   private let tables: Tables
   /// Number of terms the automaton was built from.
   package let termCount: Int
   /// Number of states (trie nodes).
   package var stateCount: Int { tables.stateCount }
 
+  /// One state of the double array.
+  struct Unit {
+    /// Where this state's transitions start: the target of code `c` is at `base + c`.
+    var base: Int32
+    /// The state this one is a transition of; -1 for a free position (and the root).
+    var check: Int32
+    /// The failure link: the longest proper suffix that is a state.
+    var fail: Int32
+    /// This state when it ends a term, else its nearest suffix that does; -1 when none.
+    var output: Int32
+  }
+
   /// The automaton's tables in raw memory: written once by `init`, read-only afterwards, so
   /// sharing them across threads is safe and scanning needs neither bounds checks nor reference
   /// counting.
   private final class Tables: @unchecked Sendable {
-    let rootNext: UnsafeMutablePointer<Int32>  // BMP scalar → state (0 = stay at root)
-    /// Open-addressing hash table of transitions: key (state << 21 | scalar) + 1 (0 = empty) and
-    /// target side by side, so that a probe touches one cache line.
-    let slots: UnsafeMutablePointer<Slot>
-    let mask: Int
-    let fail: UnsafeMutablePointer<Int32>
-    /// Per node: its first term (index into `termIDs`) or -1.
+    /// BMP scalar → code (0: in no term).
+    let bmpCodes: UnsafeMutablePointer<UInt16>
+    /// Codes of scalars beyond the BMP (emoji in terms; rare).
+    let astralCodes: [UInt32: Int32]
+    /// The double array; every `base + code` of every state lies inside it.
+    let units: UnsafeMutablePointer<Unit>
+    /// Per position: its first term (index into `termIDs`) or -1.
     let firstTerm: UnsafeMutablePointer<Int32>
-    /// Per node: the nearest proper suffix node with a term, or -1.
-    let dictLink: UnsafeMutablePointer<Int32>
-    /// Per node: whether any transition leaves it (a leaf goes straight to its failure link).
-    let hasChildren: UnsafeMutablePointer<Bool>
     let termNextAtNode: UnsafeMutablePointer<Int32>  // term slot → next term slot at the same node, or -1
     let termIDs: UnsafeMutablePointer<Int32>  // term slot → term index
     let termLengths: UnsafeMutablePointer<Int32>  // term index → UTF-8 length
     let stateCount: Int
     let termSlotCount: Int
 
-    struct Slot {
-      var key: UInt64
-      var value: Int32
-    }
-
-    /// Copies the arrays; takes ownership of `slots` (`slotCount` of them, a power of two).
     init(
-      rootNext: [Int32], slots: UnsafeMutablePointer<Slot>, slotCount: Int, fail: [Int32], firstTerm: [Int32],
-      dictLink: [Int32], hasChildren: [Bool], termNextAtNode: [Int32], termIDs: [Int32], termLengths: [Int32]
+      bmpCodes: [UInt16], astralCodes: [UInt32: Int32], units: [Unit], firstTerm: [Int32], termNextAtNode: [Int32],
+      termIDs: [Int32], termLengths: [Int32], stateCount: Int
     ) {
       func copy<T>(_ array: [T]) -> UnsafeMutablePointer<T> {
         let pointer = UnsafeMutablePointer<T>.allocate(capacity: max(1, array.count))
@@ -59,27 +64,21 @@ package struct LiteralAutomaton: Sendable {
         }
         return pointer
       }
-      self.rootNext = copy(rootNext)
-      self.slots = slots
-      mask = slotCount - 1
-      self.fail = copy(fail)
+      self.bmpCodes = copy(bmpCodes)
+      self.astralCodes = astralCodes
+      self.units = copy(units)
       self.firstTerm = copy(firstTerm)
-      self.dictLink = copy(dictLink)
-      self.hasChildren = copy(hasChildren)
       self.termNextAtNode = copy(termNextAtNode)
       self.termIDs = copy(termIDs)
       self.termLengths = copy(termLengths)
-      stateCount = fail.count
+      self.stateCount = stateCount
       termSlotCount = termIDs.count
     }
 
     deinit {
-      rootNext.deallocate()
-      slots.deallocate()
-      fail.deallocate()
+      bmpCodes.deallocate()
+      units.deallocate()
       firstTerm.deallocate()
-      dictLink.deallocate()
-      hasChildren.deallocate()
       termNextAtNode.deallocate()
       termIDs.deallocate()
       termLengths.deallocate()
@@ -90,7 +89,8 @@ package struct LiteralAutomaton: Sendable {
   ///
   /// - Parameter terms: The literal terms, already normalised like the text they will scan.
   package init(terms: [String]) {
-    var children: [[(UInt32, Int32)]] = [[]]
+    // The trie, on scalars.
+    var children: [[(scalar: UInt32, node: Int32)]] = [[]]
     var buildMap: [UInt64: Int32] = [:]
     var nodeTermsList: [[Int32]] = [[]]
     var lengths: [Int32] = []
@@ -116,79 +116,139 @@ package struct LiteralAutomaton: Sendable {
     }
     let nodeCount = children.count
 
-    // Breadth-first failure links and dictionary suffix links.
+    // Breadth-first failure links (on nodes) and the order states are placed in.
     var fail = [Int32](repeating: 0, count: nodeCount)
-    var dictLink = [Int32](repeating: -1, count: nodeCount)
-    var queue: [Int32] = []
+    var queue: [Int32] = [0]
     queue.reserveCapacity(nodeCount)
-    for (_, child) in children[0] { queue.append(child) }
     var head = 0
     while head < queue.count {
       let node = queue[head]
       head += 1
       for (scalar, child) in children[Int(node)] {
-        var f = fail[Int(node)]
         var target: Int32 = 0
-        while true {
-          if let next = buildMap[UInt64(f) << 21 | UInt64(scalar)], next != child {
-            target = next
-            break
+        if node != 0 {
+          var f = fail[Int(node)]
+          while true {
+            if let next = buildMap[UInt64(f) << 21 | UInt64(scalar)], next != child {
+              target = next
+              break
+            }
+            if f == 0 { break }
+            f = fail[Int(f)]
           }
-          if f == 0 { break }
-          f = fail[Int(f)]
         }
         fail[Int(child)] = target
-        dictLink[Int(child)] = nodeTermsList[Int(target)].isEmpty ? dictLink[Int(target)] : target
         queue.append(child)
       }
     }
-    // Free what is no longer needed before the tables are laid out: with 60,000 terms the trie
-    // has ~200,000 nodes, and peak memory is what the lexicon target is about.
-    children = []
-    queue = []
-
-    var rootNext = [Int32](repeating: 0, count: LiteralAutomaton.rootDenseSize)
-    var capacity = 16
-    while capacity < max(16, buildMap.count * 2) { capacity <<= 1 }
-    let slots = UnsafeMutablePointer<Tables.Slot>.allocate(capacity: capacity)
-    slots.initialize(repeating: Tables.Slot(key: 0, value: 0), count: capacity)
-    let mask = capacity - 1
-    var hasChildren = [Bool](repeating: false, count: nodeCount)
-    for (key, value) in buildMap {
-      let state = key >> 21
-      let scalar = key & 0x1F_FFFF
-      hasChildren[Int(state)] = true
-      if state == 0 && scalar < UInt64(LiteralAutomaton.rootDenseSize) {
-        rootNext[Int(scalar)] = value
-        continue
-      }
-      var slot = LiteralAutomaton.hash(key &+ 1) & mask
-      while slots[slot].key != 0 { slot = (slot + 1) & mask }
-      slots[slot] = Tables.Slot(key: key &+ 1, value: value)  // +1 so that 0 marks an empty slot
-    }
     buildMap = [:]
 
-    var firstTerm = [Int32](repeating: -1, count: nodeCount)
+    // Codes: the scalars on the most edges first, so the common ones pack densely.
+    var edgeCounts: [UInt32: Int] = [:]
+    for list in children { for edge in list { edgeCounts[edge.scalar, default: 0] += 1 } }
+    let alphabet = edgeCounts.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+    var bmpCodes = [UInt16](repeating: 0, count: 0x10000)
+    var astralCodes: [UInt32: Int32] = [:]
+    var codeOf: [UInt32: Int32] = [:]
+    codeOf.reserveCapacity(alphabet.count)
+    for (k, entry) in alphabet.enumerated() { codeOf[entry.key] = Int32(k + 1) }
+    // BMP scalars number at most 63,488 (surrogates aside), so their codes fit in 16 bits:
+    // number them first, astral scalars after.
+    var nextCode: Int32 = 1
+    for entry in alphabet where entry.key < 0x10000 {
+      bmpCodes[Int(entry.key)] = UInt16(nextCode)
+      codeOf[entry.key] = nextCode
+      nextCode += 1
+    }
+    for entry in alphabet where entry.key >= 0x10000 {
+      astralCodes[entry.key] = nextCode
+      codeOf[entry.key] = nextCode
+      nextCode += 1
+    }
+    let maxCode = Int(nextCode) - 1
+
+    // Placement, first fit, in breadth-first order: the root at 0 with base 0 (its children sit
+    // at their codes), each other state's children where all of them find free positions.
+    var position = [Int32](repeating: -1, count: nodeCount)
+    position[0] = 0
+    var free = FreePositions(capacity: 2 * nodeCount + 2 * maxCode + 1024)
+    free.take(0)
+    var bases = [Int32](repeating: 0, count: nodeCount)
+    var parent = [Int32](repeating: -1, count: nodeCount)
+    var codes: [Int] = []
+    var searchFloor = 1
+    for node in queue {
+      let list = children[Int(node)]
+      guard !list.isEmpty else { continue }
+      codes.removeAll(keepingCapacity: true)
+      for edge in list { codes.append(Int(codeOf[edge.scalar] ?? 0)) }
+      codes.sort()
+      var base = 0
+      if node != 0 {
+        // The free positions in order, from the first at or after both the smallest code and
+        // the search floor: the first where every child fits. When nearly everything the search
+        // passed was taken or did not fit, the region is full and later searches start past it
+        // (Darts' rule; it keeps building linear at the price of a few holes).
+        let start = free.first(atOrAfter: max(searchFloor, codes[0]))
+        var p = start
+        var misses = 0
+        while true {
+          let candidate = p - codes[0]
+          free.reserve(candidate + maxCode + 1)
+          var fits = true
+          for c in codes.dropFirst() where !free.isFree(candidate + c) {
+            fits = false
+            break
+          }
+          if fits {
+            base = candidate
+            break
+          }
+          let following = free.first(atOrAfter: p + 1)
+          misses += following - p
+          p = following
+        }
+        if misses * 20 >= (p - start + 1) * 19 { searchFloor = p }
+      }
+      bases[Int(node)] = Int32(base)
+      for edge in list {
+        let at = base + Int(codeOf[edge.scalar] ?? 0)
+        free.take(at)
+        position[Int(edge.node)] = Int32(at)
+        parent[Int(edge.node)] = node
+      }
+    }
+    children = []
+    free = FreePositions(capacity: 0)
+
+    var top = 0
+    for node in 0..<nodeCount { top = max(top, Int(position[node]), Int(bases[node]) + maxCode) }
+    let size = top + 1
+    var units = [Unit](repeating: Unit(base: 0, check: -1, fail: 0, output: -1), count: size)
+    var firstTerm = [Int32](repeating: -1, count: size)
     var termNext: [Int32] = []
     var termIDs: [Int32] = []
-    for node in 0..<nodeCount {
-      for term in nodeTermsList[node].reversed() {
+    for node in queue {
+      let at = Int(position[Int(node)])
+      units[at].base = bases[Int(node)]
+      if node != 0 { units[at].check = position[Int(parent[Int(node)])] }
+      units[at].fail = position[Int(fail[Int(node)])]
+      for term in nodeTermsList[Int(node)].reversed() {
         termIDs.append(term)
-        termNext.append(firstTerm[node])
-        firstTerm[node] = Int32(termIDs.count - 1)
+        termNext.append(firstTerm[at])
+        firstTerm[at] = Int32(termIDs.count - 1)
       }
     }
     nodeTermsList = []
-
+    for node in queue where node != 0 {
+      // Breadth-first: a node's failure target is shallower, so its output is already set.
+      let at = Int(position[Int(node)])
+      units[at].output = firstTerm[at] >= 0 ? Int32(at) : units[Int(units[at].fail)].output
+    }
     tables = Tables(
-      rootNext: rootNext, slots: slots, slotCount: capacity, fail: fail, firstTerm: firstTerm, dictLink: dictLink,
-      hasChildren: hasChildren, termNextAtNode: termNext, termIDs: termIDs, termLengths: lengths)
+      bmpCodes: bmpCodes, astralCodes: astralCodes, units: units, firstTerm: firstTerm, termNextAtNode: termNext,
+      termIDs: termIDs, termLengths: lengths, stateCount: nodeCount)
     termCount = terms.count
-  }
-
-  @inline(__always)
-  private static func hash(_ key: UInt64) -> Int {
-    Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 29)
   }
 
   /// Finds every occurrence of every term in `text` (valid UTF-8), overlapping ones included.
@@ -204,37 +264,33 @@ package struct LiteralAutomaton: Sendable {
   func scan(_ bytes: UnsafeBufferPointer<UInt8>, _ report: (Int, Range<Int>) -> Void) {
     let t = tables
     guard t.termSlotCount > 0, let src = bytes.baseAddress else { return }
-    let root = t.rootNext
-    let slots = t.slots
-    let mask = t.mask
-    let fail = t.fail
+    let codes = t.bmpCodes
+    let units = t.units
     let firstTerm = t.firstTerm
-    let dictLink = t.dictLink
-    let hasChildren = t.hasChildren
-    var state: Int32 = 0
+    let astral = t.astralCodes
+    var state = 0
     var i = 0
     let n = bytes.count
     while i < n {
       let (scalar, length) = Normalizer.decode(src, at: i)
       i += length
-      // Follow failure links until a transition on `scalar` exists or the root is reached.
+      let code = scalar < 0x10000 ? Int(codes[Int(scalar)]) : Int(astral[scalar] ?? 0)
+      if code == 0 {
+        // In no term: every state's transition fails, down to the root's.
+        state = 0
+        continue
+      }
+      // Follow failure links until a transition on `code` exists or the root is reached.
       while true {
-        if state == 0 {
-          if scalar < UInt32(LiteralAutomaton.rootDenseSize) {
-            state = root[Int(scalar)]
-          } else {
-            state = LiteralAutomaton.lookup(0, scalar, slots, mask) ?? 0
-          }
-          break
-        }
-        if hasChildren[Int(state)], let to = LiteralAutomaton.lookup(state, scalar, slots, mask) {
+        let to = Int(units[state].base) + code
+        if Int(units[to].check) == state {
           state = to
           break
         }
-        state = fail[Int(state)]
+        if state == 0 { break }
+        state = Int(units[state].fail)
       }
-      if state == 0 { continue }
-      var node = firstTerm[Int(state)] >= 0 ? state : dictLink[Int(state)]
+      var node = units[state].output
       while node >= 0 {
         var slot = firstTerm[Int(node)]
         while slot >= 0 {
@@ -242,23 +298,54 @@ package struct LiteralAutomaton: Sendable {
           report(term, (i - Int(t.termLengths[term]))..<i)
           slot = t.termNextAtNode[Int(slot)]
         }
-        node = dictLink[Int(node)]
+        node = units[Int(units[Int(node)].fail)].output
       }
     }
     withExtendedLifetime(t) {}
   }
+}
+
+/// The double array's free positions while it is laid out: "the first free position at or after
+/// p" in near-constant time (a union–find over taken positions, each pointing past itself).
+private struct FreePositions {
+  /// Per position: itself when free, else a position after it to look from.
+  private var next: [Int32]
+
+  init(capacity: Int) { next = (0..<Int32(capacity)).map { $0 } }
+
+  /// Grows the table so that `position` exists.
+  @inline(__always)
+  mutating func reserve(_ position: Int) {
+    if position >= next.count { grow(position) }
+  }
+
+  private mutating func grow(_ position: Int) {
+    let old = next.count
+    next.append(contentsOf: (Int32(old)..<Int32(max(position + 1, 2 * old))).map { $0 })
+  }
 
   @inline(__always)
-  private static func lookup(
-    _ state: Int32, _ scalar: UInt32, _ slots: UnsafeMutablePointer<Tables.Slot>, _ mask: Int
-  ) -> Int32? {
-    let key = (UInt64(state) << 21 | UInt64(scalar)) &+ 1
-    var slot = hash(key) & mask
-    while true {
-      let k = slots[slot].key
-      if k == key { return slots[slot].value }
-      if k == 0 { return nil }
-      slot = (slot + 1) & mask
+  func isFree(_ position: Int) -> Bool { position >= next.count || Int(next[position]) == position }
+
+  mutating func take(_ position: Int) {
+    reserve(position + 1)
+    next[position] = Int32(position + 1)
+  }
+
+  mutating func first(atOrAfter position: Int) -> Int {
+    reserve(position + 1)
+    var p = position
+    while Int(next[p]) != p {
+      p = Int(next[p])
+      reserve(p + 1)
     }
+    // Path compression: everything on the way now points at the answer.
+    var q = position
+    while q != p {
+      let following = Int(next[q])
+      next[q] = Int32(p)
+      q = following
+    }
+    return p
   }
 }
