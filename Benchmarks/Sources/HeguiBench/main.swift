@@ -17,6 +17,9 @@ struct Options {
   var dump: String?
   var userPath: String?
   var keepScripts = false
+  var peerExport: String?
+  var peerCorpus: String?
+  var peerDictionary: String?
 
   var bytes: Int { megabytes * 1_000_000 }
 
@@ -39,6 +42,15 @@ struct Options {
                       200 MB, every output format, 1,000 files, one long line, --stdin; with
                       --quick, sizes are a quarter (Benchmarks/user-path.sh builds and runs it)
       --keep-scripts  with --user-path, keep the generated scripts (for profiling) and say where
+      --peer-export DIR
+                      write the corpus as DIR/corpus.txt (one check per line) and DIR/contexts.txt,
+                      for the peer benchmark (Benchmarks/peers.sh)
+      --peer-hegui DIR
+                      time Hegui on DIR/corpus.txt as the peers are timed (--runs rounds of CPU
+                      time, one check per line) and print one JSON line
+      --peer-dictionary FILE
+                      with --peer-hegui: the shipped rules plus FILE's terms (one per line) as a
+                      lexicon rule
     """
 
   static func parse(_ arguments: [String]) throws -> Options {
@@ -78,6 +90,9 @@ struct Options {
       case "--dump": options.dump = try value()
       case "--user-path": options.userPath = try value()
       case "--keep-scripts": options.keepScripts = true
+      case "--peer-export": options.peerExport = try value()
+      case "--peer-hegui": options.peerCorpus = try value()
+      case "--peer-dictionary": options.peerDictionary = try value()
       case "-h", "--help":
         print(usage)
         exit(0)
@@ -293,6 +308,10 @@ do {
     let report = try Child.run(child, options: options)
     let data = try JSONEncoder().encode(report)
     FileHandle.standardOutput.write(data)
+  } else if let directory = options.peerExport {
+    try Peers.export(to: directory, options: options)
+  } else if let directory = options.peerCorpus {
+    try Peers.run(corpus: directory, dictionary: options.peerDictionary, options: options)
   } else if let workload = options.dump {
     try Dump.run(workload, options: options)
   } else if let binary = options.userPath {
