@@ -460,14 +460,12 @@ final class CheckPlan: Sendable {
     }
   }
 
-  /// The rule's message with `{match}` and `{contact}` filled in.
-  func message(_ rule: Int, match: String) -> String { messages[rule].filled(match: match) }
 
 }
 
 /// A rule's message cut at its placeholders when the plan is built, so a finding's message is a
 /// few appends: `{match}` is the matched text, `{contact}` the match as ``Contact/normalized(_:)``.
-struct MessageTemplate: Sendable {
+package struct MessageTemplate: Sendable {
   enum Piece: Sendable {
     case text(String)
     case match
@@ -478,7 +476,7 @@ struct MessageTemplate: Sendable {
   /// The bytes of the literal pieces (to reserve).
   private let literalBytes: Int
 
-  init(_ message: String) {
+  package init(_ message: String) {
     var pieces: [Piece] = []
     var rest = Substring(message)
     while let open = rest.firstIndex(of: "{") {
@@ -514,7 +512,7 @@ struct MessageTemplate: Sendable {
   }
 
   /// The message for a finding on `match`.
-  func filled(match: String) -> String {
+  package func filled(match: String) -> String {
     if pieces.count == 1, case let .text(only) = pieces[0] { return only }
     var contact: String?
     var out = ""

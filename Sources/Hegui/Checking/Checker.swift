@@ -215,19 +215,16 @@ public struct Checker: Sendable {
           let span = locator.span(utf8: hit.range)
           let match = String(text[span.range])
           let rule = plan.findingFacts[hit.rule]
-          let message: String
-          if hit.evaded >= 0 {
-            // Written in pinyin, with homophones or look-alikes: say which term it stands for, and
-            // the rule's message about that term.
-            let term = plan.evasion.terms[Int(hit.evaded)].text
-            message = "“\(match)”疑似规避“\(term)”：" + plan.message(hit.rule, match: term)
-          } else {
-            message = plan.message(hit.rule, match: match)
-          }
+          // Built when read. Written in pinyin, with homophones or look-alikes: which term it
+          // stands for, and the rule's message about that term.
+          let message: Finding.MessageSource =
+            hit.evaded >= 0
+            ? .template(plan.messages[hit.rule], filler: plan.evasion.terms[Int(hit.evaded)].text, evasion: match)
+            : .template(plan.messages[hit.rule], filler: match, evasion: nil)
           findings.append(
             Finding(
               ruleID: rule.id, kind: rule.kind, severity: hit.severity, match: match, span: span, field: nil,
-              message: message, suggestions: rule.suggestions, basis: rule.basis,
+              messageSource: message, suggestions: rule.suggestions, basis: rule.basis,
               policy: rule.policy, isSuppressible: rule.isSuppressible, note: hit.note))
         }
       }

@@ -122,6 +122,12 @@ extension CodingUserInfoKey {
 }
 
 /// One problem found in a text: which rule, how serious, exactly where, and how to fix it.
+///
+/// A finding made by a check keeps its message as the rule's template and the words that fill
+/// it, and builds the string each time ``message`` is read: most findings of a large lexicon
+/// are counted or filtered, never shown, and building every message up front was a large part of
+/// checking such text. Equality, hashing and `Codable` use the built message, so a finding
+/// compares and encodes exactly as one made with a message string.
 public struct Finding: Sendable, Hashable, Codable {
   /// The rule's id, e.g. `adlaw.absolute.lowest-price`.
   public let ruleID: String
@@ -136,7 +142,7 @@ public struct Finding: Sendable, Hashable, Codable {
   /// The metadata field a category finding is about (`category`), else `nil`.
   public let field: String?
   /// A Chinese message a merchant can act on.
-  public let message: String
+  public var message: String { messageSource.text }
   /// Compliant rewrites.
   public let suggestions: [String]
   /// Legal or platform basis.
@@ -148,9 +154,40 @@ public struct Finding: Sendable, Hashable, Codable {
   /// Why the severity differs from the rule's, when it does (an exception or override).
   public let note: String?
 
+  private let messageSource: MessageSource
+
+  /// A message, as given or as a rule's template with what fills it.
+  package enum MessageSource: Sendable {
+    case text(String)
+    /// The template filled with `filler` (the match, or the term an evasion stands for);
+    /// `evasion` is the match when the finding is an evasion of `filler`.
+    case template(MessageTemplate, filler: String, evasion: String?)
+
+    var text: String {
+      switch self {
+      case let .text(text): return text
+      case let .template(template, filler, evasion):
+        let message = template.filled(match: filler)
+        guard let evasion else { return message }
+        return "“\(evasion)”疑似规避“\(filler)”：" + message
+      }
+    }
+  }
+
   package init(
     ruleID: String, kind: RuleKind, severity: Severity, match: String, span: TextSpan?, field: String?,
     message: String, suggestions: [String], basis: [String], policy: PolicyKind, isSuppressible: Bool, note: String?
+  ) {
+    self.init(
+      ruleID: ruleID, kind: kind, severity: severity, match: match, span: span, field: field,
+      messageSource: .text(message), suggestions: suggestions, basis: basis, policy: policy,
+      isSuppressible: isSuppressible, note: note)
+  }
+
+  package init(
+    ruleID: String, kind: RuleKind, severity: Severity, match: String, span: TextSpan?, field: String?,
+    messageSource: MessageSource, suggestions: [String], basis: [String], policy: PolicyKind, isSuppressible: Bool,
+    note: String?
   ) {
     self.ruleID = ruleID
     self.kind = kind
@@ -158,7 +195,7 @@ public struct Finding: Sendable, Hashable, Codable {
     self.match = match
     self.span = span
     self.field = field
-    self.message = message
+    self.messageSource = messageSource
     self.suggestions = suggestions
     self.basis = basis
     self.policy = policy
@@ -169,8 +206,71 @@ public struct Finding: Sendable, Hashable, Codable {
   /// The same finding with another severity and note (an exception or a baseline changed it).
   package func with(severity: Severity, note: String?) -> Finding {
     Finding(
-      ruleID: ruleID, kind: kind, severity: severity, match: match, span: span, field: field, message: message,
-      suggestions: suggestions, basis: basis, policy: policy, isSuppressible: isSuppressible, note: note)
+      ruleID: ruleID, kind: kind, severity: severity, match: match, span: span, field: field,
+      messageSource: messageSource, suggestions: suggestions, basis: basis, policy: policy,
+      isSuppressible: isSuppressible, note: note)
+  }
+
+  /// Equal when every property, the message included, is.
+  public static func == (a: Finding, b: Finding) -> Bool {
+    a.ruleID == b.ruleID && a.kind == b.kind && a.severity == b.severity && a.match == b.match && a.span == b.span
+      && a.field == b.field && a.suggestions == b.suggestions && a.basis == b.basis && a.policy == b.policy
+      && a.isSuppressible == b.isSuppressible && a.note == b.note && a.message == b.message
+  }
+
+  /// Hashes every property, the message included.
+  public func hash(into hasher: inout Hasher) {
+    hasher.combine(ruleID)
+    hasher.combine(kind)
+    hasher.combine(severity)
+    hasher.combine(match)
+    hasher.combine(span)
+    hasher.combine(field)
+    hasher.combine(message)
+    hasher.combine(suggestions)
+    hasher.combine(basis)
+    hasher.combine(policy)
+    hasher.combine(isSuppressible)
+    hasher.combine(note)
+  }
+
+  private enum CodingKeys: String, CodingKey {
+    case ruleID, kind, severity, match, span, field, message, suggestions, basis, policy, isSuppressible, note
+  }
+
+  /// Encodes every property, the message as text; `span`, `field` and `note` only when present.
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(ruleID, forKey: .ruleID)
+    try container.encode(kind, forKey: .kind)
+    try container.encode(severity, forKey: .severity)
+    try container.encode(match, forKey: .match)
+    try container.encodeIfPresent(span, forKey: .span)
+    try container.encodeIfPresent(field, forKey: .field)
+    try container.encode(message, forKey: .message)
+    try container.encode(suggestions, forKey: .suggestions)
+    try container.encode(basis, forKey: .basis)
+    try container.encode(policy, forKey: .policy)
+    try container.encode(isSuppressible, forKey: .isSuppressible)
+    try container.encodeIfPresent(note, forKey: .note)
+  }
+
+  /// Decodes what ``encode(to:)`` wrote (a span needs the checked text; see ``TextSpan``).
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    self.init(
+      ruleID: try container.decode(String.self, forKey: .ruleID),
+      kind: try container.decode(RuleKind.self, forKey: .kind),
+      severity: try container.decode(Severity.self, forKey: .severity),
+      match: try container.decode(String.self, forKey: .match),
+      span: try container.decodeIfPresent(TextSpan.self, forKey: .span),
+      field: try container.decodeIfPresent(String.self, forKey: .field),
+      message: try container.decode(String.self, forKey: .message),
+      suggestions: try container.decode([String].self, forKey: .suggestions),
+      basis: try container.decode([String].self, forKey: .basis),
+      policy: try container.decode(PolicyKind.self, forKey: .policy),
+      isSuppressible: try container.decode(Bool.self, forKey: .isSuppressible),
+      note: try container.decodeIfPresent(String.self, forKey: .note))
   }
 }
 
