@@ -460,7 +460,6 @@ final class CheckPlan: Sendable {
     }
   }
 
-
 }
 
 /// A rule's message cut at its placeholders when the plan is built, so a finding's message is a
