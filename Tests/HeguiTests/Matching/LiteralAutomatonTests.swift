@@ -42,6 +42,41 @@ struct LiteralAutomatonTests {
     }
   }
 
+  @Test("agrees with a naive search with thousands of terms over a large alphabet (double-array placement)")
+  func agreesWithNaiveLarge() {
+    var rng = SplitMix64(state: 7)
+    // 2,000 Han characters, ASCII letters and a few astral scalars: many codes, states with
+    // hundreds of children and states with one, so placement meets collisions and full regions.
+    var alphabet = (0..<2_000).compactMap { Unicode.Scalar(0x4E00 + $0 * 7).map(Character.init) }
+    alphabet += Array("abcxyz😀🎁🔥")
+    let common = Array(alphabet.prefix(40))
+    let terms = (0..<3_000).map { _ in
+      String(
+        (0..<Int.random(in: 1...5, using: &rng)).map { _ in
+          Bool.random(using: &rng) ? common.randomElement(using: &rng)! : alphabet.randomElement(using: &rng)!
+        })
+    }
+    let automaton = LiteralAutomaton(terms: terms)
+    for _ in 0..<40 {
+      var text = ""
+      for _ in 0..<Int.random(in: 0...20, using: &rng) {
+        text +=
+          Bool.random(using: &rng) ? terms.randomElement(using: &rng)! : String(alphabet.randomElement(using: &rng)!)
+      }
+      let got = Set(automaton.matches(in: text).map { "\($0.term)@\($0.range)" })
+      var expected = Set<String>()
+      let bytes = Array(text.utf8)
+      for (index, term) in terms.enumerated() {
+        let t = Array(term.utf8)
+        guard t.count <= bytes.count else { continue }
+        for start in 0...(bytes.count - t.count) where bytes[start] & 0xC0 != 0x80 {
+          if Array(bytes[start..<(start + t.count)]) == t { expected.insert("\(index)@\(start..<(start + t.count))") }
+        }
+      }
+      #expect(got == expected, "text \(text)")
+    }
+  }
+
   @Test("60,000 terms build and match")
   func large() {
     var rng = SplitMix64(state: 1)
