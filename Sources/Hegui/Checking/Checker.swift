@@ -78,8 +78,13 @@ public struct Checker: Sendable {
     }
     var findings = categoryFindings(
       context: context, scope: scope, advertisement: context.context == .description ? text : nil)
-    findings += result.findings
-    return CheckResult(findings: findings, diagnostics: diagnostics + result.diagnostics)
+    if findings.isEmpty {
+      findings = result.findings
+    } else {
+      findings += result.findings
+    }
+    return CheckResult(
+      findings: findings, diagnostics: diagnostics.isEmpty ? result.diagnostics : diagnostics + result.diagnostics)
   }
 
   /// Checks a listing: its title and description, each in its own context, and its facts
@@ -302,12 +307,20 @@ public struct Checker: Sendable {
   private func onePerPlacePerPack(_ hits: [RawFinding]) -> [RawFinding] {
     if hits.count < 2 { return hits }
     let packs = plan.packIndex
-    let ordered = hits.sorted {
-      let (a, b) = (packs[$0.rule], packs[$1.rule])
-      if a != b { return a < b }
-      return ($0.severity, $0.range.count, -$0.rule, -$0.range.lowerBound)
-        > ($1.severity, $1.range.count, -$1.rule, -$1.range.lowerBound)
+    // By pack, then the strongest first: severity, longer, then by rule and start; ties keep
+    // their order. Sorted as plain integer keys (a hit's note would be retained and released
+    // at every move).
+    var keys: [(UInt64, UInt64, Int)] = []
+    keys.reserveCapacity(hits.count)
+    for (k, hit) in hits.enumerated() {
+      let first =
+        UInt64(packs[hit.rule]) << 34 | (3 - Self.rank(hit.severity)) << 32
+        | UInt64(UInt32.max - UInt32(clamping: hit.range.count))
+      let second = UInt64(UInt32(clamping: hit.rule)) << 40 | UInt64(min(hit.range.lowerBound, (1 << 40) - 1))
+      keys.append((first, second, k))
     }
+    keys.sort { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
+    let ordered = keys.lazy.map { hits[$0.2] }
     // The bytes taken by the hits kept so far in the current pack, as bits over the span of all
     // hits: one test and one mark per hit byte, so a text with 50,000 hits stays linear.
     let low = hits.reduce(Int.max) { min($0, $1.range.lowerBound) }
@@ -327,6 +340,14 @@ public struct Checker: Sendable {
       kept.append(hit)
     }
     return kept
+  }
+
+  private static func rank(_ severity: Severity) -> UInt64 {
+    switch severity {
+    case .info: 0
+    case .review: 1
+    case .block: 2
+    }
   }
 
   private static func anyMarked(_ range: Range<Int>, from low: Int, in bits: [UInt64]) -> Bool {

@@ -31,7 +31,8 @@ package struct LiteralAutomaton: Sendable {
     var check: Int32
     /// The failure link: the longest proper suffix that is a state.
     var fail: Int32
-    /// This state when it ends a term, else its nearest suffix that does; -1 when none.
+    /// Where the state's run of occurrences starts in `outputs`; -1 when no term ends here or
+    /// at a suffix.
     var output: Int32
   }
 
@@ -45,17 +46,15 @@ package struct LiteralAutomaton: Sendable {
     let astralCodes: [UInt32: Int32]
     /// The double array; every `base + code` of every state lies inside it.
     let units: UnsafeMutablePointer<Unit>
-    /// Per position: its first term (index into `termIDs`) or -1.
-    let firstTerm: UnsafeMutablePointer<Int32>
-    let termNextAtNode: UnsafeMutablePointer<Int32>  // term slot → next term slot at the same node, or -1
-    let termIDs: UnsafeMutablePointer<Int32>  // term slot → term index
-    let termLengths: UnsafeMutablePointer<Int32>  // term index → UTF-8 length
+    /// Every state's occurrences in one run (a unit's `output` is where its run starts): pairs
+    /// of term index and UTF-8 length, its own terms then those of its suffixes, ended by -1. One
+    /// run is one or two cache lines, where a chain of links was a miss per term.
+    let outputs: UnsafeMutablePointer<Int32>
     let stateCount: Int
-    let termSlotCount: Int
+    let hasTerms: Bool
 
     init(
-      bmpCodes: [UInt16], astralCodes: [UInt32: Int32], units: [Unit], firstTerm: [Int32], termNextAtNode: [Int32],
-      termIDs: [Int32], termLengths: [Int32], stateCount: Int
+      bmpCodes: [UInt16], astralCodes: [UInt32: Int32], units: [Unit], outputs: [Int32], stateCount: Int
     ) {
       func copy<T>(_ array: [T]) -> UnsafeMutablePointer<T> {
         let pointer = UnsafeMutablePointer<T>.allocate(capacity: max(1, array.count))
@@ -67,21 +66,15 @@ package struct LiteralAutomaton: Sendable {
       self.bmpCodes = copy(bmpCodes)
       self.astralCodes = astralCodes
       self.units = copy(units)
-      self.firstTerm = copy(firstTerm)
-      self.termNextAtNode = copy(termNextAtNode)
-      self.termIDs = copy(termIDs)
-      self.termLengths = copy(termLengths)
+      self.outputs = copy(outputs)
       self.stateCount = stateCount
-      termSlotCount = termIDs.count
+      hasTerms = !outputs.isEmpty
     }
 
     deinit {
       bmpCodes.deallocate()
       units.deallocate()
-      firstTerm.deallocate()
-      termNextAtNode.deallocate()
-      termIDs.deallocate()
-      termLengths.deallocate()
+      outputs.deallocate()
     }
   }
 
@@ -225,29 +218,38 @@ package struct LiteralAutomaton: Sendable {
     for node in 0..<nodeCount { top = max(top, Int(position[node]), Int(bases[node]) + maxCode) }
     let size = top + 1
     var units = [Unit](repeating: Unit(base: 0, check: -1, fail: 0, output: -1), count: size)
-    var firstTerm = [Int32](repeating: -1, count: size)
-    var termNext: [Int32] = []
-    var termIDs: [Int32] = []
     for node in queue {
       let at = Int(position[Int(node)])
       units[at].base = bases[Int(node)]
       if node != 0 { units[at].check = position[Int(parent[Int(node)])] }
       units[at].fail = position[Int(fail[Int(node)])]
-      for term in nodeTermsList[Int(node)].reversed() {
-        termIDs.append(term)
-        termNext.append(firstTerm[at])
-        firstTerm[at] = Int32(termIDs.count - 1)
+    }
+    // Breadth-first, a state's failure target is shallower: its run is complete when the
+    // state's own is written (its terms, then a copy of the target's run).
+    var outputs: [Int32] = []
+    for node in queue where node != 0 {
+      let at = Int(position[Int(node)])
+      let suffix = Int(units[Int(units[at].fail)].output)
+      let own = nodeTermsList[Int(node)]
+      guard !own.isEmpty || suffix >= 0 else { continue }
+      units[at].output = Int32(outputs.count)
+      for term in own {
+        outputs.append(term)
+        outputs.append(lengths[Int(term)])
       }
+      if suffix >= 0 {
+        var k = suffix
+        while outputs[k] >= 0 {
+          outputs.append(outputs[k])
+          outputs.append(outputs[k + 1])
+          k += 2
+        }
+      }
+      outputs.append(-1)
     }
     nodeTermsList = []
-    for node in queue where node != 0 {
-      // Breadth-first: a node's failure target is shallower, so its output is already set.
-      let at = Int(position[Int(node)])
-      units[at].output = firstTerm[at] >= 0 ? Int32(at) : units[Int(units[at].fail)].output
-    }
     tables = Tables(
-      bmpCodes: bmpCodes, astralCodes: astralCodes, units: units, firstTerm: firstTerm, termNextAtNode: termNext,
-      termIDs: termIDs, termLengths: lengths, stateCount: nodeCount)
+      bmpCodes: bmpCodes, astralCodes: astralCodes, units: units, outputs: outputs, stateCount: nodeCount)
     termCount = terms.count
   }
 
@@ -263,10 +265,10 @@ package struct LiteralAutomaton: Sendable {
   /// of end offset.
   func scan(_ bytes: UnsafeBufferPointer<UInt8>, _ report: (Int, Range<Int>) -> Void) {
     let t = tables
-    guard t.termSlotCount > 0, let src = bytes.baseAddress else { return }
+    guard t.hasTerms, let src = bytes.baseAddress else { return }
     let codes = t.bmpCodes
     let units = t.units
-    let firstTerm = t.firstTerm
+    let outputs = t.outputs
     let astral = t.astralCodes
     var state = 0
     var i = 0
@@ -290,15 +292,11 @@ package struct LiteralAutomaton: Sendable {
         if state == 0 { break }
         state = Int(units[state].fail)
       }
-      var node = units[state].output
-      while node >= 0 {
-        var slot = firstTerm[Int(node)]
-        while slot >= 0 {
-          let term = Int(t.termIDs[Int(slot)])
-          report(term, (i - Int(t.termLengths[term]))..<i)
-          slot = t.termNextAtNode[Int(slot)]
-        }
-        node = units[Int(units[Int(node)].fail)].output
+      var k = Int(units[state].output)
+      if k < 0 { continue }
+      while outputs[k] >= 0 {
+        report(Int(outputs[k]), (i - Int(outputs[k + 1]))..<i)
+        k += 2
       }
     }
     withExtendedLifetime(t) {}
