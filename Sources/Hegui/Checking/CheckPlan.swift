@@ -62,15 +62,6 @@ final class CheckPlan: Sendable {
   }
 
   /// What a text finding copies from its rule.
-  struct FindingFacts: Sendable {
-    var id: String
-    var kind: RuleKind
-    var suggestions: [String]
-    var basis: [String]
-    var policy: PolicyKind
-    var isSuppressible: Bool
-  }
-
   /// The checking situation, resolved once per check.
   struct Scope {
     var context: UInt8
@@ -125,7 +116,8 @@ final class CheckPlan: Sendable {
   let gateCount: Int
   /// Per rule: its message, split at its placeholders once.
   let messages: [MessageTemplate]
-  let findingFacts: [FindingFacts]
+  /// Per rule: what its findings share.
+  let findingFacts: [Finding.Rule]
   /// Per rule: its pack, numbered.
   let packIndex: [Int32]
   let boundaries: WordBoundaries
@@ -338,10 +330,10 @@ final class CheckPlan: Sendable {
       }
     }
     evasion = EvasionMatcher(terms: evasionTerms)
-    findingFacts = rules.map {
-      FindingFacts(
-        id: $0.id, kind: $0.kind, suggestions: $0.suggestions, basis: $0.basis, policy: $0.policy,
-        isSuppressible: $0.isSuppressible)
+    findingFacts = zip(rules, messages).map { rule, template in
+      Finding.Rule(
+        id: rule.id, kind: rule.kind, suggestions: rule.suggestions, basis: rule.basis, policy: rule.policy,
+        isSuppressible: rule.isSuppressible, template: template)
     }
   }
 

@@ -219,18 +219,13 @@ public struct Checker: Sendable {
         for hit in raw {
           let span = locator.span(utf8: hit.range)
           let match = String(text[span.range])
-          let rule = plan.findingFacts[hit.rule]
-          // Built when read. Written in pinyin, with homophones or look-alikes: which term it
-          // stands for, and the rule's message about that term.
-          let message: Finding.MessageSource =
-            hit.evaded >= 0
-            ? .template(plan.messages[hit.rule], filler: plan.evasion.terms[Int(hit.evaded)].text, evasion: match)
-            : .template(plan.messages[hit.rule], filler: match, evasion: nil)
+          // The message is built when read. Written in pinyin, with homophones or look-alikes:
+          // which term it stands for, and the rule's message about that term.
           findings.append(
             Finding(
-              ruleID: rule.id, kind: rule.kind, severity: hit.severity, match: match, span: span, field: nil,
-              messageSource: message, suggestions: rule.suggestions, basis: rule.basis,
-              policy: rule.policy, isSuppressible: rule.isSuppressible, note: hit.note))
+              rule: plan.findingFacts[hit.rule], severity: hit.severity, match: match, span: span, field: nil,
+              messageSource: hit.evaded >= 0 ? .evasion(term: plan.evasion.terms[Int(hit.evaded)].text) : .template,
+              note: hit.note))
         }
       }
     }

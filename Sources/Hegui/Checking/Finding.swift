@@ -123,16 +123,17 @@ extension CodingUserInfoKey {
 
 /// One problem found in a text: which rule, how serious, exactly where, and how to fix it.
 ///
-/// A finding made by a check keeps its message as the rule's template and the words that fill
-/// it, and builds the string each time ``message`` is read: most findings of a large lexicon
-/// are counted or filtered, never shown, and building every message up front was a large part of
-/// checking such text. Equality, hashing and `Codable` use the built message, so a finding
-/// compares and encodes exactly as one made with a message string.
+/// A finding made by a check shares its rule's facts (id, kind, suggestions, basis, policy,
+/// message template) with every other finding of that rule, and builds its message each time
+/// ``message`` is read: most findings of a large lexicon are counted or filtered, never shown,
+/// and building every message and copying every fact up front was a large part of checking such
+/// text. Equality, hashing and `Codable` use the values, so a finding compares and encodes
+/// exactly as one made with a message string.
 public struct Finding: Sendable, Hashable, Codable {
   /// The rule's id, e.g. `adlaw.absolute.lowest-price`.
-  public let ruleID: String
+  public var ruleID: String { rule.id }
   /// The rule's kind.
-  public let kind: RuleKind
+  public var kind: RuleKind { rule.kind }
   /// Severity after overrides and exceptions.
   public let severity: Severity
   /// The original text of the span, exactly (empty for findings about metadata).
@@ -142,36 +143,62 @@ public struct Finding: Sendable, Hashable, Codable {
   /// The metadata field a category finding is about (`category`), else `nil`.
   public let field: String?
   /// A Chinese message a merchant can act on.
-  public var message: String { messageSource.text }
+  public var message: String {
+    switch messageSource {
+    case let .text(text): return text
+    case .template: return rule.template?.filled(match: match) ?? ""
+    case let .evasion(term):
+      return "“\(match)”疑似规避“\(term)”：" + (rule.template?.filled(match: term) ?? "")
+    }
+  }
   /// Compliant rewrites.
-  public let suggestions: [String]
+  public var suggestions: [String] { rule.suggestions }
   /// Legal or platform basis.
-  public let basis: [String]
+  public var basis: [String] { rule.basis }
   /// Whether the basis is law or platform policy.
-  public let policy: PolicyKind
+  public var policy: PolicyKind { rule.policy }
   /// Whether inline suppression may silence the rule.
-  public let isSuppressible: Bool
+  public var isSuppressible: Bool { rule.isSuppressible }
   /// Why the severity differs from the rule's, when it does (an exception or override).
   public let note: String?
 
+  private let rule: Rule
   private let messageSource: MessageSource
 
-  /// A message, as given or as a rule's template with what fills it.
-  package enum MessageSource: Sendable {
-    case text(String)
-    /// The template filled with `filler` (the match, or the term an evasion stands for);
-    /// `evasion` is the match when the finding is an evasion of `filler`.
-    case template(MessageTemplate, filler: String, evasion: String?)
+  /// What a finding knows of its rule: one object per rule of a check plan, shared by its
+  /// findings (one reference to count instead of five).
+  package final class Rule: Sendable {
+    let id: String
+    let kind: RuleKind
+    let suggestions: [String]
+    let basis: [String]
+    let policy: PolicyKind
+    let isSuppressible: Bool
+    /// The rule's message template (nil for a finding made with its message as text).
+    let template: MessageTemplate?
 
-    var text: String {
-      switch self {
-      case let .text(text): return text
-      case let .template(template, filler, evasion):
-        let message = template.filled(match: filler)
-        guard let evasion else { return message }
-        return "“\(evasion)”疑似规避“\(filler)”：" + message
-      }
+    package init(
+      id: String, kind: RuleKind, suggestions: [String], basis: [String], policy: PolicyKind, isSuppressible: Bool,
+      template: MessageTemplate?
+    ) {
+      self.id = id
+      self.kind = kind
+      self.suggestions = suggestions
+      self.basis = basis
+      self.policy = policy
+      self.isSuppressible = isSuppressible
+      self.template = template
     }
+  }
+
+  /// Where the message comes from.
+  package enum MessageSource: Sendable {
+    /// As given.
+    case text(String)
+    /// The rule's template filled with the match.
+    case template
+    /// An evasion of `term`: says so, then the rule's template filled with the term.
+    case evasion(term: String)
   }
 
   package init(
@@ -179,36 +206,28 @@ public struct Finding: Sendable, Hashable, Codable {
     message: String, suggestions: [String], basis: [String], policy: PolicyKind, isSuppressible: Bool, note: String?
   ) {
     self.init(
-      ruleID: ruleID, kind: kind, severity: severity, match: match, span: span, field: field,
-      messageSource: .text(message), suggestions: suggestions, basis: basis, policy: policy,
-      isSuppressible: isSuppressible, note: note)
+      rule: Rule(
+        id: ruleID, kind: kind, suggestions: suggestions, basis: basis, policy: policy, isSuppressible: isSuppressible,
+        template: nil),
+      severity: severity, match: match, span: span, field: field, messageSource: .text(message), note: note)
   }
 
   package init(
-    ruleID: String, kind: RuleKind, severity: Severity, match: String, span: TextSpan?, field: String?,
-    messageSource: MessageSource, suggestions: [String], basis: [String], policy: PolicyKind, isSuppressible: Bool,
+    rule: Rule, severity: Severity, match: String, span: TextSpan?, field: String?, messageSource: MessageSource,
     note: String?
   ) {
-    self.ruleID = ruleID
-    self.kind = kind
+    self.rule = rule
     self.severity = severity
     self.match = match
     self.span = span
     self.field = field
     self.messageSource = messageSource
-    self.suggestions = suggestions
-    self.basis = basis
-    self.policy = policy
-    self.isSuppressible = isSuppressible
     self.note = note
   }
 
   /// The same finding with another severity and note (an exception or a baseline changed it).
   package func with(severity: Severity, note: String?) -> Finding {
-    Finding(
-      ruleID: ruleID, kind: kind, severity: severity, match: match, span: span, field: field,
-      messageSource: messageSource, suggestions: suggestions, basis: basis, policy: policy,
-      isSuppressible: isSuppressible, note: note)
+    Finding(rule: rule, severity: severity, match: match, span: span, field: field, messageSource: messageSource, note: note)
   }
 
   /// Equal when every property, the message included, is.
