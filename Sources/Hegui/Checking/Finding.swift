@@ -227,7 +227,8 @@ public struct Finding: Sendable, Hashable, Codable {
 
   /// The same finding with another severity and note (an exception or a baseline changed it).
   package func with(severity: Severity, note: String?) -> Finding {
-    Finding(rule: rule, severity: severity, match: match, span: span, field: field, messageSource: messageSource, note: note)
+    Finding(
+      rule: rule, severity: severity, match: match, span: span, field: field, messageSource: messageSource, note: note)
   }
 
   /// Equal when every property, the message included, is.
