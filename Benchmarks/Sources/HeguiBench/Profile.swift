@@ -31,7 +31,17 @@ enum Profile {
       try Scaling.run(options: options)
     case "captions", "captions-no-evasions":
       let lines = (0..<options.captionLines).map { _ in generator.captionLine(characters: 40) }
-      let checker = Checker(ruleset: try Ruleset.shipped(), matchesEvasions: workload == "captions")
+      var checker = Checker(ruleset: try Ruleset.shipped(), matchesEvasions: workload == "captions")
+      if let path = options.peerDictionary {
+        // With --peer-dictionary FILE: the shipped rules and FILE's terms (the peer benchmark's).
+        let terms = try String(contentsOfFile: path, encoding: .utf8).split(whereSeparator: \.isNewline).map(
+          String.init)
+        let url = try Lexicon.writeRuleset(terms: terms)
+        defer { try? FileManager.default.removeItem(at: url) }
+        checker = Checker(
+          ruleset: try Ruleset.load(directories: [url], includingShipped: true), matchesEvasions: workload == "captions"
+        )
+      }
       let result = Workloads.latencies(
         checker, lines: lines, context: CheckContext(.caption), rounds: options.captionRounds)
       let sorted = result.samples.sorted()

@@ -81,6 +81,8 @@ final class EvasionMatcher: Sendable {
   private let hasOptedTerms: Bool
   /// Every term by its characters as written (for repeats).
   private let characters: CharacterTrie
+  /// Every pair of adjacent characters in a term: which repeats are worth reading again.
+  private let repeats: AdjacentPairs
   /// The opted-in terms by pairs of their characters, to find homophone matches in Han text.
   private let pairs: ExactPairs
   /// The characters of every term, and of the opted-in terms (bit sets over the BMP).
@@ -119,6 +121,7 @@ final class EvasionMatcher: Sendable {
     hasOptedTerms = !opted.isEmpty
     pairs = ExactPairs(terms: terms, indices: opted)
     characters = CharacterTrie(terms: terms)
+    repeats = AdjacentPairs(terms.map(\.chars))
     termCharacters = CharacterBits(terms.flatMap(\.chars))
     optedCharacters = CharacterBits(opted.flatMap { terms[$0].chars })
   }
@@ -144,6 +147,20 @@ final class EvasionMatcher: Sendable {
     var previousOpted: UInt64 = 0
     var beforePreviousOpted: UInt64 = 0
     var previousHan: UInt64 = 0
+    // A run of a repeated character of some term (最最最): its length and where its second
+    // character starts. Read again (a window) only when it can hide a term: when a term holds the
+    // character followed by the one after the run (最最最便宜: 最便), or holds it doubled and the
+    // run is longer than two (宝宝宝 around 宝宝). Most repeats (谢谢, 哈哈哈 before a space)
+    // hide nothing.
+    var runLength = 0
+    var runAt = 0
+    func endRun(_ next: UInt32) {
+      let c = previous
+      if (next != 0 && repeats.holds(c, next)) || (runLength > 2 && repeats.holds(c, c)) {
+        addWindow(around: runAt, in: text, scratch: &scratch)
+      }
+      runLength = 0
+    }
     // The hot loop of every check: bit tables through raw pointers, Han characters (3 bytes in
     // UTF-8) decoded in place, and the pair search without a branch until a pair may hold (which
     // characters are in terms is as good as random: branching on it mispredicts).
@@ -163,6 +180,7 @@ final class EvasionMatcher: Sendable {
               } else {
                 i += 1
               }
+              if runLength > 0 { endRun(0) }
               previous = 0
               previousOpted = 0
               beforePreviousOpted = 0
@@ -180,6 +198,7 @@ final class EvasionMatcher: Sendable {
               i += length
             }
             guard scalar >= HanReadings.first && scalar <= HanReadings.last else {
+              if runLength > 0 { endRun(0) }
               if EvasionMatcher.pinyinLetter(scalar) != nil {
                 i = latinWord(from: start, in: text, scratch: &scratch)
               }
@@ -189,8 +208,16 @@ final class EvasionMatcher: Sendable {
               previousHan = 0
               continue
             }
-            if scalar == previous && CharacterBits.contains(scalar, in: inTerm) {
-              addWindow(around: start, in: text, scratch: &scratch)
+            if scalar == previous {
+              // A run of one character: remembered, judged when it ends.
+              if runLength == 0 && CharacterBits.contains(scalar, in: inTerm) {
+                runLength = 2
+                runAt = start
+              } else if runLength > 0 {
+                runLength += 1
+              }
+            } else if runLength > 0 {
+              endRun(scalar)
             }
             let optedBit = CharacterBits.bit(scalar, in: opted) & searching
             let one = ExactPairs.holdBit(previous, scalar, 1, in: pairBits) & previousOpted
@@ -209,6 +236,7 @@ final class EvasionMatcher: Sendable {
         }
       }
     }
+    if runLength > 0 { endRun(0) }
     // The windows, merged, read as units and walked.
     if scratch.windows.count > 1 { scratch.windows.sort { $0.lowerBound < $1.lowerBound } }
     var k = 0
@@ -805,6 +833,39 @@ struct SyllableTrie: Sendable {
   func hasTerms(_ node: Int32) -> Bool { !nodeTerms.terms(of: node).isEmpty }
 
   func terms(of node: Int32) -> ArraySlice<Int32> { nodeTerms.terms(of: node) }
+}
+
+/// The pairs of adjacent characters of a set of terms, as a bit table (false positives, never
+/// false negatives), about 16 bits per pair.
+struct AdjacentPairs: Sendable {
+  private let table: [UInt64]
+  private let shift: UInt64
+
+  init(_ terms: [[UInt32]]) {
+    let count = terms.reduce(0) { $0 + max(0, $1.count - 1) }
+    var bits = 12
+    while (1 << bits) < 16 * count && bits < 26 { bits += 1 }
+    shift = UInt64(64 - bits)
+    var table = [UInt64](repeating: 0, count: (1 << bits) / 64)
+    for chars in terms where chars.count >= 2 {
+      for p in 1..<chars.count {
+        let bit = Int(truncatingIfNeeded: AdjacentPairs.hash(chars[p - 1], chars[p]) >> shift)
+        table[bit >> 6] |= 1 << UInt64(bit & 63)
+      }
+    }
+    self.table = table
+  }
+
+  @inline(__always)
+  private static func hash(_ a: UInt32, _ b: UInt32) -> UInt64 {
+    (UInt64(a) << 32 | UInt64(b)) &* 0x9E37_79B9_7F4A_7C15
+  }
+
+  /// Whether some term may hold `a` followed by `b`.
+  func holds(_ a: UInt32, _ b: UInt32) -> Bool {
+    let bit = Int(truncatingIfNeeded: AdjacentPairs.hash(a, b) >> shift)
+    return table[bit >> 6] & (1 << UInt64(bit & 63)) != 0
+  }
 }
 
 /// The opted-in terms indexed by pairs of their characters one or two apart: a bit table for

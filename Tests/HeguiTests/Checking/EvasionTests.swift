@@ -114,6 +114,28 @@ struct EvasionTests {
     #expect(Contact.normalized("薇：abc-123 456") == "薇:abc-123456")
   }
 
+  @Test("repeats: read again only where a term holds the repeated character before the next, or doubled")
+  func repeatRuns() {
+    let matcher = EvasionMatcher(terms: [(0, "最便宜", false), (0, "宝宝霜", false), (0, "谢谢", false)])
+    func matched(_ text: String) -> [String] {
+      var scratch = EvasionMatcher.Scratch()
+      var found: [String] = []
+      var copy = text
+      copy.withUTF8 { bytes in
+        matcher.forEachMatch(in: bytes, scratch: &scratch) { _, range in
+          found.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[range]), as: UTF8.self))
+        }
+      }
+      return found
+    }
+    // 最 then 便: a term holds 最便. 宝 doubled and the run longer than two: 宝宝霜 is held.
+    #expect(matched("今天最最最便宜了").contains("最最最便宜"))
+    #expect(matched("宝宝宝霜").contains("宝宝宝霜"))
+    // Runs that hide no term: nothing is read again.
+    #expect(matched("谢谢 大家 哈哈哈哈").isEmpty)
+    #expect(matched("最最最好").isEmpty)
+  }
+
   @Test("a message is cut at its placeholders once: {match}, {contact}, both repeated, other braces kept")
   func messageTemplate() {
     #expect(MessageTemplate("没有占位符").filled(match: "x") == "没有占位符")
