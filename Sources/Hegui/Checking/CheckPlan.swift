@@ -106,7 +106,7 @@ final class CheckPlan: Sendable {
   /// Every category marker (lower-cased UTF-8) and the index of the category it names.
   let categoryMarkers: [(marker: [UInt8], category: Int)]
   /// Whether some marker starts with a byte pair, indexed by `first << 8 | second`.
-  let markerPairs: [Bool]
+  let markerPairs: [UInt64]
   /// Whether a category must be inferred before a text is checked. When no rule can report
   /// something in a marked category that it would not report without a category (no rule is
   /// limited to such a category, no override of one comes before a suppressing override, and no
@@ -311,8 +311,11 @@ final class CheckPlan: Sendable {
     categoryMarkers = categories.indices.flatMap { index in
       categories[index].markers.filter { $0.utf8.count >= 2 }.map { (Array($0.utf8), index) }
     }
-    var pairs = [Bool](repeating: false, count: 1 << 16)
-    for (marker, _) in categoryMarkers { pairs[Int(marker[0]) << 8 | Int(marker[1])] = true }
+    var pairs = [UInt64](repeating: 0, count: (1 << 16) / 64)
+    for (marker, _) in categoryMarkers {
+      let pair = Int(marker[0]) << 8 | Int(marker[1])
+      pairs[pair >> 6] |= 1 << UInt64(pair & 63)
+    }
     markerPairs = pairs
     self.gateCount = Int(gateCount)
     self.messages = rules.map { MessageTemplate($0.message) }
@@ -375,20 +378,26 @@ final class CheckPlan: Sendable {
   /// bytes occur), not `String.contains`, whose locale-aware search cost ten times the check.
   func inferredCategory(_ text: String) -> Int? {
     guard !categoryMarkers.isEmpty, text.utf8.count <= Self.inferenceLimit else { return nil }
-    var bytes = Array(text.utf8)
+    @inline(__always) func lower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
     var found: Int?
     var conflict = false
-    bytes.withUnsafeMutableBufferPointer { buffer in
-      for k in buffer.indices where buffer[k] >= 0x41 && buffer[k] <= 0x5A { buffer[k] |= 0x20 }
+    var copy = text
+    copy.withUTF8 { buffer in
       // Only where a marker's first byte pair occurs (a Han lead byte alone is in every other
-      // position of Chinese text) is a marker compared.
+      // position of Chinese text) is a marker compared; the pairs are an 8 KB bit table.
       var k = 0
       while k + 1 < buffer.count {
-        let pair = Int(buffer[k]) << 8 | Int(buffer[k + 1])
-        if markerPairs[pair] {
+        let (a, b) = (lower(buffer[k]), lower(buffer[k + 1]))
+        let pair = Int(a) << 8 | Int(b)
+        if markerPairs[pair >> 6] & (1 << UInt64(pair & 63)) != 0 {
           for (marker, category) in categoryMarkers
-          where marker.count <= buffer.count - k && marker[0] == buffer[k] && marker[1] == buffer[k + 1] {
-            if zip(marker, buffer[k..<(k + marker.count)]).allSatisfy({ $0 == $1 }) {
+          where marker.count <= buffer.count - k && marker[0] == a && marker[1] == b {
+            var same = true
+            for j in 2..<marker.count where marker[j] != lower(buffer[k + j]) {
+              same = false
+              break
+            }
+            if same {
               if let found, found != category { conflict = true }
               found = category
             }

@@ -210,9 +210,6 @@ public struct Checker: Sendable {
     var findings: [Finding] = []
     if !raw.isEmpty {
       raw = onePerPlacePerPack(raw)
-      raw.sort {
-        ($0.range.lowerBound, $0.range.upperBound, $0.rule) < ($1.range.lowerBound, $1.range.upperBound, $1.rule)
-      }
       findings.reserveCapacity(raw.count)
       copy.withUTF8 { bytes in
         var locator = SpanLocator(text: text, bytes: bytes)
@@ -298,43 +295,58 @@ public struct Checker: Sendable {
   /// Within one pack, overlapping hits of different rules are one problem in one place (a
   /// lexicon rule and its pattern sibling both seeing 治好 in 能治好胃病): keep the most severe,
   /// then the longest, then the first rule. Hits of different packs are different legal
-  /// questions and are all reported.
+  /// questions and are all reported. Returns the kept hits in order of position (start, end,
+  /// rule).
   private func onePerPlacePerPack(_ hits: [RawFinding]) -> [RawFinding] {
     if hits.count < 2 { return hits }
     let packs = plan.packIndex
-    // By pack, then the strongest first: severity, longer, then by rule and start; ties keep
-    // their order. Sorted as plain integer keys (a hit's note would be retained and released
-    // at every move).
-    var keys: [(UInt64, UInt64, Int)] = []
-    keys.reserveCapacity(hits.count)
-    for (k, hit) in hits.enumerated() {
-      let first =
-        UInt64(packs[hit.rule]) << 34 | (3 - Self.rank(hit.severity)) << 32
-        | UInt64(UInt32.max - UInt32(clamping: hit.range.count))
-      let second = UInt64(UInt32(clamping: hit.rule)) << 40 | UInt64(min(hit.range.lowerBound, (1 << 40) - 1))
-      keys.append((first, second, k))
-    }
-    keys.sort { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
-    let ordered = keys.lazy.map { hits[$0.2] }
-    // The bytes taken by the hits kept so far in the current pack, as bits over the span of all
-    // hits: one test and one mark per hit byte, so a text with 50,000 hits stays linear.
-    let low = hits.reduce(Int.max) { min($0, $1.range.lowerBound) }
-    let high = hits.reduce(0) { max($0, $1.range.upperBound) }
-    var taken = [UInt64](repeating: 0, count: (high - low) / 64 + 1)
-    var kept: [RawFinding] = []
-    var keptInPack = 0
-    var pack: Int32 = -1
-    for hit in ordered {
-      if packs[hit.rule] != pack {
-        pack = packs[hit.rule]
-        for previous in kept[keptInPack...] { Self.mark(previous.range, from: low, in: &taken, value: false) }
-        keptInPack = kept.count
+    // Plain integer keys in temporary memory (a hit's note would be retained and released at
+    // every move of a sort, and a few arrays per check add up over millions of lines).
+    return withUnsafeTemporaryAllocation(of: (UInt64, UInt64, Int).self, capacity: hits.count) { memory in
+      var keys = memory
+      // By pack, then the strongest first: severity, longer, then by rule and start; ties keep
+      // their order.
+      for (k, hit) in hits.enumerated() {
+        let first =
+          UInt64(packs[hit.rule]) << 34 | (3 - Self.rank(hit.severity)) << 32
+          | UInt64(UInt32.max - UInt32(clamping: hit.range.count))
+        let second = UInt64(UInt32(clamping: hit.rule)) << 40 | UInt64(min(hit.range.lowerBound, (1 << 40) - 1))
+        keys.initializeElement(at: k, to: (first, second, k))
       }
-      if Self.anyMarked(hit.range, from: low, in: taken) { continue }
-      Self.mark(hit.range, from: low, in: &taken, value: true)
-      kept.append(hit)
+      keys.sort { ($0.0, $0.1, $0.2) < ($1.0, $1.1, $1.2) }
+      // The bytes taken by the hits kept so far in the current pack, as bits over the span of
+      // all hits: one test and one mark per hit byte, so a text with 50,000 hits stays linear.
+      let low = hits.reduce(Int.max) { min($0, $1.range.lowerBound) }
+      let high = hits.reduce(0) { max($0, $1.range.upperBound) }
+      let words = (high - low) / 64 + 1
+      return withUnsafeTemporaryAllocation(of: UInt64.self, capacity: words) { taken in
+        taken.initialize(repeating: 0)
+        // The kept hits' indices reuse the keys' memory from the front: slot m is written only
+        // after key m was read.
+        var kept = 0
+        var keptInPack = 0
+        var pack: Int32 = -1
+        for m in 0..<hits.count {
+          let index = keys[m].2
+          let hit = hits[index]
+          if packs[hit.rule] != pack {
+            pack = packs[hit.rule]
+            for previous in keptInPack..<kept {
+              Self.mark(hits[keys[previous].2].range, from: low, in: taken, value: false)
+            }
+            keptInPack = kept
+          }
+          if Self.anyMarked(hit.range, from: low, in: taken) { continue }
+          Self.mark(hit.range, from: low, in: taken, value: true)
+          keys[kept] = (UInt64(hit.range.lowerBound), UInt64(hit.range.upperBound) << 24 | UInt64(hit.rule), index)
+          kept += 1
+        }
+        // In order of position: start, end, rule (unique among the kept).
+        var order = UnsafeMutableBufferPointer(rebasing: keys[0..<kept])
+        order.sort { ($0.0, $0.1) < ($1.0, $1.1) }
+        return order.map { hits[$0.2] }
+      }
     }
-    return kept
   }
 
   private static func rank(_ severity: Severity) -> UInt64 {
@@ -345,12 +357,15 @@ public struct Checker: Sendable {
     }
   }
 
-  private static func anyMarked(_ range: Range<Int>, from low: Int, in bits: [UInt64]) -> Bool {
+  private static func anyMarked(_ range: Range<Int>, from low: Int, in bits: UnsafeMutableBufferPointer<UInt64>) -> Bool
+  {
     for i in range where bits[(i - low) >> 6] & (1 << UInt64((i - low) & 63)) != 0 { return true }
     return false
   }
 
-  private static func mark(_ range: Range<Int>, from low: Int, in bits: inout [UInt64], value: Bool) {
+  private static func mark(
+    _ range: Range<Int>, from low: Int, in bits: UnsafeMutableBufferPointer<UInt64>, value: Bool
+  ) {
     for i in range {
       if value {
         bits[(i - low) >> 6] |= 1 << UInt64((i - low) & 63)
