@@ -171,6 +171,7 @@ final class EvasionMatcher: Sendable {
             let pairBits = pairTable.baseAddress
           else { return }
           let searching: UInt64 = searchesPairs ? 1 : 0
+          let pairShift = pairs.shift
           var i = 0
           while i < n {
             let b = p[i]
@@ -220,8 +221,10 @@ final class EvasionMatcher: Sendable {
               endRun(scalar)
             }
             let optedBit = CharacterBits.bit(scalar, in: opted) & searching
-            let one = ExactPairs.holdBit(previous, scalar, 1, in: pairBits) & previousOpted
-            let two = ExactPairs.holdBit(beforePrevious, scalar, 2, in: pairBits) & beforePreviousOpted & previousHan
+            let one = ExactPairs.holdBit(previous, scalar, 1, in: pairBits, shift: pairShift) & previousOpted
+            let two =
+              ExactPairs.holdBit(beforePrevious, scalar, 2, in: pairBits, shift: pairShift) & beforePreviousOpted
+              & previousHan
             if optedBit & (one | two) != 0 {
               if one != 0 { checkPair(previous, scalar, 1, firstAt: previousStart, in: text, body) }
               if two != 0 { checkPair(beforePrevious, scalar, 2, firstAt: previousStart - 3, in: text, body) }
@@ -871,8 +874,11 @@ struct AdjacentPairs: Sendable {
 /// The opted-in terms indexed by pairs of their characters one or two apart: a bit table for
 /// the common answer (no term has the pair) and sorted flat arrays for the rest.
 struct ExactPairs: Sendable {
-  private static let bits = 17  // 16 KB: stays in the L1 cache beside the character sets
   let table: [UInt64]
+  /// 64 minus the bit table's size in bits (a power of two, about 16 bits per pair: 4 KB for
+  /// the shipped rules, small enough to stay in the L1 cache beside everything else a check
+  /// touches; a fixed 16 KB table cost a fifth more time per character).
+  let shift: UInt64
   /// Per distinct key (in sorted order): its entries, a range of `entryTerms` / `positions`.
   private let starts: [Int32]
   /// The hash table: per slot a key (0: empty) and the key's index into `starts`.
@@ -882,7 +888,12 @@ struct ExactPairs: Sendable {
   private let positions: [Int8]
 
   init(terms: [EvasionMatcher.Term], indices: [Int]) {
-    var table = [UInt64](repeating: 0, count: (1 << ExactPairs.bits) / 64)
+    let pairCount = indices.reduce(0) { $0 + max(0, 2 * terms[$1].chars.count - 3) }
+    var bits = 12
+    while (1 << bits) < 16 * pairCount && bits < 26 { bits += 1 }
+    let shift = UInt64(64 - bits)
+    self.shift = shift
+    var table = [UInt64](repeating: 0, count: (1 << bits) / 64)
     var all: [(key: UInt64, term: Int32, position: Int8)] = []
     for t in indices {
       let chars = terms[t].chars
@@ -890,7 +901,7 @@ struct ExactPairs: Sendable {
         for distance in 1...2 where p + distance < chars.count {
           let key = ExactPairs.key(chars[p], chars[p + distance], distance)
           all.append((key, Int32(t), Int8(p)))
-          let bit = ExactPairs.bit(key)
+          let bit = Int(truncatingIfNeeded: ExactPairs.hash(key) >> shift)
           table[bit >> 6] |= 1 << UInt64(bit & 63)
         }
       }
@@ -910,7 +921,7 @@ struct ExactPairs: Sendable {
     var slots = [UInt64](repeating: 0, count: capacity)
     var slotKey = [Int32](repeating: -1, count: capacity)
     for (k, key) in keys.enumerated() {
-      var slot = ExactPairs.bit(key) & (capacity - 1)
+      var slot = ExactPairs.slot(key) & (capacity - 1)
       while slots[slot] != 0 { slot = (slot + 1) & (capacity - 1) }
       slots[slot] = key
       slotKey[slot] = Int32(k)
@@ -929,15 +940,20 @@ struct ExactPairs: Sendable {
   }
 
   @inline(__always)
-  private static func bit(_ key: UInt64) -> Int {
-    Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - bits))
-  }
+  private static func hash(_ key: UInt64) -> UInt64 { key &* 0x9E37_79B9_7F4A_7C15 }
+
+  /// A slot of the key table (the hash's upper half).
+  @inline(__always)
+  private static func slot(_ key: UInt64) -> Int { Int(truncatingIfNeeded: hash(key) >> 32) }
 
   /// 1 when some term may hold `a` and, `distance` characters later, `b` (no false negatives),
-  /// on the bit table's words (`table`); else 0. A bit, not a `Bool`: the scan does not branch on it.
+  /// on the bit table's words (`table`, with `shift`); else 0. A bit, not a `Bool`: the scan
+  /// does not branch on it.
   @inline(__always)
-  static func holdBit(_ a: UInt32, _ b: UInt32, _ distance: Int, in table: UnsafePointer<UInt64>) -> UInt64 {
-    let bit = ExactPairs.bit(ExactPairs.key(a, b, distance))
+  static func holdBit(
+    _ a: UInt32, _ b: UInt32, _ distance: Int, in table: UnsafePointer<UInt64>, shift: UInt64
+  ) -> UInt64 {
+    let bit = Int(truncatingIfNeeded: hash(key(a, b, distance)) >> shift)
     return (table[bit >> 6] >> UInt64(bit & 63)) & 1
   }
 
@@ -946,7 +962,7 @@ struct ExactPairs: Sendable {
   func forEachEntry(_ a: UInt32, _ b: UInt32, _ distance: Int, _ body: (Int32, Int8) -> Void) {
     let key = ExactPairs.key(a, b, distance)
     let mask = slots.count - 1
-    var slot = ExactPairs.bit(key) & mask
+    var slot = ExactPairs.slot(key) & mask
     while slots[slot] != 0 {
       if slots[slot] == key {
         let k = Int(slotKey[slot])
