@@ -158,14 +158,21 @@ func runAll(_ options: Options) throws {
   _ = Workloads.checkAll(plainChecker, items)
   var tier1 = Double.infinity
   var tier1CPU = 0.0
-  var tier1Plain = Double.infinity
+  // The evasion layer's cost is a ratio of CPU times (best of the interleaved runs each): on
+  // this shared host, wall-clock pairs moved by a third from run to run.
+  var bestCPU = Double.infinity
+  var bestPlainCPU = Double.infinity
   for _ in 0..<options.runs {
-    tier1Plain = min(tier1Plain, Measure.time { _ = Workloads.checkAll(plainChecker, items) })
+    let plainStart = Measure.cpuSeconds()
+    _ = Workloads.checkAll(plainChecker, items)
+    bestPlainCPU = min(bestPlainCPU, Measure.cpuSeconds() - plainStart)
     let cpu = Measure.cpuSeconds()
     let seconds = Measure.time { _ = Workloads.checkAll(checker, items) }
+    let used = Measure.cpuSeconds() - cpu
+    bestCPU = min(bestCPU, used)
     if seconds < tier1 {
       tier1 = seconds
-      tier1CPU = Measure.cpuSeconds() - cpu
+      tier1CPU = used
     }
   }
 
@@ -226,10 +233,10 @@ func runAll(_ options: Options) throws {
   report.target(
     "Tier 1, shipped rules", Format.mbps(bytes, tier1), baseline: "ICU segmentation \(Format.mbps(bytes, icu))",
     ratio: Format.ratio(tier1Ratio), target: "≥ 5×", passed: tier1Ratio >= 5)
-  let evasionCost = tier1 / tier1Plain
+  let evasionCost = bestCPU / bestPlainCPU
   report.target(
-    "Tier 1, shipped rules: evasion matching on (time) vs off", Format.mbps(bytes, tier1),
-    baseline: "off \(Format.mbps(bytes, tier1Plain))", ratio: Format.ratio(evasionCost), target: "≤ 1.2×",
+    "Tier 1, shipped rules: evasion matching on (CPU time) vs off", Format.mbps(bytes, bestCPU),
+    baseline: "off \(Format.mbps(bytes, bestPlainCPU))", ratio: Format.ratio(evasionCost), target: "≤ 1.2×",
     passed: evasionCost <= 1.2)
   let lexiconRatio = (Double(bytes) / tier1Lexicon) / icuRate
   report.target(
