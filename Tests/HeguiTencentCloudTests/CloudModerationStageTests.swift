@@ -145,7 +145,7 @@ struct CloudModerationStageTests {
   func timeoutEscalates() async throws {
     var settings = ClientSettings()
     settings.maxAttempts = 1
-    settings.requestTimeout = .milliseconds(200)
+    settings.requestTimeout = .seconds(1)
     try await withFakeTMS(settings: settings) { server, client, _ in
       server.inject(.delay(.seconds(10)))
       let result = try await evaluate("加我好友 给你优惠券", server: server, client: client)

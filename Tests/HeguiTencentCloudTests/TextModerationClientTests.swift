@@ -159,7 +159,10 @@ struct TextModerationClientTests {
   @Test("a response slower than the request timeout is retried; the next attempt answers")
   func delayPastTimeout() async throws {
     var settings = ClientSettings()
-    settings.requestTimeout = .milliseconds(300)
+    // Long enough that the prompt answer of the second attempt arrives in time on a machine
+    // busy with the rest of the suite (300 ms did not: a third attempt was made), far shorter
+    // than the 10 s the first attempt is held.
+    settings.requestTimeout = .seconds(2)
     try await withFakeTMS(settings: settings) { server, client, _ in
       server.inject(.delay(.seconds(10)))
       let start = ContinuousClock.now
@@ -173,13 +176,16 @@ struct TextModerationClientTests {
   @Test("timeouts on every attempt report timeout")
   func timeoutExhausted() async throws {
     var settings = ClientSettings()
-    settings.requestTimeout = .milliseconds(200)
+    settings.requestTimeout = .seconds(1)
     settings.maxAttempts = 2
     try await withFakeTMS(settings: settings) { server, client, _ in
       server.inject(.delay(.seconds(10)), times: 2)
       let error = await tencentError { _ = try await client.moderate(Self.example) }
       #expect(error?.code == .timeout)
       #expect(error?.attempts == 2)
+      // The server records a request once it has read it, which on a busy machine can come
+      // after the client has given up on it: wait for the second (at most 5 s).
+      for _ in 0..<50 where server.requests.count < 2 { try await Task.sleep(for: .milliseconds(100)) }
       #expect(server.requests.count == 2)
     }
   }
