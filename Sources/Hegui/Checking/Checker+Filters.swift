@@ -61,13 +61,12 @@ extension Checker {
       // decided before the word boundaries, which cost an ICU pass (最低价 reads as the listed
       // 最底价 too, wherever it is written exactly).
       var widens: Int?
-      if inEvasions, let kept = exactKept.hits(of: candidate.rule),
-        let inside = Self.overlapping(normalized.originalRange(of: candidate.range), raw[kept])
-      {
-        guard let k = inside, normalized.originalRange(of: candidate.range).count > raw[k].range.count,
-          raw[k].evaded < 0
-        else { continue }
-        widens = k
+      if inEvasions, let kept = exactKept.hits(of: candidate.rule) {
+        let original = normalized.originalRange(of: candidate.range)
+        if let inside = Self.overlapping(original, raw[kept]) {
+          guard let k = inside, original.count > raw[k].range.count, raw[k].evaded < 0 else { continue }
+          widens = k
+        }
       }
       // A term read through pinyin, homophones or look-alikes must also stand as words of its own:
       // 国家集训队 holds 国家集 (国家级 with 集 for 级), but 集 is part of 集训队.

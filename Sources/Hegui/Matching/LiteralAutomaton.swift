@@ -6,7 +6,8 @@
 /// state at `base[s] + c` when that state's `check` is `s`. A step is two loads from one compact
 /// array, with no hashing and no probing; a scalar that occurs in no term sends the scan straight
 /// to the root without following failure links. Each state's base, check, failure link and
-/// nearest state with terms sit side by side (16 bytes), so a step touches few cache lines.
+/// where its occurrences are listed sit side by side (16 bytes), so a step touches few cache
+/// lines.
 /// Immutable after construction and safe to share across threads.
 package struct LiteralAutomaton: Sendable {
   /// An occurrence: which term, and its UTF-8 byte range in the scanned text.
@@ -144,7 +145,6 @@ package struct LiteralAutomaton: Sendable {
     var astralCodes: [UInt32: Int32] = [:]
     var codeOf: [UInt32: Int32] = [:]
     codeOf.reserveCapacity(alphabet.count)
-    for (k, entry) in alphabet.enumerated() { codeOf[entry.key] = Int32(k + 1) }
     // BMP scalars number at most 63,488 (surrogates aside), so their codes fit in 16 bits:
     // number them first, astral scalars after.
     var nextCode: Int32 = 1
