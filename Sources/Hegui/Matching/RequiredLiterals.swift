@@ -16,7 +16,7 @@
 /// non-ASCII character that has case variants makes the analysis give up rather than guess.
 enum RequiredLiterals {
   /// Largest set kept (larger alternations give no requirement).
-  static let maximumSetSize = 256
+  static let maximumSetSize = 2048
   /// Largest product of a concatenation's exact sets (beyond it, the run is closed and its
   /// parts count separately).
   static let maximumProduct = 64
