@@ -124,6 +124,10 @@ final class CheckPlan: Sendable {
   let scratchPool = ScratchPool()
   /// Lexicon terms written in pinyin, with homophones or look-alikes (empty when turned off).
   let evasion: EvasionMatcher
+  /// The pairs of adjacent characters in the automaton's literals (terms, anchors, exception
+  /// phrases): speech noise between two characters is read through only when they could be
+  /// two neighbours of one literal (糖某尿病: 糖尿 is; 就是这个味道: 就这 is not).
+  let speechPairs: AdjacentPairs
 
   init(ruleset: Ruleset, boundaries: WordBoundaries, matchesEvasions: Bool = true) {
     self.boundaries = boundaries
@@ -261,6 +265,7 @@ final class CheckPlan: Sendable {
       if rule.kind == .category { categoryRules.append(index) }
     }
     automaton = LiteralAutomaton(terms: terms)
+    speechPairs = AdjacentPairs(terms.map { $0.unicodeScalars.map(\.value) })
     self.owners = owners
     self.facts = facts
     self.constraints = constraints
@@ -520,7 +525,13 @@ package struct MessageTemplate: Sendable {
     for piece in pieces {
       switch piece {
       case let .text(t): out += t
-      case .match: out += match
+      case .match:
+        // A match across caption lines is shown on one line, its break as ⏎.
+        if match.utf8.contains(0x0A) {
+          out += match.replacingOccurrences(of: "\r\n", with: "⏎").replacingOccurrences(of: "\n", with: "⏎")
+        } else {
+          out += match
+        }
       case .contact:
         let normalized = contact ?? Contact.normalized(match)
         contact = normalized

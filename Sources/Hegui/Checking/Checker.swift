@@ -229,45 +229,95 @@ public struct Checker: Sendable {
     return CheckResult(findings: findings, diagnostics: diagnostics)
   }
 
-  /// Speech (livestream, caption): the lines of the chunk where a 某 follows a Han character are
-  /// read again with 某 as noise (糖某尿病 as 糖尿病, 立竿见某影 as 立竿见影), and the hits that
-  /// only this reading finds — a 某 inside their span, no hit of the same rule there already — join
-  /// the chunk's. Rules with `evasion: false` drop them, as they drop hits through other noise.
-  /// Only lines with a 某 pay for the second pass.
+  /// Speech (livestream, caption): the lines of the chunk that hold a speech noise run after a
+  /// Han character (``Normalizer/speechNoiseRun(_:at:count:lineBreaks:)``: 某, 什么, fillers such as
+  /// 那个 and 嗯, and in captions a line break) are read again with the run as noise (糖某尿病 as
+  /// 糖尿病, 尿,某毒,某什么症 as 尿毒症, 能治⏎疗痘痘 as 能治疗痘痘), and the hits that only this
+  /// reading finds — a run strictly inside their span, no hit of the same rule there already — join
+  /// the chunk's, on their original span (across a line break, the span covers both lines). Rules
+  /// with `evasion: false` drop them, as they drop hits through other noise. Only lines with a run
+  /// pay for the second pass.
   private func speechPass(
     _ buffer: UnsafeBufferPointer<UInt8>, chunk: Chunks.Chunk, scratch: CheckScratch, scope: CheckPlan.Scope,
     context: CheckContext, raw: inout [RawFinding], from first: Int
   ) {
-    var lines: [Range<Int>] = []
+    guard let bytes = buffer.baseAddress else { return }
+    let lineBreaks = context.context == .caption
+    var regions: [Range<Int>] = []
     let base = chunk.scan.lowerBound
     let text = UnsafeBufferPointer(rebasing: buffer[chunk.scan])
-    var k = base + 3
-    let end = chunk.scan.upperBound - 3
+    let end = chunk.scan.upperBound
+    let pairs = plan.speechPairs
+    // One step per character: a run is looked for only after a three-byte CJK character, and
+    // only where a token or separator starts (``isSpeechRunStart``), which most characters are not.
+    var k = base
+    var afterHan = false
     while k < end {
-      // 某 is E6 9F 90; a Han character before it starts 3 bytes earlier (E3–E9 lead byte).
-      if buffer[k] == 0xE6 && buffer[k + 1] == 0x9F && buffer[k + 2] == 0x90 && (0xE3...0xE9).contains(buffer[k - 3]) {
-        let line = Checker.line(around: (k - base)..<(k - base + 3), in: text, reach: Checker.exceptionReach)
-        let original = (line.lowerBound + base)..<(line.upperBound + base)
-        if lines.last != original { lines.append(original) }
-        k = max(k + 3, original.upperBound)
-        continue
+      let b = bytes[k]
+      let length = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
+      if afterHan && Self.isSpeechRunStart(bytes, at: k, end: end) {
+        let run = Normalizer.speechNoiseRun(bytes, at: k, count: end, lineBreaks: lineBreaks)
+        // A run between two characters that no literal holds side by side joins nothing a
+        // literal could find (就是这个味道); a line break in captions is read through regardless,
+        // so that the joined line can also clear a hit on half a phrase (今天第一 / 个链接).
+        if run > 0
+          && (Self.hasLineBreak(bytes, k..<(k + run))
+            || pairs.holds(normalizer.folded(bytes, at: k - 3), normalizer.folded(bytes, at: k + run)))
+        {
+          let line = Checker.line(around: (k - base)..<(k - base + run), in: text, reach: Checker.exceptionReach)
+          let region = (line.lowerBound + base)..<(line.upperBound + base)
+          if let last = regions.last, last.upperBound >= region.lowerBound {
+            regions[regions.count - 1] = last.lowerBound..<max(last.upperBound, region.upperBound)
+          } else {
+            regions.append(region)
+          }
+          k += run
+          afterHan = false
+          continue
+        }
       }
-      k += 1
+      afterHan = length == 3 && b >= 0xE3 && b <= 0xE9
+      k += length
     }
-    for line in lines {
+    // The first reading's hits end at `firstEnd` in `raw`; the second reading's follow.
+    var firstEnd = raw.count
+    for region in regions {
       normalizer.normalize(
-        UnsafeBufferPointer(rebasing: buffer[line]), base: line.lowerBound, into: scratch.normalized, speech: true)
-      let before = raw.count
+        UnsafeBufferPointer(rebasing: buffer[region]), base: region.lowerBound, into: scratch.normalized, speech: true,
+        lineBreaks: lineBreaks)
+      var before = raw.count
       var seam = ChunkSeam()
       scratch.withHitLists { hits in
         collectCandidates(scratch, scope: scope, seam: &seam, into: &hits)
         filterCandidates(&hits, scratch: scratch, scope: scope, context: context, seam: seam, into: &raw)
       }
+      if lineBreaks {
+        // Captions: a hit of the first reading that ends at a caption line's end (or starts at
+        // the next line's start) was judged on half a phrase. Where the joined reading does not
+        // find it again, the whole phrase clears it: 今天第一 / 个链接 is 第一个, an ordinal.
+        var kept = first
+        for k in first..<firstEnd {
+          let hit = raw[k]
+          if region.contains(hit.range.lowerBound) && Self.touchesJoinedBreak(bytes, hit.range, end: region.upperBound)
+            && !raw[before...].contains(where: { $0.rule == hit.rule && $0.range.overlaps(hit.range) })
+          {
+            continue
+          }
+          raw[kept] = hit
+          kept += 1
+        }
+        let dropped = firstEnd - kept
+        if dropped > 0 {
+          raw.removeSubrange(kept..<firstEnd)
+          firstEnd -= dropped
+          before -= dropped
+        }
+      }
       var kept = before
       for k in before..<raw.count {
         let hit = raw[k]
-        let inside = Self.containsMou(buffer, strictlyInside: hit.range)
-        let known = raw[first..<before].contains { $0.rule == hit.rule && $0.range.overlaps(hit.range) }
+        let inside = Self.containsSpeechRun(bytes, strictlyInside: hit.range, lineBreaks: lineBreaks)
+        let known = raw[first..<firstEnd].contains { $0.rule == hit.rule && $0.range.overlaps(hit.range) }
         // Across a cut inside a line, a hit belongs to one chunk, as in the first pass.
         var owned = !chunk.isCut || hit.range.upperBound > chunk.handoff
         if let next = chunk.nextCut, hit.range.lowerBound >= next.start, hit.range.upperBound > next.handoff {
@@ -282,11 +332,62 @@ public struct Checker: Sendable {
     }
   }
 
-  /// Whether a 某 lies in `range` of the original bytes, after its first character.
-  private static func containsMou(_ buffer: UnsafeBufferPointer<UInt8>, strictlyInside range: Range<Int>) -> Bool {
+  /// Whether a speech noise token or separator starts at `k`.
+  @inline(__always)
+  private static func isSpeechRunStart(_ bytes: UnsafePointer<UInt8>, at k: Int, end: Int) -> Bool {
+    let b = bytes[k]
+    if b >= 0xE3 && b <= 0xEF {
+      guard k + 3 <= end else { return false }
+      let scalar = UInt32(b & 0x0F) << 12 | UInt32(bytes[k + 1] & 0x3F) << 6 | UInt32(bytes[k + 2] & 0x3F)
+      switch scalar {
+      // ，、　 什 那 这 就 某 嗯 呃 啊 嘛
+      case 0xFF0C, 0x3001, 0x3000, 0x4EC0, 0x90A3, 0x8FD9, 0x5C31, 0x67D0, 0x55EF, 0x5443, 0x554A, 0x561B: return true
+      default: return false
+      }
+    }
+    return b == 0x2C || b == 0x20 || b == 0x0A || b == 0x0D
+  }
+
+  /// The speech noise run at `k` when a Han character ends right before it, or 0. The lead
+  /// bytes E3–E9 start the CJK blocks; a run the normaliser does not remove changes nothing.
+  @inline(__always)
+  private static func speechRun(_ bytes: UnsafePointer<UInt8>, at k: Int, end: Int, lineBreaks: Bool) -> Int {
+    guard isSpeechRunStart(bytes, at: k, end: end) else { return 0 }
+    guard k >= 3, (0xE3...0xE9).contains(bytes[k - 3]), bytes[k - 2] & 0xC0 == 0x80, bytes[k - 1] & 0xC0 == 0x80
+    else { return 0 }
+    return Normalizer.speechNoiseRun(bytes, at: k, count: end, lineBreaks: lineBreaks)
+  }
+
+  /// Whether `range` ends right before a line break that a speech run joins to the next line, or
+  /// starts right after one that joins it to the line before.
+  private static func touchesJoinedBreak(_ bytes: UnsafePointer<UInt8>, _ range: Range<Int>, end: Int) -> Bool {
+    if range.upperBound < end, bytes[range.upperBound] == 0x0A || bytes[range.upperBound] == 0x0D,
+      speechRun(bytes, at: range.upperBound, end: end, lineBreaks: true) > 0
+    {
+      return true
+    }
+    // Back from the start over separators to a line break, then to the run's start after a Han character.
+    var k = range.lowerBound
+    while k > 0 && (bytes[k - 1] == 0x20 || bytes[k - 1] == 0x0D || bytes[k - 1] == 0x2C) { k -= 1 }
+    guard k > 0, bytes[k - 1] == 0x0A else { return false }
+    k -= 1
+    while k > 0 && (bytes[k - 1] == 0x20 || bytes[k - 1] == 0x0D || bytes[k - 1] == 0x2C) { k -= 1 }
+    return speechRun(bytes, at: k, end: end, lineBreaks: true) > 0
+  }
+
+  @inline(__always)
+  private static func hasLineBreak(_ bytes: UnsafePointer<UInt8>, _ range: Range<Int>) -> Bool {
+    for k in range where bytes[k] == 0x0A { return true }
+    return false
+  }
+
+  /// Whether a speech noise run lies in `range` of the original bytes, after its first character.
+  private static func containsSpeechRun(
+    _ bytes: UnsafePointer<UInt8>, strictlyInside range: Range<Int>, lineBreaks: Bool
+  ) -> Bool {
     var k = range.lowerBound + 1
-    while k + 3 <= range.upperBound {
-      if buffer[k] == 0xE6 && buffer[k + 1] == 0x9F && buffer[k + 2] == 0x90 { return true }
+    while k < range.upperBound - 1 {
+      if speechRun(bytes, at: k, end: range.upperBound, lineBreaks: lineBreaks) > 0 { return true }
       k += 1
     }
     return false

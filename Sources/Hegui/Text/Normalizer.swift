@@ -39,15 +39,18 @@
   /// pointers into buffers that the checker reuses from one check to the next, a character that
   /// folds to itself copied as it is, and its origin recorded once (not per byte).
   ///
-  /// With `speech`, a 某 right after a Han character is noise like `*` or a space: removed when a
-  /// Han character follows, and recorded as removed noise (``Checker`` reads speech this way in a
-  /// second pass over the lines that hold one, so 某宝 and 某些 are still read as written first).
+  /// With `speech`, a speech noise run right after a Han character (``speechNoiseRun(_:at:count:lineBreaks:)``:
+  /// 某, 什么, a filler such as 那个 or 嗯, with commas around them) is noise like `*` or a space:
+  /// removed when a Han character follows, and recorded as removed noise (``Checker`` reads speech
+  /// this way in a second pass over the lines that hold one, so 某宝, 某些 and 就是 are still read
+  /// as written first). With `lineBreaks` as well (captions), a line break between two Han
+  /// characters is such a run too: a claim spoken across two caption lines reads as one.
   ///
   /// With `markup` (titles and descriptions), HTML tags and character references are read as a
   /// browser shows them (``Markup``).
   func normalize(
     _ input: UnsafeBufferPointer<UInt8>, base: Int, into output: NormalizationBuffer, speech: Bool = false,
-    markup: Bool = false
+    lineBreaks: Bool = false, markup: Bool = false
   ) {
     output.reset(base: base, reserving: input.count + 16)
     guard let src = input.baseAddress, !input.isEmpty else { return }
@@ -60,6 +63,7 @@
           var lastWasHan = false
           var noiseRunStart = -1
           var pendingNoise = false
+          var speechNoiseEnd = 0  // with `speech`: the end of the noise run being read
           var i = 0
           let n = input.count
 
@@ -125,7 +129,17 @@
               if entry < 0x10000 {
                 writer.reserve(4, in: output)
                 var cls = FoldTable.CharClass(rawValue: classes[Int(entry)]) ?? .other
-                if speech && entry == Normalizer.mou && lastWasHan { cls = .noise }
+                if speech {
+                  if start < speechNoiseEnd {
+                    cls = .noise
+                  } else if lastWasHan {
+                    let run = Normalizer.speechNoiseRun(src, at: start, count: n, lineBreaks: lineBreaks)
+                    if run > 0 {
+                      speechNoiseEnd = start + run
+                      cls = .noise
+                    }
+                  }
+                }
                 if classify(cls, &writer) { output.noteNoise(at: writer.count) }
                 if entry == scalar && !isReference {
                   writer.copy(src + start, length, originStart: s, originEnd: e)
@@ -184,9 +198,86 @@
     }
   }
 
-  @inline(__always)
-  /// 某 (U+67D0), the character speech inserts into a word to dodge a filter.
-  static let mou: UInt32 = 0x67D0
+  /// The character that starts at `i` as the normaliser folds it, when it folds to one BMP
+  /// character (Traditional to Simplified, full width to ASCII, case); otherwise as decoded.
+  func folded(_ p: UnsafePointer<UInt8>, at i: Int) -> UInt32 {
+    let (scalar, _) = Normalizer.decode(p, at: i)
+    guard scalar < 0x10000 else { return scalar }
+    let entry = table.bmp[Int(scalar)]
+    return entry < 0x10000 ? entry : scalar
+  }
+
+  /// The length in bytes of the speech noise run that starts at `i`, or 0. Anchors say 某 or 什么
+  /// inside a word to get past a platform's filter (糖某尿病, 立竿见某影, 尿,某毒,某什么症), and
+  /// speech recognition writes their hesitations into it (全网最低那个价, 药到病嗯除). A run is one to
+  /// four such tokens — 某, 什么, 那个, 这个, 就是, 嗯, 呃, 啊, 嘛 — with commas (`,` `，` `、`) and
+  /// spaces around them, and must be followed by a Han character; with `lineBreaks` (captions), one
+  /// line break counts as a token, so 能治 / 疗痘痘 on two caption lines reads as 能治疗痘痘. A run of
+  /// commas alone is not noise: speech that lists 高血压，糖尿病 says two things.
+  ///
+  /// The caller asks only right after a Han character. Only a second reading of the lines that
+  /// hold a run uses it (``Checker``), and only hits with a run strictly inside them are kept
+  /// from it, so 就是 and 那个 said between words change nothing else.
+  static func speechNoiseRun(_ p: UnsafePointer<UInt8>, at i: Int, count n: Int, lineBreaks: Bool) -> Int {
+    var k = i
+    var tokens = 0
+    var breaks = 0
+    while k < n && tokens + breaks <= 4 {
+      let b0 = p[k]
+      // Separators: , space (ASCII), ，(EF BC 8C), 、(E3 80 81), ideographic space (E3 80 80).
+      if b0 == 0x2C || b0 == 0x20 {
+        k += 1
+        continue
+      }
+      if b0 == 0x0A || b0 == 0x0D {
+        guard lineBreaks else { break }
+        if b0 == 0x0A { breaks += 1 }
+        if breaks > 1 { return 0 }
+        k += 1
+        continue
+      }
+      guard k + 3 <= n else { break }
+      let b1 = p[k + 1]
+      let b2 = p[k + 2]
+      if (b0 == 0xEF && b1 == 0xBC && b2 == 0x8C) || (b0 == 0xE3 && b1 == 0x80 && (b2 == 0x81 || b2 == 0x80)) {
+        k += 3
+        continue
+      }
+      // Two-character tokens: 什么 (E4 BB 80 E4 B9 88), 那个 (E9 82 A3 E4 B8 AA),
+      // 这个 (E8 BF 99 E4 B8 AA), 就是 (E5 B0 B1 E6 98 AF).
+      if k + 6 <= n {
+        let c0 = p[k + 3]
+        let c1 = p[k + 4]
+        let c2 = p[k + 5]
+        let second: Bool
+        switch (b0, b1, b2) {
+        case (0xE4, 0xBB, 0x80): second = c0 == 0xE4 && c1 == 0xB9 && c2 == 0x88
+        case (0xE9, 0x82, 0xA3), (0xE8, 0xBF, 0x99): second = c0 == 0xE4 && c1 == 0xB8 && c2 == 0xAA
+        case (0xE5, 0xB0, 0xB1): second = c0 == 0xE6 && c1 == 0x98 && c2 == 0xAF
+        default: second = false
+        }
+        if second {
+          tokens += 1
+          k += 6
+          continue
+        }
+      }
+      // One-character tokens: 某 (E6 9F 90), 嗯 (E5 97 AF), 呃 (E5 91 83), 啊 (E5 95 8A), 嘛 (E5 98 9B).
+      switch (b0, b1, b2) {
+      case (0xE6, 0x9F, 0x90), (0xE5, 0x97, 0xAF), (0xE5, 0x91, 0x83), (0xE5, 0x95, 0x8A), (0xE5, 0x98, 0x9B):
+        tokens += 1
+        k += 3
+        continue
+      default:
+        break
+      }
+      break
+    }
+    guard tokens + breaks > 0, tokens + breaks <= 4, k < n else { return 0 }
+    // A Han character must follow (CJK lead bytes E3–E9; the class check that removes the run is
+    // the normaliser's).
+    return (0xE3...0xE9).contains(p[k]) ? k - i : 0
+  }
 
   static func decode(_ p: UnsafePointer<UInt8>, at i: Int) -> (UInt32, Int) {
     let b0 = UInt32(p[i])

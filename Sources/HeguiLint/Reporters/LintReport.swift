@@ -70,6 +70,8 @@ public struct LintReport: Sendable {
 
   static func location(_ file: LintedFile, _ f: LintFinding) -> String {
     var text = "\(file.path):\(f.line):\(f.column)"
+    // A match across lines (a claim spoken over two caption lines) names where it ends.
+    if f.endLine > f.line { text += "-\(f.endLine):\(f.endColumn)" }
     if let record = f.record {
       text += " [record \(record)\(f.recordID.map { " id=\($0)" } ?? ""), \(f.field ?? "")]"
     }

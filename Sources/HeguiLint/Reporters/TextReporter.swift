@@ -28,6 +28,14 @@ extension LintReport {
         let carets = String(repeating: "^", count: max(1, TextVariants.displayWidth(matched)))
         out += "    \(TerminalSafe.escape(f.sourceLine))\n"
         out += "    \(String(repeating: " ", count: TextVariants.displayWidth(before)))\(paint(carets, "1;32"))\n"
+        // A match across caption lines: its part on each later line, under the first.
+        if f.endLine > f.line {
+          for part in f.finding.match.split(separator: "\n").dropFirst() {
+            let shown = TerminalSafe.escape(String(part.hasSuffix("\r") ? part.dropLast() : part))
+            out += "    \(shown)\n"
+            out += "    \(paint(String(repeating: "^", count: max(1, TextVariants.displayWidth(shown))), "1;32"))\n"
+          }
+        }
       }
       if !f.finding.suggestions.isEmpty {
         out += "    建议改为: \(TerminalSafe.escape(f.finding.suggestions.joined(separator: " / ")))\n"

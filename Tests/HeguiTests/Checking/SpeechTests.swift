@@ -84,3 +84,58 @@ struct SpeechTests {
     }
   }
 }
+
+/// Speech noise beyond 某: 什么 and fillers inside a word, commas around them, and in captions a
+/// claim spoken across two lines.
+@Suite("Speech: fillers, 什么, and claims across caption lines")
+struct SpeechFillerTests {
+  func findings(_ text: String, _ context: TextContext = .livestream) -> [Finding] {
+    guard let checker = SpeechTests.shipped else {
+      Issue.record("the shipped rules do not load")
+      return []
+    }
+    return checker.check(text, context: CheckContext(context)).findings
+  }
+
+  @Test("什么 and fillers inside a term are read through, on the span that includes them")
+  func fillers() throws {
+    let text = "吃了药到病嗯除"
+    let found = try #require(findings(text).first { $0.match == "药到病嗯除" })
+    #expect(found.span?.utf8 == 6..<21)
+    #expect(findings("专门治疗糖什么尿病").contains { $0.match == "治疗糖什么尿病" })
+    #expect(findings("立竿,那个,见影").contains { $0.match == "立竿,那个,见影" })
+    #expect(findings("立竿见就是影", .caption).contains { $0.match == "立竿见就是影" })
+  }
+
+  @Test("fillers between words change nothing; commas alone join nothing; titles are read as written")
+  func noFalseJoins() {
+    #expect(findings("就是这个味道，那个颜色也好看").isEmpty)
+    #expect(findings("我们就是做源头工厂的").isEmpty)
+    #expect(!findings("立竿,见影").contains { $0.match.contains(",") })
+    #expect(!findings("药到病嗯除", .title).contains { $0.match.contains("嗯") })
+    #expect(!findings("立竿见影\n", .livestream).contains { $0.match.contains("\n") })
+  }
+
+  @Test("in captions a claim across two lines is one finding whose span covers both lines")
+  func acrossCaptionLines() throws {
+    let text = "这款面霜立竿\n见影的家人们"
+    let found = try #require(findings(text, .caption).first { $0.ruleID == "adlaw.medical.efficacy-guarantee" })
+    #expect(found.match == "立竿\n见影")
+    #expect(found.span?.utf8 == 12..<25)
+    #expect(found.span?.line == 1)
+    #expect(found.span?.endLine == 2)
+    #expect(found.message.contains("立竿⏎见影"))
+    // Livestream scripts are written by people: their line breaks are kept.
+    #expect(!findings(text, .livestream).contains { $0.ruleID == "adlaw.medical.efficacy-guarantee" })
+    // A blank line between them is two captions apart.
+    #expect(!findings("这款面霜立竿\n\n见影", .caption).contains { $0.ruleID == "adlaw.medical.efficacy-guarantee" })
+  }
+
+  @Test("in captions a hit on half a phrase that the joined lines clear is dropped")
+  func halfPhrase() {
+    #expect(findings("今天第一\n个链接给大家", .caption).filter { $0.ruleID.hasPrefix("adlaw.absolute") }.isEmpty)
+    #expect(!findings("今天第一\n个链接给大家", .livestream).filter { $0.ruleID.hasPrefix("adlaw.absolute") }.isEmpty)
+    // A claim that stands on its own line stays.
+    #expect(!findings("全网最低价\n大家快来", .caption).isEmpty)
+  }
+}
