@@ -252,6 +252,20 @@ public struct RuleTestRunner: Sendable {
     return CaseResult(testCase: testCase, failures: failures, duration: duration)
   }
 
+  /// The `{…}` spans of a text (ASCII braces around letters, digits and `_`).
+  static func placeholders(in text: String) -> [String] {
+    var found: [String] = []
+    var rest = Substring(text)
+    while let open = rest.firstIndex(of: "{"), let close = rest[open...].firstIndex(of: "}") {
+      let inner = rest[rest.index(after: open)..<close]
+      if !inner.isEmpty && inner.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_") }) {
+        found.append(String(rest[open...close]))
+      }
+      rest = rest[rest.index(after: open)...]
+    }
+    return found
+  }
+
   /// The gates: problems with the rules themselves that fail the run.
   public func gates(rules filters: [String] = []) -> [GateFailure] {
     var failures: [GateFailure] = []
@@ -262,6 +276,19 @@ public struct RuleTestRunner: Sendable {
       if rule.triggerExamples.isEmpty { fail("the rule has no trigger example") }
       if rule.passExamples.isEmpty { fail("the rule has no pass example") }
       if rule.basis.isEmpty { fail("the rule names no legal or platform basis ('basis')") }
+      // Placeholders: a message knows {match} and {contact} (category rules: {category},
+      // {licences}, {notice}); anything else in braces would be shown to merchants as written,
+      // and suggestions are shown as written.
+      let known: Set<String> =
+        rule.kind == .category ? ["{match}", "{category}", "{licences}", "{notice}"] : ["{match}", "{contact}"]
+      for placeholder in Self.placeholders(in: rule.message) where !known.contains(placeholder) {
+        fail(
+          "the message holds '\(placeholder)', which is no placeholder here: only \(known.sorted().joined(separator: ", ")) are filled in"
+        )
+      }
+      for suggestion in rule.suggestions where !Self.placeholders(in: suggestion).isEmpty {
+        fail("the suggestion '\(suggestion)' holds a placeholder; suggestions are shown as written")
+      }
       for (pattern, missing) in rule.uncoveredAnchorLiterals {
         let shown = missing.prefix(8).joined(separator: ", ") + (missing.count > 8 ? ", …" : "")
         fail(

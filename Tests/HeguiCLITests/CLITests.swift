@@ -148,6 +148,11 @@ struct LintCLITests {
       (run["tool"] as? [String: Any]).flatMap { ($0["driver"] as? [String: Any])?["rules"] as? [[String: Any]] })
     let rule = try #require(rules.first { $0["id"] as? String == "sample.lowest-price" })
     #expect(((rule["help"] as? [String: Any])?["markdown"] as? String)?.contains("《广告法》第九条第三项") == true)
+    // A rule's description is about every match: no template placeholder leaks into it.
+    for descriptor in rules {
+      let short = (descriptor["shortDescription"] as? [String: Any])?["text"] as? String ?? ""
+      #expect(!short.contains("{match}") && !short.contains("{contact}"), "\(short)")
+    }
   }
 
   @Test("github: annotations escaped; past 10 of a kind, a notice points to SARIF")

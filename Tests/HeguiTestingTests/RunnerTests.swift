@@ -127,6 +127,27 @@ struct RunnerTests {
     #expect(messages.contains("term '最近' is also an exception"))
   }
 
+  @Test("gate: a brace in a message that is no placeholder, or any in a suggestion, is shown to merchants as written")
+  func placeholders() throws {
+    let r = try runner(
+      """
+      - id: t.x
+        kind: lexicon
+        severity: block
+        message: “{match}”不得用于{product}
+        basis: b
+        suggestions: [活动价, '{price}元']
+        terms: [最低价]
+        examples:
+          trigger: [⟦最低价⟧]
+          pass: [低价]
+      """)
+    let messages = r.gates().map(\.message).joined(separator: "\n")
+    #expect(messages.contains("'{product}', which is no placeholder"))
+    #expect(!messages.contains("'{match}'"))
+    #expect(messages.contains("the suggestion '{price}元' holds a placeholder"))
+  }
+
   // The shipped rules had eleven such patterns (九院推荐 and 著名医学家推荐 in the real corpus were
   // missed because 院 and 医学家 were not anchors).
   @Test("gate: a pattern whose anchors do not cover every match names the literals to add")

@@ -124,6 +124,9 @@ final class CheckPlan: Sendable {
   let scratchPool = ScratchPool()
   /// Lexicon terms written in pinyin, with homophones or look-alikes (empty when turned off).
   let evasion: EvasionMatcher
+  /// For rules with scoped suggestions: where each suggestion suits (contexts and categories as
+  /// in `Facts`), in the order of the rule's suggestions.
+  let scopedSuggestions: [Int: [Facts]]
   /// The pairs of adjacent characters in the automaton's literals (terms, anchors, exception
   /// phrases): speech noise between two characters is read through only when they could be
   /// two neighbours of one literal (糖某尿病: 糖尿 is; 就是这个味道: 就这 is not).
@@ -208,6 +211,7 @@ final class CheckPlan: Sendable {
       return start..<Int32(gateSlots.count)
     }
     var gateCount: Int32 = 0
+    var scopedSuggestions: [Int: [Facts]] = [:]
     for (index, rule) in rules.enumerated() {
       let r = Int32(index)
       var f = Facts()
@@ -230,6 +234,25 @@ final class CheckPlan: Sendable {
       f.hasExceptions = !rule.exceptions.isEmpty
       f.evasionSeverity = min(rule.evasionSeverity, rule.severity)
       facts.append(f)
+      if !rule.suggestionScopes.isEmpty {
+        var scopes: [Facts] = []
+        for scope in rule.suggestionScopes {
+          var g = Facts()
+          if let scope {
+            for (bit, context) in TextContext.allCases.enumerated() where scope.contexts.contains(context) {
+              g.contexts |= 1 << bit
+            }
+            let start = Int32(constraints.count)
+            constraints += scope.categories.sorted().map(constraint)
+            g.categories = start..<Int32(constraints.count)
+            let excluded = Int32(constraints.count)
+            constraints += scope.excludedCategories.sorted().map(constraint)
+            g.excluded = excluded..<Int32(constraints.count)
+          }
+          scopes.append(g)
+        }
+        scopedSuggestions[index] = scopes
+      }
       overrideCategories.append(rule.overrides.map { $0.categories.sorted().map(constraint) })
 
       for term in rule.terms {
@@ -265,6 +288,7 @@ final class CheckPlan: Sendable {
       if rule.kind == .category { categoryRules.append(index) }
     }
     automaton = LiteralAutomaton(terms: terms)
+    self.scopedSuggestions = scopedSuggestions
     speechPairs = AdjacentPairs(terms.map { $0.unicodeScalars.map(\.value) })
     self.owners = owners
     self.facts = facts
@@ -417,7 +441,21 @@ final class CheckPlan: Sendable {
   /// Whether the rule applies (the rules of `Applicability`).
   @inline(__always)
   func applies(_ rule: Int, _ scope: Scope) -> Bool {
-    let f = facts[rule]
+    holds(facts[rule], scope)
+  }
+
+  /// The facts for a finding of `rule` in `scope`: the rule's own, or, when some of its
+  /// suggestions are scoped, a copy that offers only those that suit the scope.
+  func findingRule(_ rule: Int, _ scope: Scope) -> Finding.Rule {
+    let shared = findingFacts[rule]
+    guard let scopes = scopedSuggestions[rule] else { return shared }
+    let kept = zip(shared.suggestions, scopes).filter { holds($0.1, scope) }.map(\.0)
+    return kept.count == shared.suggestions.count ? shared : shared.with(suggestions: kept)
+  }
+
+  /// Whether the contexts and categories of `f` admit the scope.
+  @inline(__always)
+  private func holds(_ f: Facts, _ scope: Scope) -> Bool {
     if f.contexts != 0 && f.contexts & scope.context == 0 { return false }
     if f.subjects != 0 && f.subjects & scope.subject == 0 { return false }
     if f.categories.isEmpty && f.excluded.isEmpty { return true }

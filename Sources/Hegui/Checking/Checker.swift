@@ -220,7 +220,7 @@ public struct Checker: Sendable {
           // which term it stands for, and the rule's message about that term.
           findings.append(
             Finding(
-              rule: plan.findingFacts[hit.rule], severity: hit.severity, match: match, span: span, field: nil,
+              rule: plan.findingRule(hit.rule, scope), severity: hit.severity, match: match, span: span, field: nil,
               messageSource: hit.evaded >= 0 ? .evasion(term: plan.evasion.terms[Int(hit.evaded)].text) : .template,
               note: hit.note))
         }

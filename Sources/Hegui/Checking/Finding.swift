@@ -189,6 +189,13 @@ public struct Finding: Sendable, Hashable, Codable {
       self.isSuppressible = isSuppressible
       self.template = template
     }
+
+    /// The same rule offering `suggestions` instead.
+    func with(suggestions: [String]) -> Rule {
+      Rule(
+        id: id, kind: kind, suggestions: suggestions, basis: basis, policy: policy, isSuppressible: isSuppressible,
+        template: template)
+    }
   }
 
   /// Where the message comes from.

@@ -180,8 +180,12 @@ public struct Rule: Sendable, Identifiable {
   public internal(set) var message: String
   /// English message, if given.
   public internal(set) var messageEnglish: String?
-  /// Compliant rewrites.
+  /// Compliant rewrites, all of them; ``suggestionScopes`` says where each one is offered.
   public internal(set) var suggestions: [String]
+  /// Where each suggestion suits (parallel to ``suggestions``; `nil`: everywhere). A finding
+  /// offers only the suggestions whose scope holds for the check: a food rewrite (均衡饮食) is
+  /// not offered for a skincare claim. Empty when no suggestion is scoped.
+  public internal(set) var suggestionScopes: [Applicability?] = []
   /// Legal or platform basis, e.g. `《广告法》第九条第三项`.
   public internal(set) var basis: [String]
   /// Whether the basis is law or platform policy.

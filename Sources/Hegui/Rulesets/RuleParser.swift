@@ -78,6 +78,7 @@ struct RuleParser {
     var examples: (triggers: [RuleExample], passes: [RuleExample]) = ([], [])
     if let n = map["examples"] { examples = try self.examples(n, kind: identity.kind, references: &references) }
     let boundary = try wordBoundary(map, kind: identity.kind)
+    let suggestions = try self.suggestions(map, references: &references)
 
     var rule = Rule(
       id: identity.id,
@@ -87,7 +88,7 @@ struct RuleParser {
       severity: identity.severity,
       message: identity.message,
       messageEnglish: try optionalString(map, "message_en"),
-      suggestions: try list(map, "suggestions"),
+      suggestions: suggestions.texts,
       basis: try list(map, "basis"),
       policy: try policy(map),
       terms: matching.terms,
@@ -105,6 +106,7 @@ struct RuleParser {
       passExamples: examples.passes,
       location: reader.sourceLocation(node))
     rule.requiredNotices = matching.notices
+    if suggestions.scopes.contains(where: { $0 != nil }) { rule.suggestionScopes = suggestions.scopes }
     try evasionKeys(map, into: &rule)
     return rule
   }
@@ -429,6 +431,42 @@ struct RuleParser {
       } ?? false
     if boundary && kind == .category { throw reader.error(map["boundary"], "category rules have no text to align") }
     return boundary
+  }
+
+  // MARK: Suggestions
+
+  static let suggestionKeys = ["text", "contexts", "categories", "not_categories"]
+
+  /// `suggestions`: each a rewrite, or `{text: 均衡饮食, categories: [food]}` offered only where
+  /// its scope (contexts, categories, not_categories, as in `applies_to`) holds.
+  private func suggestions(
+    _ map: [String: Node], references: inout [CategoryReference]
+  ) throws(HeguiError) -> (texts: [String], scopes: [Applicability?]) {
+    guard let node = map["suggestions"] else { return ([], []) }
+    if case .scalar = node { return ([try reader.nonEmptyString(node, what: "'suggestions'")], [nil]) }
+    var texts: [String] = []
+    var scopes: [Applicability?] = []
+    for item in try reader.sequence(node, what: "'suggestions'") {
+      if case .scalar = item {
+        texts.append(try reader.nonEmptyString(item, what: "a suggestion"))
+        scopes.append(nil)
+        continue
+      }
+      let entry = try reader.mapping(item, what: "a suggestion", allowed: Self.suggestionKeys)
+      let textNode = try reader.require(entry, "text", in: item, what: "a suggestion")
+      texts.append(try reader.nonEmptyString(textNode, what: "a suggestion's 'text'"))
+      var scope = Applicability()
+      if let c = entry["contexts"] { scope.contexts = try enumSet(c, "contexts", TextContext.self) }
+      if let c = entry["categories"] { scope.categories = try categoryNames(c, "categories", references: &references) }
+      if let c = entry["not_categories"] {
+        scope.excludedCategories = try categoryNames(c, "not_categories", references: &references)
+      }
+      if scope == Applicability() {
+        throw reader.error(item, "a suggestion with a scope needs contexts, categories or not_categories")
+      }
+      scopes.append(scope)
+    }
+    return (texts, scopes)
   }
 
   // MARK: Applicability and overrides

@@ -136,6 +136,14 @@ struct LinkedRuleset {
       for o in rules[index].overrides.indices {
         rules[index].overrides[o].categories = canonical(rules[index].overrides[o].categories)
       }
+      rules[index].suggestionScopes = rules[index].suggestionScopes.map { scope in
+        scope.map { scope in
+          var scope = scope
+          scope.categories = canonical(scope.categories)
+          scope.excludedCategories = canonical(scope.excludedCategories)
+          return scope
+        }
+      }
     }
     var categories = categories
     for index in categories.indices {

@@ -11,7 +11,12 @@ extension LintReport {
     func descriptor(for id: String, finding: Finding?) -> Int {
       if let index = ruleIndex[id] { return index }
       let rule = ruleset.rule(withID: id)
-      let message = rule?.message ?? finding?.message ?? id
+      // A rule's description is about every match: its placeholders name what they stand for.
+      let message =
+        rule.map {
+          $0.message.replacingOccurrences(of: "“{match}”", with: "该用语").replacingOccurrences(of: "{match}", with: "该用语")
+            .replacingOccurrences(of: "{contact}", with: "联系方式")
+        } ?? finding?.message ?? id
       let basis = rule?.basis ?? finding?.basis ?? []
       let suggestions = rule?.suggestions ?? []
       var markdown = "**\(id)**\n\n\(message)"
