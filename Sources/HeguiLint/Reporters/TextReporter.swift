@@ -2,7 +2,8 @@ import Foundation
 import Hegui
 
 /// `--format text`: for people. Location, severity, message and rule, the source line with carets
-/// under the match (aligned by display width), the suggested rewrite and the note.
+/// under the match (aligned by display width), the suggested rewrite, the legal or platform basis
+/// and the note.
 extension LintReport {
   /// The text report of one file (or one piece of it), without the summary.
   static func text(_ file: LintedFile, color: Bool) -> String {
@@ -39,6 +40,9 @@ extension LintReport {
       }
       if !f.finding.suggestions.isEmpty {
         out += "    建议改为: \(TerminalSafe.escape(f.finding.suggestions.joined(separator: " / ")))\n"
+      }
+      if !f.finding.basis.isEmpty {
+        out += "    依据: \(TerminalSafe.escape(f.finding.basis.joined(separator: "；")))\n"
       }
       if let note = f.finding.note { out += "    说明: \(TerminalSafe.escape(note))\n" }
     }
