@@ -1,5 +1,7 @@
 import ArgumentParser
+import Foundation
 import Hegui
+import HeguiLint
 
 /// The situation texts are checked in, shared by `lint` and `moderate`.
 struct ContextOptions: ParsableArguments {
@@ -19,4 +21,26 @@ struct ContextOptions: ParsableArguments {
 
   @Option(name: [.customLong("licence"), .customLong("license")], help: "A licence the shop holds (repeatable).")
   var licences: [String] = []
+
+  @Option(
+    help: ArgumentHelp(
+      "Listing columns beyond the recognised names (标题, 商品标题, 描述, 类目, …): field=header pairs, e.g. title=品名,description=文案.",
+      valueName: "field=header,…"))
+  var columns: String?
+
+  /// The column mapping: the configuration's, then `--columns` over it.
+  func listingColumns(configured: [String: String] = [:]) throws(HeguiError) -> ListingColumns {
+    var mapping = configured
+    if let columns {
+      for pair in columns.split(separator: ",") {
+        let parts = pair.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+          throw HeguiError(
+            .invalidInput, "--columns takes field=header pairs separated by commas, e.g. title=品名,description=文案")
+        }
+        mapping[parts[0]] = parts[1]
+      }
+    }
+    return try ListingColumns(mapping: mapping)
+  }
 }

@@ -104,6 +104,12 @@ struct LintCommand: AsyncParsableCommand {
     }
 
     var options = LintOptions()
+    do {
+      options.splitter.columns = try situation.listingColumns(configured: configuration.columns)
+    } catch {
+      printError("error: \(error)")
+      throw ExitCode(Exit.inputError)
+    }
     options.splitter.context = situation.context
     options.splitter.contextsByGlob = configuration.contexts
     options.splitter.defaults = CheckContext(

@@ -80,6 +80,7 @@ struct ModerateCommand: AsyncParsableCommand {
     let (pipeline, queueStages) = try buildPipeline(cwd: cwd)
 
     var splitter = ItemSplitter()
+    splitter.columns = try situation.listingColumns()
     splitter.context = situation.context
     splitter.defaults = CheckContext(
       .livestream, shopSubject: situation.shopSubject, category: situation.category,

@@ -221,6 +221,43 @@ struct LintCLITests {
     #expect(result.stderr.contains(".hegui.yml:2:11: unknown rule id 'adlaw.no-such-rule'"))
   }
 
+  @Test("listing columns: Chinese headers read, others mapped by --columns or 'columns:' in .hegui.yml, unread files an error")
+  func listingColumns() async throws {
+    let directory = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try FileManager.default.createDirectory(at: directory.appending(path: ".git"), withIntermediateDirectories: true)
+    let sample = CLI.root.appending(path: "Tests/Fixtures/rulesets/sample").path
+    try "商品ID,商品标题,类目\n1,全网最低价,食品\n".write(
+      to: directory.appending(path: "export.csv"), atomically: true, encoding: .utf8)
+    try "编号,品目\n1,全网最低价\n".write(to: directory.appending(path: "odd.csv"), atomically: true, encoding: .utf8)
+    var result = try await CLI.run(
+      ["lint", "--format", "line", "--rulesets", sample, "--only-rule", "sample.lowest-price", "export.csv"],
+      cwd: directory)
+    #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+    #expect(result.stdout.contains("export.csv:2:1:record=1:field=title:block:sample.lowest-price:"))
+    result = try await CLI.run(
+      ["lint", "--rulesets", sample, "--only-rule", "sample.lowest-price", "odd.csv"], cwd: directory)
+    #expect(result.status == 2)
+    #expect((result.stdout + result.stderr).contains("the columns seen: '编号', '品目'"))
+    result = try await CLI.run(
+      [
+        "lint", "--format", "line", "--rulesets", sample, "--only-rule", "sample.lowest-price", "--columns", "title=品目",
+        "odd.csv",
+      ], cwd: directory)
+    #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+    try "version: 1\ncolumns: {title: 品目}\n".write(
+      to: directory.appending(path: ".hegui.yml"), atomically: true, encoding: .utf8)
+    result = try await CLI.run(
+      ["lint", "--format", "line", "--rulesets", sample, "--only-rule", "sample.lowest-price", "odd.csv"],
+      cwd: directory)
+    #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+    try "version: 1\ncolumns: {titel: 品目}\n".write(
+      to: directory.appending(path: ".hegui.yml"), atomically: true, encoding: .utf8)
+    result = try await CLI.run(["lint", "odd.csv"], cwd: directory)
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("unknown listing field 'titel'"))
+  }
+
   @Test("directories are walked, --exclude skips globs")
   func walking() async throws {
     let result = try await CLI.run(

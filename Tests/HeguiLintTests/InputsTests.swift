@@ -81,10 +81,41 @@ struct InputsTests {
     #expect(unknown.errors.first?.message.contains("'goods'") == true)
   }
 
-  @Test("a listing file with no title or description anywhere is an error, not a silent pass")
-  func noText() {
-    let csv = "商品ID,商品标题,类目\n1,全网最低价,食品\n"
+  @Test("a listing file with no title or description anywhere is an error naming the columns it saw")
+  func noText() throws {
+    let csv = "编号,品目,价格\n1,全网最低价,9.9\n"
     let parsed = ListingParser.parse(csv, path: "c.csv", format: .csv)
-    #expect(parsed.errors.contains { $0.message.hasPrefix("no record has a title or description") })
+    let error = try #require(parsed.errors.first { $0.message.hasPrefix("no record has a title or description") })
+    #expect(error.message.contains("'编号', '品目', '价格'"))
+    #expect(error.message.contains("--columns"))
+  }
+
+  @Test("shop back-ends' Chinese and English headers are read: CSV, JSON Lines and JSON")
+  func chineseHeaders() throws {
+    let csv = "商品ID,* 商品标题（必填）,商品描述,类目\n7,全网最低价面膜,能治疗痘痘,化妆品\n"
+    let parsed = ListingParser.parse(csv, path: "c.csv", format: .csv)
+    #expect(parsed.errors.isEmpty)
+    let listing = try #require(parsed.records.first?.listing)
+    #expect(listing.id == "7")
+    #expect(listing.title == "全网最低价面膜")
+    #expect(listing.description == "能治疗痘痘")
+    #expect(listing.category == "化妆品")
+    let jsonl = ListingParser.parse(#"{"宝贝标题": "第一品牌", "详情": "祛斑"}"# + "\n", path: "l.jsonl", format: .jsonl)
+    #expect(jsonl.records.first?.listing.title == "第一品牌")
+    #expect(jsonl.records.first?.listing.description == "祛斑")
+    let json = ListingParser.parse(#"[{"Product_Name": "NO.1", "desc": "x"}]"#, path: "j.json", format: .json)
+    #expect(json.records.first?.listing.title == "NO.1")
+    #expect(json.records.first?.listing.description == "x")
+  }
+
+  @Test("other headers are mapped with a column mapping; an unknown field is an error")
+  func mapping() throws {
+    let csv = "编号,品目,文字\n1,全网最低价,能治疗痘痘\n"
+    let columns = try ListingColumns(mapping: ["title": "品目", "description": "文字"])
+    let parsed = ListingParser.parse(csv, path: "c.csv", format: .csv, columns: columns)
+    #expect(parsed.errors.isEmpty)
+    #expect(parsed.records.first?.listing.title == "全网最低价")
+    #expect(parsed.records.first?.listing.description == "能治疗痘痘")
+    #expect(throws: HeguiError.self) { try ListingColumns(mapping: ["titel": "品目"]) }
   }
 }

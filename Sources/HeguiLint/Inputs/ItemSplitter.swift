@@ -17,6 +17,8 @@ public struct ItemSplitter: Sendable {
   public var contextsByGlob: [(Glob, TextContext)] = []
   /// The shop subject, category and licences when the input does not say.
   public var defaults = CheckContext()
+  /// Which columns of a listing export hold which field.
+  public var columns = ListingColumns()
 
   /// A splitter with no forced context, no globs and no default facts.
   public init() {}
@@ -37,7 +39,7 @@ public struct ItemSplitter: Sendable {
 
   /// The records of a listing export, with the errors of records that could not be read.
   public func listings(in text: String, path: String, format: InputFormat) -> ListingParser.Parsed {
-    ListingParser.parse(text, path: path, format: format)
+    ListingParser.parse(text, path: path, format: format, columns: columns)
   }
 
   /// The moderation items of one input: every non-empty script line (SRT cue numbers and

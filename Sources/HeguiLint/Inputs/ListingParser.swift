@@ -15,6 +15,99 @@ public struct ListingRecord: Sendable, Hashable {
   public let line: Int
 }
 
+/// Which column or key of a listing export holds which field.
+///
+/// Besides the field names themselves (`title`, `description`, …), the header names that shop
+/// back-ends' exports commonly use are recognised, in Chinese and English: 标题/商品标题/商品名称/
+/// 宝贝标题, 描述/商品描述/详情/宝贝描述, 类目/商品类目/分类, 商品ID/商品编号/货号, … (the full list is
+/// ``aliases``; matching ignores case, spaces, a leading `*` and a trailing 〔必填〕/(必填) mark).
+/// Other names are mapped with ``init(mapping:)``: `--columns title=品名,description=文案` or
+/// `columns:` in `.hegui.yml`. A file in which no column holds text is an input error that names
+/// the headers it saw; it is never passed as clean.
+public struct ListingColumns: Sendable, Hashable {
+  /// The fields a listing record has.
+  public static let fields = ["id", "title", "description", "category", "shop_subject", "licences"]
+
+  /// The header names recognised without a mapping, by field.
+  public static let aliases: [String: [String]] = [
+    "id": [
+      "id", "商品id", "商品编号", "商品编码", "宝贝id", "产品id", "商家编码", "货号", "item_id", "product_id", "goods_id", "sku_id",
+      "spu_id",
+    ],
+    "title": [
+      "title", "标题", "商品标题", "商品名称", "商品名", "品名", "商品全称", "宝贝标题", "宝贝名称", "产品名称", "产品标题", "名称", "name", "product_name",
+      "product_title", "item_title", "goods_name", "item_name",
+    ],
+    "description": [
+      "description", "描述", "商品描述", "详情", "商品详情", "宝贝描述", "产品描述", "产品详情", "商品简介", "简介", "商品卖点", "卖点", "文案",
+      "desc", "detail", "details", "product_description", "item_description",
+    ],
+    "category": [
+      "category", "类目", "商品类目", "类别", "商品类别", "分类", "商品分类", "类目名称", "末级类目", "叶子类目", "category_name",
+    ],
+    "shop_subject": ["shop_subject", "shopsubject", "主体类型", "店铺主体", "经营主体", "店铺类型"],
+    "licences": ["licences", "licenses", "资质", "许可证", "证照", "资质证照"],
+  ]
+
+  /// Header name (normalised) → field, from the mapping given; built-in aliases come after.
+  private let custom: [String: String]
+
+  /// The built-in aliases only.
+  public init() { custom = [:] }
+
+  /// The built-in aliases plus `mapping` (field → the header name that holds it).
+  ///
+  /// - Throws: ``HeguiError`` (`invalidInput`) for a field that is not one of ``fields``.
+  public init(mapping: [String: String]) throws(HeguiError) {
+    var custom: [String: String] = [:]
+    for (field, header) in mapping {
+      guard Self.fields.contains(field) else {
+        throw HeguiError(
+          .invalidInput,
+          "unknown listing field '\(field)' in a column mapping; fields: \(Self.fields.joined(separator: ", "))")
+      }
+      custom[Self.normalise(header)] = field
+    }
+    self.custom = custom
+  }
+
+  private static let aliasIndex: [String: String] = {
+    var index: [String: String] = [:]
+    for (field, names) in aliases { for name in names { index[normalise(name)] = field } }
+    return index
+  }()
+
+  /// The field a header names, or nil.
+  public func field(for header: String) -> String? {
+    let key = Self.normalise(header)
+    return custom[key] ?? Self.aliasIndex[key]
+  }
+
+  /// Lower case, no spaces, no leading `*`, no trailing 必填 mark: `* 商品标题（必填）` → `商品标题`.
+  static func normalise(_ header: String) -> String {
+    var s = header.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+    while s.hasPrefix("*") { s.removeFirst() }
+    for mark in ["（必填）", "(必填)", "【必填】", "*"] where s.hasSuffix(mark) { s.removeLast(mark.count) }
+    return s.filter { !$0.isWhitespace }
+  }
+
+  /// The record with its keys renamed to fields (the first key for a field wins; keys that name
+  /// no field are kept as they are).
+  func canonical(_ record: [String: Any], order: [String]? = nil) -> [String: Any] {
+    var out: [String: Any] = [:]
+    var taken = Set<String>()
+    for key in order ?? record.keys.sorted() {
+      guard let value = record[key] else { continue }
+      if let field = field(for: key) {
+        if taken.insert(field).inserted { out[field] = value }
+      } else if out[key] == nil {
+        out[key] = value
+      }
+    }
+    return out
+  }
+}
+
 /// Parsers for listing exports. Each error names the file, line and reason.
 public enum ListingParser {
   /// What a listing file holds.
@@ -25,21 +118,25 @@ public enum ListingParser {
     public var errors: [HeguiError]
   }
 
-  /// Parses a listing file in `format` (`json`, `jsonl` or `csv`; a script format reads as JSON).
-  public static func parse(_ text: String, path: String, format: InputFormat) -> Parsed {
-    var (records, errors): ([ListingRecord], [HeguiError])
+  /// Parses a listing file in `format` (`json`, `jsonl` or `csv`; a script format reads as JSON),
+  /// its columns or keys named as `columns` says.
+  public static func parse(
+    _ text: String, path: String, format: InputFormat, columns: ListingColumns = ListingColumns()
+  ) -> Parsed {
+    var (records, errors, headers): ([ListingRecord], [HeguiError], [String])
     switch format {
-    case .jsonl: (records, errors) = parseJSONLines(text, path: path)
-    case .csv: (records, errors) = parseCSV(text, path: path)
-    case .json, .script, .srt: (records, errors) = parseJSON(text, path: path)
+    case .jsonl: (records, errors, headers) = parseJSONLines(text, path: path, columns: columns)
+    case .csv: (records, errors, headers) = parseCSV(text, path: path, columns: columns)
+    case .json, .script, .srt: (records, errors, headers) = parseJSON(text, path: path, columns: columns)
     }
     // A file whose records hold no text at all was not checked: say so, never pass it silently.
     if !records.isEmpty && !records.contains(where: { $0.listing.title != nil || $0.listing.description != nil }) {
+      let seen = headers.isEmpty ? "" : "; the columns seen: " + headers.map { "'\($0)'" }.joined(separator: ", ")
       errors.append(
         HeguiError(
           .invalidInput,
-          "no record has a title or description: nothing in this file was checked for wording "
-            + "(text is read from the fields 'title' and 'description')",
+          "no record has a title or description: nothing in this file was checked for wording"
+            + seen + ". Name the columns with --columns title=…,description=… (or 'columns:' in .hegui.yml)",
           at: .init(path: path)))
     }
     return Parsed(records: records, errors: errors)
@@ -50,9 +147,12 @@ public enum ListingParser {
   /// The fields that hold text to check.
   static let textKeys = ["title", "description"]
 
-  static func parseJSONLines(_ text: String, path: String) -> ([ListingRecord], [HeguiError]) {
+  static func parseJSONLines(
+    _ text: String, path: String, columns: ListingColumns
+  ) -> ([ListingRecord], [HeguiError], [String]) {
     var listings: [ListingRecord] = []
     var errors: [HeguiError] = []
+    var headers: [String] = []
     var lineNumber = 0
     for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
       lineNumber += 1
@@ -65,7 +165,9 @@ public enum ListingParser {
             HeguiError(.invalidInput, "a JSON Lines record must be an object", at: .init(path: path, line: lineNumber)))
           continue
         }
-        listings.append(try listing(record, index: listings.count + 1, line: lineNumber, path: path))
+        if headers.isEmpty { headers = record.keys.sorted() }
+        listings.append(
+          try listing(columns.canonical(record), index: listings.count + 1, line: lineNumber, path: path))
       } catch let error as HeguiError {
         errors.append(error)
       } catch {
@@ -73,15 +175,17 @@ public enum ListingParser {
           HeguiError(.invalidInput, "invalid JSON: \(describe(error))", at: .init(path: path, line: lineNumber)))
       }
     }
-    return (listings, errors)
+    return (listings, errors, headers)
   }
 
-  static func parseJSON(_ text: String, path: String) -> ([ListingRecord], [HeguiError]) {
+  static func parseJSON(
+    _ text: String, path: String, columns: ListingColumns
+  ) -> ([ListingRecord], [HeguiError], [String]) {
     let object: Any
     do {
       object = try JSONSerialization.jsonObject(with: Data(text.utf8))
     } catch {
-      return ([], [HeguiError(.invalidInput, "invalid JSON: \(describe(error))", at: .init(path: path, line: 1))])
+      return ([], [HeguiError(.invalidInput, "invalid JSON: \(describe(error))", at: .init(path: path, line: 1))], [])
     }
     var records: [[String: Any]] = []
     var wrapped = false
@@ -89,7 +193,7 @@ public enum ListingParser {
       for (i, item) in array.enumerated() {
         guard let record = item as? [String: Any] else {
           return (
-            [], [HeguiError(.invalidInput, "item \(i + 1) of the JSON array is not an object", at: .init(path: path))]
+            [], [HeguiError(.invalidInput, "item \(i + 1) of the JSON array is not an object", at: .init(path: path))], []
           )
         }
         records.append(record)
@@ -99,13 +203,13 @@ public enum ListingParser {
         for (i, item) in items.enumerated() {
           guard let record = item as? [String: Any] else {
             return (
-              [], [HeguiError(.invalidInput, "item \(i + 1) of '\(key)' is not an object", at: .init(path: path))]
+              [], [HeguiError(.invalidInput, "item \(i + 1) of '\(key)' is not an object", at: .init(path: path))], []
             )
           }
           records.append(record)
         }
         wrapped = true
-      } else if !textKeys.contains(where: { dictionary[$0] != nil }),
+      } else if !dictionary.keys.contains(where: { ["title", "description"].contains(columns.field(for: $0)) }),
         let key = dictionary.keys.sorted().first(where: { dictionary[$0] is [Any] })
       {
         return (
@@ -116,14 +220,15 @@ public enum ListingParser {
               "a JSON object whose records are under '\(key)': records are read from a top-level array or from "
                 + wrapperKeys.map { "'\($0)'" }.joined(separator: ", "),
               at: .init(path: path, line: 1))
-          ]
+          ],
+          []
         )
       } else {
         records = [dictionary]
       }
     } else {
       return (
-        [], [HeguiError(.invalidInput, "a JSON listing file must hold an array of objects", at: .init(path: path))]
+        [], [HeguiError(.invalidInput, "a JSON listing file must hold an array of objects", at: .init(path: path))], []
       )
     }
     // Lines of records: the line of each top-level object's opening brace, found by a scan that
@@ -133,9 +238,11 @@ public enum ListingParser {
     var errors: [HeguiError] = []
     for (i, record) in records.enumerated() {
       let line = i < starts.count ? starts[i] : 1
-      do { listings.append(try listing(record, index: i + 1, line: line, path: path)) } catch { errors.append(error) }
+      do {
+        listings.append(try listing(columns.canonical(record), index: i + 1, line: line, path: path))
+      } catch { errors.append(error) }
     }
-    return (listings, errors)
+    return (listings, errors, records.first.map { $0.keys.sorted() } ?? [])
   }
 
   static func objectStartLines(_ text: String, depth target: Int) -> [Int] {
@@ -162,11 +269,15 @@ public enum ListingParser {
     return lines
   }
 
-  static func parseCSV(_ text: String, path: String) -> ([ListingRecord], [HeguiError]) {
+  static func parseCSV(
+    _ text: String, path: String, columns: ListingColumns
+  ) -> ([ListingRecord], [HeguiError], [String]) {
     let parsed = CSVParser.parse(text)
     var errors = parsed.errors.map { HeguiError(.invalidInput, $0.message, at: .init(path: path, line: $0.line)) }
-    guard let header = parsed.rows.first else { return ([], errors) }
-    let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+    guard let header = parsed.rows.first else { return ([], errors, []) }
+    let headers = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+    // Each column's field, or its own name (lower-cased) when it names none.
+    let names = headers.map { columns.field(for: $0) ?? $0.lowercased() }
     var listings: [ListingRecord] = []
     for row in parsed.rows.dropFirst() {
       if row.fields.count == 1 && row.fields[0].isEmpty { continue }
@@ -178,12 +289,12 @@ public enum ListingParser {
         continue
       }
       var record: [String: Any] = [:]
-      for (name, value) in zip(names, row.fields) { record[name] = value }
+      for (name, value) in zip(names, row.fields) where record[name] == nil { record[name] = value }
       do { listings.append(try listing(record, index: listings.count + 1, line: row.line, path: path)) } catch {
         errors.append(error)
       }
     }
-    return (listings, errors)
+    return (listings, errors, headers)
   }
 
   static func listing(_ record: [String: Any], index: Int, line: Int, path: String) throws(HeguiError) -> ListingRecord

@@ -16,6 +16,7 @@ import Yams
 /// shop_subject: enterprise
 /// category: food
 /// licences: [食品经营许可证]
+/// columns: {title: 品名, description: 文案}   # listing columns beyond the recognised names
 /// ```
 /// Unknown keys and unknown rule ids are errors, never ignored.
 public struct ProjectConfiguration: Sendable {
@@ -41,13 +42,15 @@ public struct ProjectConfiguration: Sendable {
   public var category: String?
   /// Default licences.
   public var licences: [String] = []
+  /// Listing columns: field → header name (added to the recognised names).
+  public var columns: [String: String] = [:]
   /// Where each rule id was written, to report unknown ids at their place.
   var ruleIDLocations: [(String, HeguiError.Location)] = []
 
   static let keys = [
     "version", "rulesets", "enable", "disable", "severity", "contexts", "exclude", "fail_on", "shop_subject",
     "category",
-    "licences",
+    "licences", "columns",
   ]
 
   /// An empty configuration (all defaults).
@@ -128,6 +131,19 @@ public struct ProjectConfiguration: Sendable {
       }
       if let c = map["category"] { config.category = try reader.nonEmptyString(c, what: "'category'") }
       if let l = map["licences"] { config.licences = try reader.strings(l, what: "'licences'") }
+      if let c = map["columns"] {
+        guard case let .mapping(mapping) = c else {
+          throw reader.error(c, "'columns' must map listing fields to header names, e.g. {title: 品名}")
+        }
+        for (keyNode, value) in mapping {
+          let field = try reader.nonEmptyString(keyNode, what: "a listing field")
+          guard ListingColumns.fields.contains(field) else {
+            throw reader.error(
+              keyNode, "unknown listing field '\(field)'; fields: \(ListingColumns.fields.joined(separator: ", "))")
+          }
+          config.columns[field] = try reader.nonEmptyString(value, what: "the column of '\(field)'")
+        }
+      }
     } catch {
       var e = error
       if e.code == .invalidRuleset { e.code = .invalidConfiguration }
