@@ -221,7 +221,9 @@ struct LintCLITests {
     #expect(result.stderr.contains(".hegui.yml:2:11: unknown rule id 'adlaw.no-such-rule'"))
   }
 
-  @Test("listing columns: Chinese headers read, others mapped by --columns or 'columns:' in .hegui.yml, unread files an error")
+  @Test(
+    "listing columns: Chinese headers read, others mapped by --columns or 'columns:' in .hegui.yml, unread files an error"
+  )
   func listingColumns() async throws {
     let directory = try CLI.temporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }

@@ -193,7 +193,8 @@ public enum ListingParser {
       for (i, item) in array.enumerated() {
         guard let record = item as? [String: Any] else {
           return (
-            [], [HeguiError(.invalidInput, "item \(i + 1) of the JSON array is not an object", at: .init(path: path))], []
+            [], [HeguiError(.invalidInput, "item \(i + 1) of the JSON array is not an object", at: .init(path: path))],
+            []
           )
         }
         records.append(record)
