@@ -215,6 +215,13 @@ public struct Linter: Sendable {
       let prefix =
         result.fields.first.map { "record \(record.index), \($0.field.rawValue): " } ?? "record \(record.index): "
       for diagnostic in result.diagnostics {
+        // A record's category that the table does not know is a finding on that record (the
+        // rest of the file, and of the run, is checked as usual), not an input error.
+        if diagnostic.code == .unknownCategory, let name = record.listing.category {
+          let finding = unknownCategory(name)
+          findings.append(place(finding, record: record, field: "category", value: ""))
+          continue
+        }
         errors.append(
           HeguiError(code(for: diagnostic), prefix + diagnostic.message, at: .init(path: path, line: record.line)))
       }
@@ -236,6 +243,60 @@ public struct Linter: Sendable {
       }
     }
     return LintedFile(path: path, findings: findings, errors: errors)
+  }
+
+  /// The meta rule id of a category the table does not know.
+  static let unknownCategoryID = "hegui.category.unknown"
+
+  /// A review finding for a category the table does not know, naming the nearest known ones.
+  func unknownCategory(_ name: String) -> Finding {
+    let nearest = Self.nearestCategories(to: name, in: checker.ruleset.categories)
+    let hint =
+      nearest.isEmpty
+      ? "" : "相近的已知类目：" + nearest.map { "\($0.id)（\($0.names.joined(separator: "/"))）" }.joined(separator: "、") + "。"
+    return Finding(
+      ruleID: Self.unknownCategoryID, kind: .meta, severity: .review, match: "", span: nil, field: "category",
+      message: "类目“\(name)”不在类目表中，这条商品的类目相关规则（许可证、个人店限制、类目专属宣称）没有运行。"
+        + "\(hint)请改用已知类目的 id 或中文名（类目表见 Rulesets/categories.yml）。",
+      suggestions: nearest.map(\.id), basis: [], policy: .platform, isSuppressible: false, note: nil)
+  }
+
+  /// Up to three categories whose id or a name is closest to `name` (edit distance over
+  /// characters; a shared character counts for Chinese names, 美妆用品 → 化妆品).
+  static func nearestCategories(to name: String, in categories: [CategoryEntry]) -> [CategoryEntry] {
+    func distance(_ a: [Character], _ b: [Character]) -> Int {
+      var previous = Array(0...b.count)
+      for (i, x) in a.enumerated() {
+        var current = [i + 1]
+        for (j, y) in b.enumerated() {
+          current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (x == y ? 0 : 1)))
+        }
+        previous = current
+      }
+      return previous[b.count]
+    }
+    let target = Array(name.lowercased())
+    let scored = categories.map { entry -> (CategoryEntry, Int, Bool) in
+      let candidates = [entry.id] + entry.names
+      let best =
+        candidates.map { candidate -> Int in
+          let c = Array(candidate.lowercased())
+          // One name inside the other (美妆 in 美妆用品) is the closest there is.
+          if c.count >= 2 && target.count >= 2
+            && (String(target).contains(String(c)) || String(c).contains(String(target)))
+          {
+            return 0
+          }
+          return distance(target, c)
+        }.min() ?? .max
+      let shares = candidates.contains { !Set($0).isDisjoint(with: target.filter { !$0.isASCII }) }
+      return (entry, best, shares)
+    }
+    return
+      scored
+      .filter { $0.2 || $0.1 <= max(2, target.count / 2) }
+      .sorted { ($0.1, $0.0.id) < ($1.1, $1.0.id) }
+      .prefix(3).map(\.0)
   }
 
   private func place(_ finding: Finding, record: ListingRecord, field: String, value: String) -> LintFinding {
