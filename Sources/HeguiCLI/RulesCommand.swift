@@ -194,7 +194,8 @@ struct RulesTestCommand: AsyncParsableCommand {
       RuleSource.rule($0, isFrom: directories, in: ruleset) && RuleTestRunner.rule($0, matches: rule)
     }
     for selector in rule where !ruleset.rules.contains(where: { RuleTestRunner.rule($0, matches: [selector]) }) {
-      printError("error: unknown rule id '\(selector)'")
+      let near = YAMLReader.nearest(selector, in: ruleset.rules.map(\.id)).map { " (did you mean '\($0)'?)" } ?? ""
+      printError("error: unknown rule id '\(selector)'\(near)")
       throw ExitCode(Exit.inputError)
     }
     let ids = selected.map(\.id)
@@ -250,10 +251,37 @@ struct RulesShowCommand: AsyncParsableCommand {
   func run() async throws {
     let ruleset = try loadRuleset(directories: rulesets)
     guard let rule = ruleset.rule(withID: id) else {
-      let near = ruleset.rules.map(\.id).filter { $0.hasPrefix(id) || id.hasPrefix($0) }.prefix(5)
-      printError("error: unknown rule id '\(id)'\(near.isEmpty ? "" : "; similar: \(near.joined(separator: ", "))")")
+      let ids = ruleset.rules.map(\.id)
+      var near = Array(ids.filter { $0.hasPrefix(id) || id.hasPrefix($0) }.prefix(5))
+      // A typo (adlaw.absolute.lowst): the nearest id by edit distance.
+      if near.isEmpty, let nearest = Self.nearestRuleID(to: id, in: ids) { near = [nearest] }
+      let hint = near.count == 1 ? " (did you mean '\(near[0])'?)" : near.isEmpty ? "" : "; similar: \(near.joined(separator: ", "))"
+      printError("error: unknown rule id '\(id)'\(hint)")
       throw ExitCode(Exit.inputError)
     }
+    try show(rule, in: ruleset)
+  }
+
+  /// The id nearest to a mistyped one: by edit distance over the whole id, or over its last
+  /// part against the start of a rule's last part in the same family (adlaw.absolute.lowst →
+  /// adlaw.absolute.lowest-price).
+  static func nearestRuleID(to typed: String, in ids: [String]) -> String? {
+    let parts = typed.split(separator: ".")
+    let family = parts.dropLast().joined(separator: ".")
+    let last = Array(parts.last ?? "")
+    var best: (String, Int)?
+    for id in ids {
+      var d = YAMLReader.editDistance(Array(typed), Array(id))
+      let idParts = id.split(separator: ".")
+      if idParts.dropLast().joined(separator: ".") == family, let idLast = idParts.last {
+        d = min(d, YAMLReader.editDistance(last, Array(idLast.prefix(last.count + 1))))
+      }
+      if d <= max(2, typed.count / 3), best.map({ d < $0.1 }) ?? true { best = (id, d) }
+    }
+    return best?.0
+  }
+
+  private func show(_ rule: Rule, in ruleset: Ruleset) throws {
     var out = "\(rule.id)  (\(rule.kind.rawValue), \(rule.severity.rawValue), pack \(rule.pack))\n"
     out += "  defined at: \(rule.location)\n"
     if !rule.aliases.isEmpty { out += "  aliases: \(rule.aliases.joined(separator: ", "))\n" }

@@ -326,6 +326,9 @@ struct RulesCLITests {
     #expect(show.stdout.contains("basis: 《广告法》第九条第三项"))
     #expect(show.stdout.contains("exception (review): 最佳食用期"))
     #expect(try await CLI.run(["rules", "show", "no.such"]).status == 2)
+    let typo = try await CLI.run(["rules", "show", "adlaw.absolute.lowst"])
+    #expect(typo.status == 2)
+    #expect(typo.stderr.contains("did you mean 'adlaw.absolute.lowest-price'?"))
   }
 }
 

@@ -85,3 +85,21 @@ struct LinterTests {
     #expect(file.findings.contains { $0.record == 2 && $0.field == "title" })
   }
 }
+
+@Suite("Text report")
+struct TextReportTests {
+  @Test("carets stay under the match after a tab; the basis is shown")
+  func carets() throws {
+    let file = LinterTests.linter.lint(text: "\t\t全网最低价\n", path: "t.txt", format: .script)
+    let text = LintReport.text(file, color: false)
+    let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+    let source = try #require(lines.firstIndex { $0.contains("全网最低价") && !$0.contains("block") })
+    #expect(!lines[source].contains("\t"))
+    let caretLine = lines[source + 1]
+    let start = try #require(caretLine.firstIndex(of: "^"))
+    // 4 (indent) + 2 tabs shown as one space each: the carets start at column 6, under 全.
+    #expect(caretLine.distance(from: caretLine.startIndex, to: start) == 6)
+    #expect(lines[source].dropFirst(6).hasPrefix("全网最低价"))
+    #expect(text.contains("依据: 《广告法》第九条第三项"))
+  }
+}
