@@ -255,7 +255,9 @@ struct RulesShowCommand: AsyncParsableCommand {
       var near = Array(ids.filter { $0.hasPrefix(id) || id.hasPrefix($0) }.prefix(5))
       // A typo (adlaw.absolute.lowst): the nearest id by edit distance.
       if near.isEmpty, let nearest = Self.nearestRuleID(to: id, in: ids) { near = [nearest] }
-      let hint = near.count == 1 ? " (did you mean '\(near[0])'?)" : near.isEmpty ? "" : "; similar: \(near.joined(separator: ", "))"
+      let hint =
+        near.count == 1
+        ? " (did you mean '\(near[0])'?)" : near.isEmpty ? "" : "; similar: \(near.joined(separator: ", "))"
       printError("error: unknown rule id '\(id)'\(hint)")
       throw ExitCode(Exit.inputError)
     }
