@@ -194,17 +194,27 @@ final class CheckPlan: Sendable {
       patterns.append(pattern)
       return Int32(patterns.count - 1)
     }
+    var gateSlotBySet: [[String]: Int32] = [:]
     /// One gate slot per literal set the pattern needs, its literals added to the automaton: the
     /// most selective set, and others only when none of their literals is a single character
     /// (上, 0: found in nearly every text, they would cost the scan more than they save).
+    ///
+    /// Patterns that need the same set share its slot: the claim grammar's patterns all need one
+    /// of the 520 disease names, and one slot per pattern put each name in the automaton once
+    /// per pattern, so that every disease name in a text produced a dozen outputs instead of one.
     func gates(for pattern: Pattern) -> Range<Int32> {
       let start = Int32(gateSlots.count)
       let sets = RequiredLiterals.of(pattern.source)
       for (rank, set) in sets.enumerated() where rank == 0 || set.allSatisfy({ $0.unicodeScalars.count > 1 }) {
+        if let shared = gateSlotBySet[set] {
+          gateSlots.append(shared)
+          continue
+        }
         for literal in set {
           terms.append(literal)
           owners.append(.gate(slot: gateCount))
         }
+        gateSlotBySet[set] = gateCount
         gateSlots.append(gateCount)
         gateCount += 1
       }
