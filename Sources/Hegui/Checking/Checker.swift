@@ -168,7 +168,7 @@ public struct Checker: Sendable {
       chunks.forEach(in: buffer) { chunk in
         normalizer.normalize(
           UnsafeBufferPointer(rebasing: buffer[chunk.scan]), base: chunk.scan.lowerBound, into: scratch.normalized,
-          markup: markup, notingSpeech: speech)
+          markup: markup)
         // The chunk reaches back over a cut inside a line: the overlap is read by both chunks.
         // Hits that end in its first half are the previous chunk's, hits that end after it are
         // this one's, so that every hit is judged with half an overlap of text on both sides (an
@@ -248,25 +248,37 @@ public struct Checker: Sendable {
     let text = UnsafeBufferPointer(rebasing: buffer[chunk.scan])
     let end = chunk.scan.upperBound
     let pairs = plan.speechPairs
-    // The first reading noted where a run may start (after a Han character, a token or a
-    // separator); only those places are looked at.
-    for k in scratch.normalized.speechCandidates where k >= base + 3 && k < end {
-      let run = Self.speechRun(bytes, at: k, end: end, lineBreaks: lineBreaks)
-      // A run between two characters that no literal holds side by side joins nothing a
-      // literal could find (就是这个味道); a line break in captions is read through regardless,
-      // so that the joined line can also clear a hit on half a phrase (今天第一 / 个链接).
-      guard run > 0,
-        Self.hasLineBreak(bytes, k..<(k + run))
-          || pairs.holds(normalizer.folded(bytes, at: k - 3), normalizer.folded(bytes, at: k + run))
-      else { continue }
-      if let last = regions.last, last.upperBound > k { continue }
-      let line = Checker.line(around: (k - base)..<(k - base + run), in: text, reach: Checker.exceptionReach)
-      let region = (line.lowerBound + base)..<(line.upperBound + base)
-      if let last = regions.last, last.upperBound >= region.lowerBound {
-        regions[regions.count - 1] = last.lowerBound..<max(last.upperBound, region.upperBound)
-      } else {
-        regions.append(region)
+    // One step per character: a run is looked for only after a three-byte CJK character, and
+    // only where a token or separator starts (``isSpeechRunStart``), which most characters are not.
+    var k = base
+    var afterHan = false
+    while k < end {
+      let b = bytes[k]
+      let length = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
+      if afterHan && Self.isSpeechRunStart(bytes, at: k, end: end) {
+        let run = Normalizer.speechNoiseRun(bytes, at: k, count: end, lineBreaks: lineBreaks)
+        // A run between two characters that no literal holds side by side joins nothing a
+        // literal could find (就是这个味道); a line break in captions is read through regardless,
+        // so that the joined line can also clear a hit on half a phrase (今天第一 / 个链接).
+        if run > 0
+          && (Self.hasLineBreak(bytes, k..<(k + run))
+            || pairs.holds(normalizer.folded(bytes, at: k - 3), normalizer.folded(bytes, at: k + run)))
+        {
+          let line = Checker.line(around: (k - base)..<(k - base + run), in: text, reach: Checker.exceptionReach)
+          let region = (line.lowerBound + base)..<(line.upperBound + base)
+          if let last = regions.last, last.upperBound >= region.lowerBound {
+            regions[regions.count - 1] = last.lowerBound..<max(last.upperBound, region.upperBound)
+          } else {
+            regions.append(region)
+          }
+          // The rest of the line is in the region already.
+          k = max(k + run, region.upperBound)
+          afterHan = false
+          continue
+        }
       }
+      afterHan = length == 3 && b >= 0xE3 && b <= 0xE9
+      k += length
     }
     // The first reading's hits end at `firstEnd` in `raw`; the second reading's follow.
     var firstEnd = raw.count

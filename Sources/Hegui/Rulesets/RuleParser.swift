@@ -315,7 +315,11 @@ struct RuleParser {
         terms.append(normalized)
       }
       if terms.isEmpty { throw reader.error(value, "set '\(name)' has no terms") }
-      sets[name] = Array(Set(terms)).sorted { ($0.count, $0) > ($1.count, $1) }
+      // Longest first (in scalars), then by bytes: the keys are computed once, not per
+      // comparison (String.count walks graphemes, and sets hold hundreds of terms).
+      sets[name] = Array(Set(terms)).map { (Array($0.utf8), $0.unicodeScalars.count, $0) }
+        .sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $1.0.lexicographicallyPrecedes($0.0) }
+        .map(\.2)
     }
     return sets
   }

@@ -50,7 +50,7 @@
   /// browser shows them (``Markup``).
   func normalize(
     _ input: UnsafeBufferPointer<UInt8>, base: Int, into output: NormalizationBuffer, speech: Bool = false,
-    lineBreaks: Bool = false, markup: Bool = false, notingSpeech: Bool = false
+    lineBreaks: Bool = false, markup: Bool = false
   ) {
     output.reset(base: base, reserving: input.count + 16)
     guard let src = input.baseAddress, !input.isEmpty else { return }
@@ -129,9 +129,6 @@
               if entry < 0x10000 {
                 writer.reserve(4, in: output)
                 var cls = FoldTable.CharClass(rawValue: classes[Int(entry)]) ?? .other
-                if notingSpeech && lastWasHan && Normalizer.mayStartSpeechRun(entry) {
-                  output.speechCandidates.append(base + start)
-                }
                 if speech {
                   if start < speechNoiseEnd {
                     cls = .noise
@@ -208,17 +205,6 @@
     guard scalar < 0x10000 else { return scalar }
     let entry = table.bmp[Int(scalar)]
     return entry < 0x10000 ? entry : scalar
-  }
-
-  /// Whether a folded character may start a speech noise run: 某 什 那 这 就 嗯 呃 啊 嘛, a comma
-  /// (，、 fold to it), a space, a line break.
-  @inline(__always)
-  static func mayStartSpeechRun(_ c: UInt32) -> Bool {
-    if c < 0x80 { return c == 0x2C || c == 0x20 || c == 0x0A || c == 0x0D }
-    switch c {
-    case 0x67D0, 0x4EC0, 0x90A3, 0x8FD9, 0x5C31, 0x55EF, 0x5443, 0x554A, 0x561B, 0x3001, 0x3000, 0xFF0C: return true
-    default: return false
-    }
   }
 
   /// The length in bytes of the speech noise run that starts at `i`, or 0. Anchors say 某 or 什么
@@ -323,10 +309,6 @@ final class NormalizationBuffer {
   /// Normalised offsets, ascending, of characters right before which noise between Han
   /// characters was removed.
   private(set) var noise: [Int32] = []
-  /// With `notingSpeech`: offsets in the whole original text of characters after a Han
-  /// character that may start a speech noise run (``Normalizer/speechNoiseRun(_:at:count:lineBreaks:)``),
-  /// so that speech is read a second time only where one may be.
-  var speechCandidates: [Int] = []
   private(set) var capacity: Int
   /// Number of normalised bytes.
   fileprivate(set) var count = 0
@@ -353,7 +335,6 @@ final class NormalizationBuffer {
     count = 0
     self.base = base
     noise.removeAll(keepingCapacity: true)
-    speechCandidates.removeAll(keepingCapacity: true)
     if expected > capacity { grow(to: expected) }
   }
 
