@@ -200,7 +200,7 @@ final class CheckPlan: Sendable {
     /// (上, 0: found in nearly every text, they would cost the scan more than they save).
     ///
     /// Patterns that need the same set share its slot: the claim grammar's patterns all need one
-    /// of the 520 disease names, and one slot per pattern put each name in the automaton once
+    /// of the 514 disease names, and one slot per pattern put each name in the automaton once
     /// per pattern, so that every disease name in a text produced a dozen outputs instead of one.
     func gates(for pattern: Pattern) -> Range<Int32> {
       let start = Int32(gateSlots.count)
