@@ -92,6 +92,12 @@ struct LintCommand: AsyncParsableCommand {
       ruleset = try ruleset.selecting(only: configuration.enable, disabling: configuration.disable)
       ruleset = try ruleset.selecting(only: onlyRule, disabling: disableRule)
       ruleset = try ruleset.overridingSeverity(configuration.severities)
+      for (glob, category) in configuration.categories where ruleset.category(named: category) == nil {
+        throw HeguiError(
+          .unknownCategory,
+          "unknown category '\(category)' for '\(glob.pattern)' in 'categories'; known: \(ruleset.categories.map(\.id).joined(separator: ", "))"
+        )
+      }
       if let category = situation.category ?? configuration.category, ruleset.category(named: category) == nil {
         throw HeguiError(
           .unknownCategory,
@@ -112,6 +118,8 @@ struct LintCommand: AsyncParsableCommand {
     }
     options.splitter.context = situation.context
     options.splitter.contextsByGlob = configuration.contexts
+    options.splitter.category = situation.category
+    options.splitter.categoriesByGlob = configuration.categories
     options.splitter.defaults = CheckContext(
       shopSubject: situation.shopSubject ?? configuration.shopSubject,
       category: situation.category ?? configuration.category,

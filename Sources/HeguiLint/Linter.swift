@@ -125,10 +125,13 @@ public struct Linter: Sendable {
   ) {
     var blocks = ScriptBlocks(handle: handle, path: path, size: blockSize)
     var any = false
+    var own: (name: String, line: Int)?
     while true {
       do {
         guard let block = try blocks.next() else { break }
-        body(lintScript(block: block, path: path, format: format))
+        // The script's own category, from its front matter, holds for all its blocks.
+        if block.isFirst { own = Suppressions.frontMatterCategory(block.text) }
+        body(lintScript(block: block, path: path, format: format, own: own))
         any = true
       } catch {
         body(LintedFile(path: path, findings: [], errors: [error]))
@@ -146,19 +149,38 @@ public struct Linter: Sendable {
 
   private func lintScript(text: String, path: String, format: InputFormat) -> LintedFile {
     lintScript(
-      block: ScriptBlocks.Block(text: text, offset: 0, utf16Offset: 0, line: 1), path: path, format: format)
+      block: ScriptBlocks.Block(text: text, offset: 0, utf16Offset: 0, line: 1), path: path, format: format,
+      own: Suppressions.frontMatterCategory(text))
   }
 
   /// Lints one block of a script; lines, offsets and directives are placed in the file. Findings
   /// about the script's facts (its category) and problems with them are said with the first
   /// block only.
-  private func lintScript(block: ScriptBlocks.Block, path: String, format: InputFormat) -> LintedFile {
+  private func lintScript(
+    block: ScriptBlocks.Block, path: String, format: InputFormat, own: (name: String, line: Int)? = nil
+  ) -> LintedFile {
     let text = block.text
-    let result = checker.check(text, context: options.splitter.scriptSituation(path: path, format: format))
-    var errors = result.diagnostics.filter { block.isFirst || $0.code != .unknownCategory }
-      .map { HeguiError(code(for: $0), $0.message, at: .init(path: path)) }
-    var lineStarts = LineStarts(text: text)
+    let situation = options.splitter.scriptSituation(path: path, format: format, own: own?.name)
+    let result = checker.check(text, context: situation)
     var findings: [LintFinding] = []
+    // A category the script names for itself, or a glob gives it, that the table does not know
+    // is a finding on the script (said with its first block), not an input error.
+    let ownCategory = own != nil || situation.category != options.splitter.category
+    var errors: [HeguiError] = []
+    for diagnostic in result.diagnostics where block.isFirst || diagnostic.code != .unknownCategory {
+      if diagnostic.code == .unknownCategory, ownCategory, let name = situation.category {
+        let line = own?.line ?? 1
+        let shown =
+          text.split(separator: "\n", omittingEmptySubsequences: false).dropFirst(line - 1).first.map(String.init) ?? ""
+        findings.append(
+          LintFinding(
+            finding: unknownCategory(name), line: line, column: 1, endLine: line, endColumn: 1, utf16Columns: nil,
+            sourceLine: shown, sourceColumns: nil, record: nil, recordID: nil, field: "category"))
+        continue
+      }
+      errors.append(HeguiError(code(for: diagnostic), diagnostic.message, at: .init(path: path)))
+    }
+    var lineStarts = LineStarts(text: text)
     for finding in result.findings {
       guard let span = finding.span else {
         guard block.isFirst else { continue }
@@ -209,8 +231,9 @@ public struct Linter: Sendable {
     let parsed = options.splitter.listings(in: text, path: path, format: format)
     var errors = parsed.errors
     var findings: [LintFinding] = []
+    let defaults = options.splitter.listingDefaults(path: path)
     for record in parsed.records {
-      let result = checker.check(listing: record.listing, context: options.splitter.defaults)
+      let result = checker.check(listing: record.listing, context: defaults)
       // The listing's own problems (an unknown category) are said once, under the first field.
       let prefix =
         result.fields.first.map { "record \(record.index), \($0.field.rawValue): " } ?? "record \(record.index): "

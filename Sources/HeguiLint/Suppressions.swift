@@ -37,6 +37,7 @@ package enum Suppressions {
   /// text like the rest: a prefix must not hide a violation.
   static func isWellFormed(_ line: String) -> Bool {
     guard isDirective(line[...]) else { return false }
+    if category(in: line) != nil { return true }
     let body = line.drop { $0 == " " || $0 == "\t" || $0 == "\u{3000}" }.dropFirst(2)
       .trimmingCharacters(in: .whitespaces)
     let parts = body.components(separatedBy: " -- ")
@@ -44,6 +45,33 @@ package enum Suppressions {
     else { return false }
     let command = parts[0].split(whereSeparator: { $0 == " " || $0 == "," })
     return command.count >= 3 && command[0] == "hegui" && command[1] == "disable-next-line"
+  }
+
+  /// The category a `#! hegui category: 化妆品` line names (also `category 化妆品`), or nil.
+  static func category(in line: String) -> String? {
+    guard isDirective(line[...]) else { return nil }
+    let body = line.drop { $0 == " " || $0 == "\t" || $0 == "\u{3000}" }.dropFirst(2)
+      .trimmingCharacters(in: .whitespaces)
+    guard body.hasPrefix("hegui") else { return nil }
+    var rest = body.dropFirst(5).drop { $0 == " " || $0 == "\t" }
+    guard rest.hasPrefix("category") else { return nil }
+    rest = rest.dropFirst(8).drop { $0 == " " || $0 == ":" || $0 == "：" || $0 == "\t" }
+    let name = rest.trimmingCharacters(in: .whitespaces)
+    return name.isEmpty || name.contains(" ") ? nil : name
+  }
+
+  /// The category a script names for itself: a `#! hegui category: …` line among the directives
+  /// and blank lines at its top (its front matter).
+  static func frontMatterCategory(_ text: String) -> (name: String, line: Int)? {
+    var number = 0
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false).prefix(20) {
+      number += 1
+      let trimmed = line.trimmingCharacters(in: .whitespaces)
+      if trimmed.isEmpty { continue }
+      guard isDirective(line) else { return nil }
+      if let name = category(in: String(line)) { return (name, number) }
+    }
+    return nil
   }
 
   /// Applies the directives of a script to its findings.
@@ -64,12 +92,15 @@ package enum Suppressions {
       let body = raw.drop { $0 == " " || $0 == "\t" || $0 == "\u{3000}" }.dropFirst(2).trimmingCharacters(
         in: .whitespaces)
       guard body.hasPrefix("hegui") else { continue }  // another tool's directive
+      if category(in: raw) != nil { continue }  // front matter, read by the linter
       let parts = body.components(separatedBy: " -- ")
       let command = parts[0].split(whereSeparator: { $0 == " " || $0 == "," }).map(String.init)
       guard command.count >= 2, command[0] == "hegui", command[1] == "disable-next-line" else {
         errors.append(
           Failure(
-            message: "unknown hegui directive '\(body)'; expected '#! hegui disable-next-line RULE-ID -- reason'",
+            message:
+              "unknown hegui directive '\(body)'; expected '#! hegui disable-next-line RULE-ID -- reason' "
+              + "or '#! hegui category: CATEGORY'",
             line: number))
         continue
       }

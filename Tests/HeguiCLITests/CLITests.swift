@@ -260,6 +260,28 @@ struct LintCLITests {
     #expect(result.stderr.contains("unknown listing field 'titel'"))
   }
 
+  @Test("categories by glob in .hegui.yml and a script's own front matter; an unknown glob category is exit 2")
+  func categoriesByGlob() async throws {
+    let directory = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try FileManager.default.createDirectory(at: directory.appending(path: ".git"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(at: directory.appending(path: "beauty"), withIntermediateDirectories: true)
+    try "这款精华能祛斑美白\n".write(to: directory.appending(path: "beauty/a.txt"), atomically: true, encoding: .utf8)
+    try "#! hegui category: food\n这款精华能祛斑美白\n".write(
+      to: directory.appending(path: "beauty/b.txt"), atomically: true, encoding: .utf8)
+    try "version: 1\ncategories: {\"beauty/**\": cosmetics}\n".write(
+      to: directory.appending(path: ".hegui.yml"), atomically: true, encoding: .utf8)
+    var result = try await CLI.run(["lint", "--format", "line", "beauty"], cwd: directory)
+    #expect(result.stdout.contains("beauty/a.txt:1:6:review:cosmetics.special-efficacy:"), "\(result.stdout)")
+    #expect(!result.stdout.contains("beauty/b.txt:1:"), "\(result.stdout)")
+    #expect(!result.stdout.contains("beauty/b.txt:2:6:review:cosmetics.special-efficacy:"), "\(result.stdout)")
+    try "version: 1\ncategories: {\"beauty/**\": 美妆用品}\n".write(
+      to: directory.appending(path: ".hegui.yml"), atomically: true, encoding: .utf8)
+    result = try await CLI.run(["lint", "beauty"], cwd: directory)
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("unknown category '美妆用品' for 'beauty/**'"))
+  }
+
   @Test("directories are walked, --exclude skips globs")
   func walking() async throws {
     let result = try await CLI.run(

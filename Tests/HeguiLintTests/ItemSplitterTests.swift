@@ -26,6 +26,28 @@ struct ItemSplitterTests {
     #expect(splitter.scriptContext(path: "titles/a.txt", format: .script) == .caption)
   }
 
+  @Test("a trailing ** matches every file below its folder")
+  func trailingDoubleStar() {
+    #expect(Glob("captions/**").matches("captions/a.srt"))
+    #expect(Glob("captions/**").matches("captions/day1/b.srt"))
+    #expect(!Glob("captions/**").matches("titles/a.txt"))
+  }
+
+  @Test("a script's category: its own front matter, then --category, then the first matching glob, then the default")
+  func scriptCategories() {
+    var splitter = ItemSplitter()
+    splitter.defaults.category = "general"
+    splitter.categoriesByGlob = [(Glob("beauty/**"), "cosmetics"), (Glob("snacks/**"), "食品")]
+    #expect(splitter.scriptSituation(path: "beauty/a.txt", format: .script).category == "cosmetics")
+    #expect(splitter.scriptSituation(path: "snacks/b.txt", format: .script).category == "食品")
+    #expect(splitter.scriptSituation(path: "c.txt", format: .script).category == "general")
+    #expect(splitter.scriptSituation(path: "beauty/a.txt", format: .script, own: "food").category == "food")
+    splitter.category = "drug"
+    #expect(splitter.scriptSituation(path: "beauty/a.txt", format: .script).category == "drug")
+    #expect(splitter.scriptSituation(path: "beauty/a.txt", format: .script, own: "food").category == "food")
+    #expect(splitter.listingDefaults(path: "beauty/x.csv").category == "drug")
+  }
+
   @Test("moderation items: non-empty lines; SRT numbers, timings and well-formed directives are not items")
   func lines() {
     let srt = """

@@ -103,3 +103,30 @@ struct TextReportTests {
     #expect(text.contains("依据: 《广告法》第九条第三项"))
   }
 }
+
+@Suite("Script front matter")
+struct FrontMatterTests {
+  static let shipped: Linter? = (try? Ruleset.shipped()).map { Linter(checker: Checker(ruleset: $0)) }
+
+  @Test("#! hegui category: names the script's category; the line itself is not checked or reported")
+  func category() throws {
+    let linter = try #require(Self.shipped)
+    let skincare = linter.lint(text: "#! hegui category: 化妆品\n这款精华能祛斑美白\n", path: "a.txt", format: .script)
+    #expect(skincare.errors.isEmpty)
+    #expect(skincare.findings.contains { $0.finding.ruleID == "cosmetics.special-efficacy" })
+    #expect(!skincare.findings.contains { $0.finding.ruleID == "cosmetics.special-efficacy-uncategorised" })
+    let plain = linter.lint(text: "这款精华能祛斑美白\n", path: "a.txt", format: .script)
+    #expect(plain.findings.contains { $0.finding.ruleID == "cosmetics.special-efficacy-uncategorised" })
+  }
+
+  @Test("an unknown category in the front matter is a review finding on that line, naming the nearest ones")
+  func unknown() throws {
+    let linter = try #require(Self.shipped)
+    let file = linter.lint(text: "\n#! hegui category: 美妆用品\n全网最低价\n", path: "a.txt", format: .script)
+    #expect(file.errors.isEmpty)
+    let finding = try #require(file.findings.first { $0.finding.ruleID == "hegui.category.unknown" })
+    #expect(finding.line == 2)
+    #expect(finding.finding.suggestions.first == "cosmetics")
+    #expect(file.findings.contains { $0.finding.ruleID == "adlaw.absolute.lowest-price" })
+  }
+}

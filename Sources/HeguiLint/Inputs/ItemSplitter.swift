@@ -15,6 +15,10 @@ public struct ItemSplitter: Sendable {
   public var context: TextContext?
   /// Contexts by glob on the displayed path (first match wins).
   public var contextsByGlob: [(Glob, TextContext)] = []
+  /// The category every script is checked in unless it names its own (`--category`).
+  public var category: String?
+  /// Categories by glob on the displayed path (first match wins), below ``category``.
+  public var categoriesByGlob: [(Glob, String)] = []
   /// The shop subject, category and licences when the input does not say.
   public var defaults = CheckContext()
   /// Which columns of a listing export hold which field.
@@ -30,11 +34,23 @@ public struct ItemSplitter: Sendable {
     return format == .srt ? .caption : .livestream
   }
 
-  /// The situation a script is checked in: its context and the default facts.
-  public func scriptSituation(path: String, format: InputFormat) -> CheckContext {
+  /// The situation a script is checked in: its context and the default facts; its category is
+  /// the one the script names (`#! hegui category: 化妆品`, passed as `own`), else `--category`,
+  /// else the first matching glob's, else the configuration's.
+  public func scriptSituation(path: String, format: InputFormat, own: String? = nil) -> CheckContext {
     var situation = defaults
     situation.context = scriptContext(path: path, format: format)
+    situation.category =
+      own ?? category ?? categoriesByGlob.first(where: { $0.0.matches(path) })?.1 ?? defaults.category
     return situation
+  }
+
+  /// The facts a listing file's records start from: the defaults, with `--category` or the first
+  /// matching glob's category (a record's own category column still wins).
+  public func listingDefaults(path: String) -> CheckContext {
+    var facts = defaults
+    facts.category = category ?? categoriesByGlob.first(where: { $0.0.matches(path) })?.1 ?? defaults.category
+    return facts
   }
 
   /// The records of a listing export, with the errors of records that could not be read.
@@ -70,6 +86,7 @@ public struct ItemSplitter: Sendable {
     let parsed = listings(in: text, path: path, format: format)
     var items: [ModerationItem] = []
     var errors = parsed.errors
+    let defaults = listingDefaults(path: path)
     for record in parsed.records {
       var situation = defaults
       situation.shopSubject = record.listing.shopSubject ?? defaults.shopSubject

@@ -32,6 +32,8 @@ public struct Glob: Sendable, Hashable, CustomStringConvertible {
       if p.dropFirst().first == "*" {
         var rest = p.dropFirst(2)
         if rest.first == "/" { rest = rest.dropFirst() }
+        // A trailing `**` matches everything below (captions/** matches captions/a.srt).
+        if rest.isEmpty { return true }
         var i = s.startIndex
         while true {
           if match(rest, s[i...]) { return true }

@@ -11,6 +11,8 @@ import Yams
 /// disable: [category.subject.platform-cosmetics]
 /// severity: {livestream.diversion.wechat: block}
 /// contexts: {"captions/**": caption, "titles/*.txt": title}
+/// categories: {"beauty/**": cosmetics, "snacks/**": 食品}   # per glob (a script's own
+///                                     # `#! hegui category: …` line wins)
 /// exclude: ["drafts/**"]
 /// fail_on: review
 /// shop_subject: enterprise
@@ -32,6 +34,8 @@ public struct ProjectConfiguration: Sendable {
   public var severities: [String: Severity] = [:]
   /// Contexts by glob, in file order (first match wins).
   public var contexts: [(Glob, TextContext)] = []
+  /// Categories by glob, in file order (first match wins).
+  public var categories: [(Glob, String)] = []
   /// Paths not to lint.
   public var exclude: [Glob] = []
   /// Default `--fail-on`.
@@ -50,7 +54,7 @@ public struct ProjectConfiguration: Sendable {
   static let keys = [
     "version", "rulesets", "enable", "disable", "severity", "contexts", "exclude", "fail_on", "shop_subject",
     "category",
-    "licences", "columns",
+    "licences", "columns", "categories",
   ]
 
   /// An empty configuration (all defaults).
@@ -122,6 +126,15 @@ public struct ProjectConfiguration: Sendable {
           let glob = try reader.nonEmptyString(keyNode, what: "a glob")
           config.contexts.append(
             (Glob(glob), try reader.oneOf(value, what: "the context of '\(glob)'", as: TextContext.self)))
+        }
+      }
+      if let c = map["categories"] {
+        guard case let .mapping(mapping) = c else {
+          throw reader.error(c, "'categories' must map globs to categories, e.g. {\"beauty/**\": cosmetics}")
+        }
+        for (keyNode, value) in mapping {
+          let glob = try reader.nonEmptyString(keyNode, what: "a glob")
+          config.categories.append((Glob(glob), try reader.nonEmptyString(value, what: "the category of '\(glob)'")))
         }
       }
       if let e = map["exclude"] { config.exclude = try reader.strings(e, what: "'exclude'").map(Glob.init) }
