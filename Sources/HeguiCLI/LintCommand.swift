@@ -57,6 +57,9 @@ struct LintCommand: AsyncParsableCommand {
   @Option(help: "Lowest severity that makes the exit code 1: block, review or info. Default: block.")
   var failOn: Severity?
 
+  @Flag(help: "End the text report with the findings counted by rule.")
+  var summary = false
+
   @Flag(help: "Never colour the output (NO_COLOR is respected too).")
   var noColor = false
 
@@ -142,6 +145,7 @@ struct LintCommand: AsyncParsableCommand {
     // input errors are repeated on standard error when the report itself is a document on stdout.
     let writer = ReportWriter(
       format: format, ruleset: ruleset, toolVersion: HeguiCommand.version, color: useColor, write: sink.write)
+    writer.summaryByRule = summary
     let repeatErrors = !format.streams && output == nil
     let state = RunState(writer: writer, repeatErrors: repeatErrors)
 

@@ -275,6 +275,9 @@ struct LintCLITests {
     #expect(result.stdout.contains("beauty/a.txt:1:6:review:cosmetics.special-efficacy:"), "\(result.stdout)")
     #expect(!result.stdout.contains("beauty/b.txt:1:"), "\(result.stdout)")
     #expect(!result.stdout.contains("beauty/b.txt:2:6:review:cosmetics.special-efficacy:"), "\(result.stdout)")
+    let summary = try await CLI.run(["lint", "--summary", "beauty"], cwd: directory)
+    #expect(summary.stdout.contains("by rule:\n"), "\(summary.stdout)")
+    #expect(summary.stdout.contains("\n  1  cosmetics.special-efficacy  (1 review)\n"), "\(summary.stdout)")
     try "version: 1\ncategories: {\"beauty/**\": 美妆用品}\n".write(
       to: directory.appending(path: ".hegui.yml"), atomically: true, encoding: .utf8)
     result = try await CLI.run(["lint", "beauty"], cwd: directory)

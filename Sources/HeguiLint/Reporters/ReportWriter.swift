@@ -3,12 +3,45 @@ public import Hegui
 /// Counts for the summary line, kept as pieces of files arrive.
 struct Tally {
   var counts: [Severity: Int] = [.block: 0, .review: 0, .info: 0]
+  /// Findings by rule id and severity.
+  var byRule: [String: [Severity: Int]] = [:]
   var errors = 0
   var files = 0
 
   mutating func add(_ piece: LintedFile) {
-    for f in piece.findings { counts[f.finding.severity, default: 0] += 1 }
+    for f in piece.findings {
+      counts[f.finding.severity, default: 0] += 1
+      byRule[f.finding.ruleID, default: [:]][f.finding.severity, default: 0] += 1
+    }
     errors += piece.errors.count
+  }
+
+  /// One line per rule, most findings first: `  12  adlaw.absolute.lowest-price  (12 block)`.
+  var ruleTable: String {
+    struct Row {
+      var rule: String
+      var total: Int
+      var severities: [Severity: Int]
+    }
+    var rows: [Row] = []
+    for (rule, severities) in byRule {
+      let total: Int = severities.values.reduce(0, +)
+      rows.append(Row(rule: rule, total: total, severities: severities))
+    }
+    rows.sort { a, b in a.total != b.total ? a.total > b.total : a.rule < b.rule }
+    guard let first = rows.first else { return "" }
+    let width = String(first.total).count
+    var text = "by rule:\n"
+    for row in rows {
+      var parts: [String] = []
+      for severity in [Severity.block, .review, .info] {
+        if let n = row.severities[severity] { parts.append("\(n) \(severity.rawValue)") }
+      }
+      let number = String(row.total)
+      let pad = String(repeating: " ", count: width - number.count)
+      text += "  \(pad)\(number)  \(row.rule)  (\(parts.joined(separator: ", ")))\n"
+    }
+    return text
   }
 
   /// `N findings (B block, R review, I info) in F files[; E input errors]`.
@@ -98,7 +131,7 @@ public final class ReportWriter {
   /// document (json, sarif).
   public func finish() {
     switch format {
-    case .text: write(summary + "\n")
+    case .text: write((summaryByRule ? tally.ruleTable : "") + summary + "\n")
     case .line, .jsonl: break
     case .github: write(LintReport.githubTrailer(github) + summary + "\n")
     case .json: json.finish(tally: tally, toolVersion: toolVersion, write: write)
@@ -108,6 +141,9 @@ public final class ReportWriter {
 
   /// The summary line so far.
   public var summary: String { tally.summary }
+
+  /// Whether the text report ends with the findings counted by rule (`--summary`).
+  public var summaryByRule = false
 
   /// Findings so far, by severity.
   public var counts: [Severity: Int] { tally.counts }
