@@ -31,7 +31,9 @@ enum Fixture {
   static let smallChunks = Checker(ruleset: ruleset, wordBoundaries: boundaries, chunkSize: 1024)
   static let normalizer = Normalizer()
   /// An unrelated clean line (checked clean in every context at start-up).
-  static let prefix = "欢迎来到直播间\n"
+  /// A line that ends its sentence: in captions a line that does not is joined to the next by
+  /// design (a claim spoken across two caption lines), so it would not be "a clean line before".
+  static let prefix = "欢迎来到直播间。\n"
   static let categories: [String?] = [nil] + ruleset.categories.map(\.id) + ["未知类目"]
 
   static let checkedPrefix: Bool = {

@@ -230,7 +230,7 @@ public struct Checker: Sendable {
   }
 
   /// Speech (livestream, caption): the lines of the chunk that hold a speech noise run after a
-  /// Han character (``Normalizer/speechNoiseRun(_:at:count:lineBreaks:)``: 某, 什么, fillers such as
+  /// Han character (``Normalizer/speechNoiseRun(_:at:count:lineBreaks:tokens:)``: 某, 什么, fillers such as
   /// 那个 and 嗯, and in captions a line break) are read again with the run as noise (糖某尿病 as
   /// 糖尿病, 尿,某毒,某什么症 as 尿毒症, 能治⏎疗痘痘 as 能治疗痘痘), and the hits that only this
   /// reading finds — a run strictly inside their span, no hit of the same rule there already — join
@@ -277,42 +277,57 @@ public struct Checker: Sendable {
           continue
         }
       }
-      afterHan = length == 3 && b >= 0xE3 && b <= 0xE9
+      afterHan = length == 3 && k + 1 < end && Normalizer.isHanLead(b, bytes[k + 1])
       k += length
     }
     // The first reading's hits end at `firstEnd` in `raw`; the second reading's follow.
     var firstEnd = raw.count
     for region in regions {
-      normalizer.normalize(
-        UnsafeBufferPointer(rebasing: buffer[region]), base: region.lowerBound, into: scratch.normalized, speech: true,
-        lineBreaks: lineBreaks)
-      var before = raw.count
-      var seam = ChunkSeam()
-      scratch.withHitLists { hits in
-        collectCandidates(scratch, scope: scope, seam: &seam, into: &hits)
-        filterCandidates(&hits, scratch: scratch, scope: scope, context: context, seam: seam, into: &raw)
-      }
-      if lineBreaks {
+      if lineBreaks
+        && raw[first..<firstEnd].contains(where: {
+          region.contains($0.range.lowerBound) && Self.touchesJoinedBreak(bytes, $0.range, end: region.upperBound)
+        })
+      {
         // Captions: a hit of the first reading that ends at a caption line's end (or starts at
-        // the next line's start) was judged on half a phrase. Where the joined reading does not
-        // find it again, the whole phrase clears it: 今天第一 / 个链接 is 第一个, an ordinal.
+        // the next line's start) was judged on half a phrase. The lines are read again joined,
+        // and nothing else changed (fillers kept: 最后一次做这个价 needs its 这个); where that
+        // reading does not find the hit again, the whole phrase clears it: 今天第一 / 个链接 is
+        // 第一个, an ordinal.
+        normalizer.normalize(
+          UnsafeBufferPointer(rebasing: buffer[region]), base: region.lowerBound, into: scratch.normalized,
+          speech: true, lineBreaks: true, breaksOnly: true)
+        let mark = raw.count
+        var joinedSeam = ChunkSeam()
+        scratch.withHitLists { hits in
+          collectCandidates(scratch, scope: scope, seam: &joinedSeam, into: &hits)
+          filterCandidates(&hits, scratch: scratch, scope: scope, context: context, seam: joinedSeam, into: &raw)
+        }
         var kept = first
         for k in first..<firstEnd {
           let hit = raw[k]
           if region.contains(hit.range.lowerBound) && Self.touchesJoinedBreak(bytes, hit.range, end: region.upperBound)
-            && !raw[before...].contains(where: { $0.rule == hit.rule && $0.range.overlaps(hit.range) })
+            && !raw[mark...].contains(where: { $0.rule == hit.rule && $0.range.overlaps(hit.range) })
           {
             continue
           }
           raw[kept] = hit
           kept += 1
         }
+        raw.removeSubrange(mark...)
         let dropped = firstEnd - kept
         if dropped > 0 {
           raw.removeSubrange(kept..<firstEnd)
           firstEnd -= dropped
-          before -= dropped
         }
+      }
+      normalizer.normalize(
+        UnsafeBufferPointer(rebasing: buffer[region]), base: region.lowerBound, into: scratch.normalized, speech: true,
+        lineBreaks: lineBreaks)
+      let before = raw.count
+      var seam = ChunkSeam()
+      scratch.withHitLists { hits in
+        collectCandidates(scratch, scope: scope, seam: &seam, into: &hits)
+        filterCandidates(&hits, scratch: scratch, scope: scope, context: context, seam: seam, into: &raw)
       }
       var kept = before
       for k in before..<raw.count {
@@ -349,12 +364,13 @@ public struct Checker: Sendable {
     return b == 0x2C || b == 0x20 || b == 0x0A || b == 0x0D
   }
 
-  /// The speech noise run at `k` when a Han character ends right before it, or 0. The lead
-  /// bytes E3–E9 start the CJK blocks; a run the normaliser does not remove changes nothing.
+  /// The speech noise run at `k` when a Han character ends right before it, or 0 (a run the
+  /// normaliser does not remove changes nothing).
   @inline(__always)
   private static func speechRun(_ bytes: UnsafePointer<UInt8>, at k: Int, end: Int, lineBreaks: Bool) -> Int {
     guard isSpeechRunStart(bytes, at: k, end: end) else { return 0 }
-    guard k >= 3, (0xE3...0xE9).contains(bytes[k - 3]), bytes[k - 2] & 0xC0 == 0x80, bytes[k - 1] & 0xC0 == 0x80
+    guard k >= 3, Normalizer.isHanLead(bytes[k - 3], bytes[k - 2]), bytes[k - 2] & 0xC0 == 0x80,
+      bytes[k - 1] & 0xC0 == 0x80
     else { return 0 }
     return Normalizer.speechNoiseRun(bytes, at: k, count: end, lineBreaks: lineBreaks)
   }

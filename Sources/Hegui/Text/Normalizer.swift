@@ -39,18 +39,19 @@
   /// pointers into buffers that the checker reuses from one check to the next, a character that
   /// folds to itself copied as it is, and its origin recorded once (not per byte).
   ///
-  /// With `speech`, a speech noise run right after a Han character (``speechNoiseRun(_:at:count:lineBreaks:)``:
+  /// With `speech`, a speech noise run right after a Han character (``speechNoiseRun(_:at:count:lineBreaks:tokens:)``:
   /// 某, 什么, a filler such as 那个 or 嗯, with commas around them) is noise like `*` or a space:
   /// removed when a Han character follows, and recorded as removed noise (``Checker`` reads speech
   /// this way in a second pass over the lines that hold one, so 某宝, 某些 and 就是 are still read
   /// as written first). With `lineBreaks` as well (captions), a line break between two Han
-  /// characters is such a run too: a claim spoken across two caption lines reads as one.
+  /// characters is such a run too: a claim spoken across two caption lines reads as one; with
+  /// `breaksOnly`, only line breaks are (the lines joined, nothing else read through).
   ///
   /// With `markup` (titles and descriptions), HTML tags and character references are read as a
   /// browser shows them (``Markup``).
   func normalize(
     _ input: UnsafeBufferPointer<UInt8>, base: Int, into output: NormalizationBuffer, speech: Bool = false,
-    lineBreaks: Bool = false, markup: Bool = false
+    lineBreaks: Bool = false, breaksOnly: Bool = false, markup: Bool = false
   ) {
     output.reset(base: base, reserving: input.count + 16)
     guard let src = input.baseAddress, !input.isEmpty else { return }
@@ -133,7 +134,8 @@
                   if start < speechNoiseEnd {
                     cls = .noise
                   } else if lastWasHan {
-                    let run = Normalizer.speechNoiseRun(src, at: start, count: n, lineBreaks: lineBreaks)
+                    let run = Normalizer.speechNoiseRun(
+                      src, at: start, count: n, lineBreaks: lineBreaks, tokens: !breaksOnly)
                     if run > 0 {
                       speechNoiseEnd = start + run
                       cls = .noise
@@ -218,7 +220,12 @@
   /// The caller asks only right after a Han character. Only a second reading of the lines that
   /// hold a run uses it (``Checker``), and only hits with a run strictly inside them are kept
   /// from it, so 就是 and 那个 said between words change nothing else.
-  static func speechNoiseRun(_ p: UnsafePointer<UInt8>, at i: Int, count n: Int, lineBreaks: Bool) -> Int {
+  ///
+  /// With `tokens: false`, only a line break (with spaces around it) makes a run: the joined
+  /// reading of caption lines that changes nothing else.
+  static func speechNoiseRun(
+    _ p: UnsafePointer<UInt8>, at i: Int, count n: Int, lineBreaks: Bool, tokens allowTokens: Bool = true
+  ) -> Int {
     var k = i
     var tokens = 0
     var breaks = 0
@@ -236,7 +243,7 @@
         k += 1
         continue
       }
-      guard k + 3 <= n else { break }
+      guard allowTokens, k + 3 <= n else { break }
       let b1 = p[k + 1]
       let b2 = p[k + 2]
       if (b0 == 0xEF && b1 == 0xBC && b2 == 0x8C) || (b0 == 0xE3 && b1 == 0x80 && (b2 == 0x81 || b2 == 0x80)) {
@@ -274,9 +281,15 @@
       break
     }
     guard tokens + breaks > 0, tokens + breaks <= 4, k < n else { return 0 }
-    // A Han character must follow (CJK lead bytes E3–E9; the class check that removes the run is
-    // the normaliser's).
-    return (0xE3...0xE9).contains(p[k]) ? k - i : 0
+    // A Han character must follow (the class check that removes the run is the normaliser's).
+    return k + 1 < n && isHanLead(p[k], p[k + 1]) ? k - i : 0
+  }
+
+  /// Whether the first two bytes of a three-byte UTF-8 character start a CJK ideograph
+  /// (U+3400–U+9FFF: Extension A and the unified block), not CJK punctuation (。、「 are U+30xx).
+  @inline(__always)
+  static func isHanLead(_ b0: UInt8, _ b1: UInt8) -> Bool {
+    (b0 >= 0xE4 && b0 <= 0xE9) || (b0 == 0xE3 && b1 >= 0x90)
   }
 
   static func decode(_ p: UnsafePointer<UInt8>, at i: Int) -> (UInt32, Int) {

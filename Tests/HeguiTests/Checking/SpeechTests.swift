@@ -139,3 +139,24 @@ struct SpeechFillerTests {
     #expect(!findings("全网最低价\n大家快来", .caption).isEmpty)
   }
 }
+
+/// Found by fuzz-checker (crash-778b51581e01866a648c2dbfd27dcb1436f3fbde): in a caption, a clean
+/// line before 最后一次做这个价了 joined to it and its filler 这个 read through, so the joined reading
+/// lost the urgency phrase and the hit was dropped as "half a phrase".
+@Suite("Speech: regressions")
+struct SpeechRegressionTests {
+  @Test("the joined reading of caption lines keeps fillers: a hit that needs one is not dropped")
+  func joinedReadingKeepsFillers() throws {
+    let checker = try #require(SpeechTests.shipped)
+    let text = "最后一次做这个价了"
+    for context in TextContext.allCases {
+      let alone = checker.check(text, context: CheckContext(context)).findings.map(\.ruleID)
+      let after = checker.check("欢迎来到直播间\n" + text, context: CheckContext(context)).findings.map(\.ruleID)
+      #expect(alone == after, "\(context)")
+    }
+    #expect(
+      checker.check("欢迎来到直播间\n" + text, context: CheckContext(.caption)).findings.contains {
+        $0.ruleID == "livestream.false-urgency-pattern" && $0.match == "最后一次做这个价"
+      })
+  }
+}
