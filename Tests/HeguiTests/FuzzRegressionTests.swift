@@ -160,6 +160,23 @@ struct EngineFuzzRegressionTests {
     }
   }
 
+  // Fuzz/Crashes/checker-caption-join-across-chunks.txt (a 1.7 KB caption script, found by the
+  // checker target's small-chunk property): the caption reading joined runs of lines into one
+  // region per chunk, so a chunk cut between two lines changed which lines were read together
+  // (第一 followed on the next line by 第二步 is an enumeration only when both are read). Fix
+  // (Checker.speechPass): a caption region is the two lines one break joins, over the whole text
+  // whatever the chunk, read on its own; a hit belongs to the chunk it starts in.
+  @Test("caption lines are joined the same whatever the chunk cuts")
+  func captionJoinAcrossChunks() throws {
+    let url = Fixtures.packageRoot.appending(path: "Fuzz/Crashes/checker-caption-join-across-chunks.txt")
+    let text = String(decoding: try Data(contentsOf: url), as: UTF8.self)
+    for context in TextContext.allCases {
+      let one = Self.summary(Self.oneChunk.check(text, context: CheckContext(context)))
+      let small = Self.summary(Self.smallChunks.check(text, context: CheckContext(context)))
+      #expect(one == small, "\(context)")
+    }
+  }
+
   // Fuzz/Crashes/ruleset-loader-alias-bomb-key.yml (written by hand, as the fuzzing issue asked,
   // and run through the loader target): an alias bomb used as a mapping key. Yams
   // composes an alias as a copy of the anchored node, then hashes every key of a mapping to find

@@ -248,6 +248,33 @@ public struct Checker: Sendable {
     let text = UnsafeBufferPointer(rebasing: buffer[chunk.scan])
     let end = chunk.scan.upperBound
     let pairs = plan.speechPairs
+    // Captions read line breaks through, so their readings are made over the whole text: a
+    // region is the two lines a break joins (or the one line a filler sits in), whatever chunk
+    // each line is in, and is read on its own; so the findings do not depend on where the text
+    // was cut into chunks. Other speech reads within the chunk, a region per line.
+    let whole = buffer.count
+    let limit = lineBreaks ? whole : end
+    func add(run k: Int, length run: Int) {
+      if lineBreaks {
+        let region = Checker.line(around: k..<(k + run), in: buffer, reach: Checker.exceptionReach)
+        if !regions.contains(region) { regions.append(region) }
+        return
+      }
+      let line = Checker.line(around: (k - base)..<(k - base + run), in: text, reach: Checker.exceptionReach)
+      let region = (line.lowerBound + base)..<(line.upperBound + base)
+      if let last = regions.last, last.upperBound >= region.lowerBound {
+        regions[regions.count - 1] = last.lowerBound..<max(last.upperBound, region.upperBound)
+      } else {
+        regions.append(region)
+      }
+    }
+    // A caption chunk that starts right after a line break: the break that joins its first line
+    // to the line before.
+    if lineBreaks, base > 0, bytes[base - 1] == 0x0A {
+      let k = base >= 2 && bytes[base - 2] == 0x0D ? base - 2 : base - 1
+      let run = Self.speechRun(bytes, at: k, end: whole, lineBreaks: true)
+      if run > 0 { add(run: k, length: run) }
+    }
     // One step per character: a run is looked for only after a three-byte CJK character, and
     // only where a token or separator starts (``isSpeechRunStart``), which most characters are not.
     var k = base
@@ -255,8 +282,8 @@ public struct Checker: Sendable {
     while k < end {
       let b = bytes[k]
       let length = b < 0x80 ? 1 : b < 0xE0 ? 2 : b < 0xF0 ? 3 : 4
-      if afterHan && Self.isSpeechRunStart(bytes, at: k, end: end) {
-        let run = Normalizer.speechNoiseRun(bytes, at: k, count: end, lineBreaks: lineBreaks)
+      if afterHan && Self.isSpeechRunStart(bytes, at: k, end: limit) {
+        let run = Normalizer.speechNoiseRun(bytes, at: k, count: limit, lineBreaks: lineBreaks)
         // A run between two characters that no literal holds side by side joins nothing a
         // literal could find (就是这个味道); a line break in captions is read through regardless,
         // so that the joined line can also clear a hit on half a phrase (今天第一 / 个链接).
@@ -264,15 +291,10 @@ public struct Checker: Sendable {
           && (Self.hasLineBreak(bytes, k..<(k + run))
             || pairs.holds(normalizer.folded(bytes, at: k - 3), normalizer.folded(bytes, at: k + run)))
         {
-          let line = Checker.line(around: (k - base)..<(k - base + run), in: text, reach: Checker.exceptionReach)
-          let region = (line.lowerBound + base)..<(line.upperBound + base)
-          if let last = regions.last, last.upperBound >= region.lowerBound {
-            regions[regions.count - 1] = last.lowerBound..<max(last.upperBound, region.upperBound)
-          } else {
-            regions.append(region)
-          }
-          // The rest of the line is in the region already.
-          k = max(k + run, region.upperBound)
+          add(run: k, length: run)
+          // Captions: the next line may join the one after it. Other speech: the rest of the
+          // line is in the region already.
+          k = lineBreaks ? k + run : max(k + run, regions.last?.upperBound ?? k + run)
           afterHan = false
           continue
         }
@@ -333,9 +355,11 @@ public struct Checker: Sendable {
       for k in before..<raw.count {
         let hit = raw[k]
         let inside = Self.containsSpeechRun(bytes, strictlyInside: hit.range, lineBreaks: lineBreaks)
-        let known = raw[first..<firstEnd].contains { $0.rule == hit.rule && $0.range.overlaps(hit.range) }
+        // Known: the first reading's, or an earlier region's (captions' regions overlap).
+        let known = raw[first..<before].contains { $0.rule == hit.rule && $0.range.overlaps(hit.range) }
         // Across a cut inside a line, a hit belongs to one chunk, as in the first pass.
-        var owned = !chunk.isCut || hit.range.upperBound > chunk.handoff
+        // A caption region may reach into the next chunk: a hit belongs to the chunk it starts in.
+        var owned = (!chunk.isCut || hit.range.upperBound > chunk.handoff) && chunk.scan.contains(hit.range.lowerBound)
         if let next = chunk.nextCut, hit.range.lowerBound >= next.start, hit.range.upperBound > next.handoff {
           owned = false
         }
