@@ -302,6 +302,18 @@ public struct Checker: Sendable {
       afterHan = length == 3 && k + 1 < end && Normalizer.isHanLead(b, bytes[k + 1])
       k += length
     }
+    /// Reads `region` again, its speech runs (or, with `breaksOnly`, only its joined line breaks)
+    /// as noise, and appends the hits to `raw`.
+    func read(_ region: Range<Int>, breaksOnly: Bool) {
+      normalizer.normalize(
+        UnsafeBufferPointer(rebasing: buffer[region]), base: region.lowerBound, into: scratch.normalized,
+        speech: true, lineBreaks: lineBreaks, breaksOnly: breaksOnly)
+      var seam = ChunkSeam()
+      scratch.withHitLists { hits in
+        collectCandidates(scratch, scope: scope, seam: &seam, into: &hits)
+        filterCandidates(&hits, scratch: scratch, scope: scope, context: context, seam: seam, into: &raw)
+      }
+    }
     // The first reading's hits end at `firstEnd` in `raw`; the second reading's follow.
     var firstEnd = raw.count
     for region in regions {
@@ -315,15 +327,8 @@ public struct Checker: Sendable {
         // and nothing else changed (fillers kept: 最后一次做这个价 needs its 这个); where that
         // reading does not find the hit again, the whole phrase clears it: 今天第一 / 个链接 is
         // 第一个, an ordinal.
-        normalizer.normalize(
-          UnsafeBufferPointer(rebasing: buffer[region]), base: region.lowerBound, into: scratch.normalized,
-          speech: true, lineBreaks: true, breaksOnly: true)
         let mark = raw.count
-        var joinedSeam = ChunkSeam()
-        scratch.withHitLists { hits in
-          collectCandidates(scratch, scope: scope, seam: &joinedSeam, into: &hits)
-          filterCandidates(&hits, scratch: scratch, scope: scope, context: context, seam: joinedSeam, into: &raw)
-        }
+        read(region, breaksOnly: true)
         var kept = first
         for k in first..<firstEnd {
           let hit = raw[k]
@@ -342,15 +347,8 @@ public struct Checker: Sendable {
           firstEnd -= dropped
         }
       }
-      normalizer.normalize(
-        UnsafeBufferPointer(rebasing: buffer[region]), base: region.lowerBound, into: scratch.normalized, speech: true,
-        lineBreaks: lineBreaks)
       let before = raw.count
-      var seam = ChunkSeam()
-      scratch.withHitLists { hits in
-        collectCandidates(scratch, scope: scope, seam: &seam, into: &hits)
-        filterCandidates(&hits, scratch: scratch, scope: scope, context: context, seam: seam, into: &raw)
-      }
+      read(region, breaksOnly: false)
       var kept = before
       for k in before..<raw.count {
         let hit = raw[k]

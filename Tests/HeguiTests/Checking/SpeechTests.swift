@@ -10,12 +10,16 @@ import Testing
 struct SpeechTests {
   static let shipped: Checker? = (try? Ruleset.shipped()).map { Checker(ruleset: $0) }
 
-  func findings(_ text: String, _ context: TextContext = .livestream) -> [Finding] {
-    guard let checker = Self.shipped else {
+  static func findings(_ text: String, _ context: TextContext = .livestream) -> [Finding] {
+    guard let checker = shipped else {
       Issue.record("the shipped rules do not load")
       return []
     }
     return checker.check(text, context: CheckContext(context)).findings
+  }
+
+  func findings(_ text: String, _ context: TextContext = .livestream) -> [Finding] {
+    Self.findings(text, context)
   }
 
   @Test("a claim broken by 某 is found in speech, on the span that includes the 某")
@@ -90,11 +94,7 @@ struct SpeechTests {
 @Suite("Speech: fillers, 什么, and claims across caption lines")
 struct SpeechFillerTests {
   func findings(_ text: String, _ context: TextContext = .livestream) -> [Finding] {
-    guard let checker = SpeechTests.shipped else {
-      Issue.record("the shipped rules do not load")
-      return []
-    }
-    return checker.check(text, context: CheckContext(context)).findings
+    SpeechTests.findings(text, context)
   }
 
   @Test("什么 and fillers inside a term are read through, on the span that includes them")
