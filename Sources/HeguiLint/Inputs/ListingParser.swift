@@ -5,7 +5,8 @@ public import Hegui
 ///
 /// Recognised fields: `id`, `title`, `description`, `category`, `shop_subject` (`individual` /
 /// `enterprise`, or 个人 / 企业), `licences` (a list, or one string separated by `;` / `；` / `、`).
-/// Other fields are ignored.
+/// Columns and keys are also recognised by the names shop back-ends' exports give them (商品标题,
+/// 商品描述, 类目, …) and by a mapping (``ListingColumns``). Other fields are ignored.
 public struct ListingRecord: Sendable, Hashable {
   /// The listing.
   public let listing: Listing
@@ -210,7 +211,7 @@ public enum ListingParser {
           records.append(record)
         }
         wrapped = true
-      } else if !dictionary.keys.contains(where: { ["title", "description"].contains(columns.field(for: $0)) }),
+      } else if !dictionary.keys.contains(where: { columns.field(for: $0).map(textKeys.contains) ?? false }),
         let key = dictionary.keys.sorted().first(where: { dictionary[$0] is [Any] })
       {
         return (
