@@ -17,8 +17,10 @@ struct LintCommand: AsyncParsableCommand {
       title and description are checked each in its own context, with the record's category,
       shop subject and licences. Directories are walked.
 
-      Configuration is read from the nearest .hegui.yml, walking up from the working directory to
-      the repository root (or from --config).
+      Each file is checked under the nearest .hegui.yml from its own folder up to the repository
+      root (the nearest one wins whole; its globs are relative to its folder), or under --config
+      for every file (its globs relative to the working directory). --print-config FILE shows
+      what applies to one file and why.
 
       Inline suppression, on a line of its own in a script:
         #! hegui disable-next-line RULE-ID -- reason
@@ -66,10 +68,17 @@ struct LintCommand: AsyncParsableCommand {
   @Option(help: "Files checked in parallel (default: the number of cores).")
   var jobs: Int?
 
-  @Option(help: "Configuration file (default: the nearest .hegui.yml).")
+  @Option(help: "Configuration file for every file (default: the nearest .hegui.yml above each file).")
   var config: String?
 
+  @Option(help: ArgumentHelp("Show the configuration that applies to a file, and why, then exit.", valueName: "file"))
+  var printConfig: String?
+
   func validate() throws {
+    if printConfig != nil {
+      if !paths.isEmpty || stdin { throw ValidationError("--print-config takes one file and no other paths") }
+      return
+    }
     if paths.isEmpty && !stdin { throw ValidationError("give files or directories to check, or --stdin") }
     if !paths.isEmpty && stdin { throw ValidationError("give either paths or --stdin, not both") }
     if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
@@ -77,57 +86,69 @@ struct LintCommand: AsyncParsableCommand {
 
   func run() async throws {
     let cwd = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-    var configuration = ProjectConfiguration()
+    var setups: LintSetups
     do {
-      if let config {
-        configuration = try ProjectConfiguration.load(URL(fileURLWithPath: config, relativeTo: cwd))
-      } else if let found = ProjectConfiguration.find(from: cwd) {
-        configuration = try ProjectConfiguration.load(found)
-      }
+      setups = try LintSetups(command: self, workingDirectory: cwd)
     } catch {
       printError("error: \(error)")
       throw ExitCode(Exit.inputError)
+    }
+    if let printConfig {
+      try printConfiguration(for: printConfig, setups: &setups, workingDirectory: cwd)
+      return
     }
 
-    var ruleset = try loadRuleset(directories: configuration.rulesets.map(\.path) + rulesets)
+    // Each file is linted under the configuration of its own folder; every configuration that
+    // applies is read and checked before anything is linted (a broken one is exit 2).
+    var work: [(FileWalker.Entry, LintSetup)] = []
+    var walkErrors: [HeguiError] = []
+    var stdinSetup: LintSetup?
+    var setupErrors: [String: HeguiError] = [:]
+    func note(_ error: HeguiError) { setupErrors[error.description] = error }
+    if stdin {
+      // Standard input is governed by the configuration of the folder its --stdin-filename names.
+      let named = URL(fileURLWithPath: stdinFilename, relativeTo: cwd)
+      do throws(HeguiError) {
+        stdinSetup = try stdinFilename == "<stdin>" ? setups.setup(forDirectory: cwd) : setups.setup(forFile: named)
+      } catch {
+        note(error)
+      }
+    } else {
+      do throws(HeguiError) {
+        let walk = try FileWalker.walk(paths, excluding: situation.exclude.map(Glob.init), relativeTo: cwd) {
+          url, isDirectory in
+          do throws(HeguiError) {
+            return try setups.resolver.configuration(forFile: url).excludes(url, isDirectory: isDirectory)
+          } catch {
+            note(error)
+            return false
+          }
+        }
+        walkErrors = walk.errors
+        for entry in walk.files {
+          do throws(HeguiError) {
+            work.append((entry, try setups.setup(forFile: entry.url)))
+          } catch {
+            note(error)
+          }
+        }
+      } catch {
+        note(error)
+      }
+    }
+    if !setupErrors.isEmpty {
+      for error in setupErrors.values.sorted(by: { $0.description < $1.description }) {
+        printError("error: \(error)")
+      }
+      throw ExitCode(Exit.inputError)
+    }
+    let primary: LintSetup
     do {
-      try configuration.validate(against: ruleset)
-      ruleset = try ruleset.selecting(only: configuration.enable, disabling: configuration.disable)
-      ruleset = try ruleset.selecting(only: onlyRule, disabling: disableRule)
-      ruleset = try ruleset.overridingSeverity(configuration.severities)
-      for (glob, category) in configuration.categories where ruleset.category(named: category) == nil {
-        throw HeguiError(
-          .unknownCategory,
-          "unknown category '\(category)' for '\(glob.pattern)' in 'categories'; known: \(ruleset.categories.map(\.id).joined(separator: ", "))"
-        )
-      }
-      if let category = situation.category ?? configuration.category, ruleset.category(named: category) == nil {
-        throw HeguiError(
-          .unknownCategory,
-          "unknown category '\(category)'; known: \(ruleset.categories.map { "\($0.id) (\($0.names.joined(separator: "/")))" }.joined(separator: ", "))"
-        )
-      }
+      primary = try stdinSetup ?? work.first?.1 ?? setups.setup(forDirectory: cwd)
     } catch {
       printError("error: \(error)")
       throw ExitCode(Exit.inputError)
     }
-
-    var options = LintOptions()
-    do {
-      options.splitter.columns = try situation.listingColumns(configured: configuration.columns)
-    } catch {
-      printError("error: \(error)")
-      throw ExitCode(Exit.inputError)
-    }
-    options.splitter.context = situation.context
-    options.splitter.contextsByGlob = configuration.contexts
-    options.splitter.category = situation.category
-    options.splitter.categoriesByGlob = configuration.categories
-    options.splitter.defaults = CheckContext(
-      shopSubject: situation.shopSubject ?? configuration.shopSubject,
-      category: situation.category ?? configuration.category,
-      licences: Set(configuration.licences + situation.licences))
-    let linter = Linter(checker: Checker(ruleset: ruleset), options: options)
 
     let useColor =
       output == nil && !noColor && format == .text && isatty(STDOUT_FILENO) != 0
@@ -144,10 +165,13 @@ struct LintCommand: AsyncParsableCommand {
     // The report streams (text, line, github, jsonl) or is written at the end (json, sarif); the
     // input errors are repeated on standard error when the report itself is a document on stdout.
     let writer = ReportWriter(
-      format: format, ruleset: ruleset, toolVersion: HeguiCommand.version, color: useColor, write: sink.write)
+      format: format, ruleset: primary.ruleset, toolVersion: HeguiCommand.version, color: useColor, write: sink.write)
     writer.summaryByRule = summary
     let repeatErrors = !format.streams && output == nil
-    let state = RunState(writer: writer, repeatErrors: repeatErrors)
+    var thresholds: [String: Severity] = [:]
+    for (entry, setup) in work { thresholds[entry.display] = setup.failOn }
+    if stdin { thresholds[stdinFilename] = primary.failOn }
+    let state = RunState(writer: writer, repeatErrors: repeatErrors, thresholds: thresholds, fallback: primary.failOn)
 
     if stdin {
       let format = InputFormat(pathExtension: URL(fileURLWithPath: stdinFilename).pathExtension)
@@ -155,25 +179,20 @@ struct LintCommand: AsyncParsableCommand {
         let data = FileHandle.standardInput.readDataToEndOfFile()
         do {
           state.add(
-            linter.lint(text: try TextInput.decode(data, path: stdinFilename), path: stdinFilename, format: format))
+            primary.linter.lint(
+              text: try TextInput.decode(data, path: stdinFilename), path: stdinFilename, format: format))
         } catch {
           state.add(LintedFile(path: stdinFilename, findings: [], errors: [error]))
         }
       } else {
-        linter.lint(FileHandle.standardInput, path: stdinFilename, format: format) { state.add($0) }
+        primary.linter.lint(FileHandle.standardInput, path: stdinFilename, format: format) { state.add($0) }
       }
       state.endFile()
     } else {
-      let walk: FileWalker.Walk
-      do {
-        walk = try FileWalker.walk(
-          paths, excluding: configuration.exclude + situation.exclude.map(Glob.init), relativeTo: cwd)
-      } catch {
-        printError("error: \(error)")
-        throw ExitCode(Exit.inputError)
-      }
-      let progress = Progress(files: walk.files)
-      await LintRun.lint(walk.files, with: linter, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount) {
+      let progress = Progress(files: work.map(\.0))
+      await LintRun.lint(
+        work.map { ($0.0, $0.1.linter) }, jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount
+      ) {
         event in
         switch event {
         case let .piece(piece): state.add(piece)
@@ -184,7 +203,7 @@ struct LintCommand: AsyncParsableCommand {
       }
       progress.finish()
       // What the walk could not read is reported like an unreadable file: never skipped silently.
-      for error in walk.errors {
+      for error in walkErrors {
         state.add(LintedFile(path: error.location?.path ?? ".", findings: [], errors: [error]))
         state.endFile()
       }
@@ -200,9 +219,7 @@ struct LintCommand: AsyncParsableCommand {
     for error in state.errors { printError("error: \(TerminalSafe.escape(error.description))") }
 
     if writer.errorCount > 0 { throw ExitCode(Exit.inputError) }
-    let threshold = failOn ?? configuration.failOn ?? .block
-    let failing = writer.counts.contains { $0.key >= threshold && $0.value > 0 }
-    if failing { throw ExitCode(Exit.findings) }
+    if state.failing { throw ExitCode(Exit.findings) }
   }
 }
 
@@ -211,16 +228,27 @@ final class RunState: @unchecked Sendable {
   // @unchecked: LintRun hands on events one at a time, in order (under its lock).
   let writer: ReportWriter
   let repeatErrors: Bool
+  /// The `fail_on` of each file's configuration (or `--fail-on`), by displayed path.
+  let thresholds: [String: Severity]
+  let fallback: Severity
   private(set) var errors: [HeguiError] = []
+  /// Whether a finding is at or above its file's `fail_on`.
+  private(set) var failing = false
 
-  init(writer: ReportWriter, repeatErrors: Bool) {
+  init(writer: ReportWriter, repeatErrors: Bool, thresholds: [String: Severity] = [:], fallback: Severity = .block) {
     self.writer = writer
     self.repeatErrors = repeatErrors
+    self.thresholds = thresholds
+    self.fallback = fallback
   }
 
   func add(_ piece: LintedFile) {
     writer.add(piece)
     if repeatErrors { errors += piece.errors }
+    if !failing {
+      let threshold = thresholds[piece.path] ?? fallback
+      failing = piece.findings.contains { $0.finding.severity >= threshold }
+    }
   }
 
   func endFile() { writer.endFile() }

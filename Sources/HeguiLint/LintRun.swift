@@ -28,13 +28,22 @@ public enum LintRun {
     _ entries: [FileWalker.Entry], with linter: Linter, jobs: Int, blockSize: Int = 1 << 20,
     emit: @escaping @Sendable (Event) -> Void
   ) async {
+    await lint(entries.map { ($0, linter) }, jobs: jobs, blockSize: blockSize, emit: emit)
+  }
+
+  /// Lints files each with its own linter (the one its folder's configuration makes), with up to
+  /// `jobs` files in flight; otherwise as ``lint(_:with:jobs:blockSize:emit:)``.
+  public static func lint(
+    _ entries: [(FileWalker.Entry, Linter)], jobs: Int, blockSize: Int = 1 << 20,
+    emit: @escaping @Sendable (Event) -> Void
+  ) async {
     let order = Order(count: entries.count, emit: emit)
     await withTaskGroup(of: Void.self) { group in
       var next = 0
       func start() {
         guard next < entries.count else { return }
         let index = next
-        let entry = entries[index]
+        let (entry, linter) = entries[index]
         next += 1
         group.addTask {
           linter.lint(fileAt: entry.url, displayPath: entry.display, blockSize: blockSize) { piece in

@@ -62,7 +62,7 @@ package enum Suppressions {
 
   /// The category a script names for itself: a `#! hegui category: …` line among the directives
   /// and blank lines at its top (its front matter).
-  static func frontMatterCategory(_ text: String) -> (name: String, line: Int)? {
+  package static func frontMatterCategory(_ text: String) -> (name: String, line: Int)? {
     var number = 0
     for line in text.split(separator: "\n", omittingEmptySubsequences: false).prefix(20) {
       number += 1

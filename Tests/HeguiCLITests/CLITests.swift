@@ -285,6 +285,75 @@ struct LintCLITests {
     #expect(result.stderr.contains("unknown category '美妆用品' for 'beauty/**'"))
   }
 
+  @Test(
+    "each file's own folder's .hegui.yml applies (nearest wins, globs relative to it), whatever the working directory; --print-config says why"
+  )
+  func configurationPerFolder() async throws {
+    let directory = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let project = directory.appending(path: "shop")
+    for folder in [".git", "beauty", "snacks", "drafts"] {
+      try FileManager.default.createDirectory(at: project.appending(path: folder), withIntermediateDirectories: true)
+    }
+    try FileManager.default.createDirectory(
+      at: directory.appending(path: "elsewhere"), withIntermediateDirectories: true)
+    try "这款精华能祛斑美白\n".write(to: project.appending(path: "beauty/a.txt"), atomically: true, encoding: .utf8)
+    try "这款精华能祛斑美白\n".write(to: project.appending(path: "snacks/b.txt"), atomically: true, encoding: .utf8)
+    try "全网最低价\n".write(to: project.appending(path: "drafts/c.txt"), atomically: true, encoding: .utf8)
+    try "version: 1\ncategories: {\"beauty/**\": cosmetics}\nexclude: [\"drafts/**\"]\n".write(
+      to: project.appending(path: ".hegui.yml"), atomically: true, encoding: .utf8)
+    try "version: 1\ncategory: food\nfail_on: info\ndisable: [cosmetics]\n".write(
+      to: project.appending(path: "snacks/.hegui.yml"), atomically: true, encoding: .utf8)
+
+    // From outside the project: the project's globs still apply, relative to its folder.
+    let elsewhere = directory.appending(path: "elsewhere")
+    var result = try await CLI.run(["lint", "--format", "line", "../shop"], cwd: elsewhere)
+    #expect(result.stdout.contains("../shop/beauty/a.txt:1:6:review:cosmetics.special-efficacy:"), "\(result.stdout)")
+    #expect(!result.stdout.contains("drafts"), "excluded by the project's own glob: \(result.stdout)")
+    // snacks/ has its own configuration: the cosmetics rules are off there and it fails on info.
+    #expect(!result.stdout.contains("snacks/b.txt:1:6:review:cosmetics"), "\(result.stdout)")
+    result = try await CLI.run(["lint", "--format", "line", "../shop/beauty"], cwd: elsewhere)
+    #expect(result.status == 0, "review is below the project's fail_on: \(result.stdout)\(result.stderr)")
+    try "version: 1\ncategory: food\nfail_on: review\n".write(
+      to: project.appending(path: "snacks/.hegui.yml"), atomically: true, encoding: .utf8)
+    result = try await CLI.run(["lint", "--format", "line", "b.txt"], cwd: project.appending(path: "snacks"))
+    #expect(result.status == 1, "snacks/ fails on review: \(result.stdout)\(result.stderr)")
+    #expect(result.stdout.contains("b.txt:1:6:review:cosmetics."), "\(result.stdout)")
+
+    // What applies to one file, and why.
+    result = try await CLI.run(["lint", "--print-config", "shop/beauty/a.txt"], cwd: directory)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(
+      result.stdout.contains(
+        "configuration: \(project.standardizedFileURL.path)/.hegui.yml (the nearest above the file)"))
+    #expect(result.stdout.contains("globs relative to: \(project.standardizedFileURL.path) (this file: beauty/a.txt)"))
+    #expect(result.stdout.contains("category: cosmetics (categories: 'beauty/**')"), "\(result.stdout)")
+    result = try await CLI.run(["lint", "--print-config", "shop/drafts/c.txt"], cwd: directory)
+    #expect(result.stdout.contains("excluded: yes, by 'drafts/**' in exclude"), "\(result.stdout)")
+    result = try await CLI.run(["lint", "--print-config", "shop/snacks/b.txt", "--fail-on", "block"], cwd: directory)
+    #expect(result.stdout.contains("category: food (category)"), "\(result.stdout)")
+    #expect(result.stdout.contains("fail on: block (--fail-on)"), "\(result.stdout)")
+    result = try await CLI.run(["lint", "--print-config", "x.txt"], cwd: elsewhere)
+    #expect(result.stdout.contains("configuration: none: no .hegui.yml"), "\(result.stdout)")
+
+    // --config applies to every file, its globs relative to the working directory.
+    try "version: 1\ncategories: {\"snacks/**\": cosmetics}\n".write(
+      to: elsewhere.appending(path: "team.yml"), atomically: true, encoding: .utf8)
+    result = try await CLI.run(
+      ["lint", "--format", "line", "--config", "../elsewhere/team.yml", "snacks", "beauty"], cwd: project)
+    #expect(result.stdout.contains("snacks/b.txt:1:6:review:cosmetics.special-efficacy:"), "\(result.stdout)")
+    #expect(
+      result.stdout.contains("beauty/a.txt:1:6:review:cosmetics.special-efficacy-uncategorised:"), "\(result.stdout)")
+
+    // A broken configuration in a subfolder is an error naming it, before anything is linted.
+    try "version: 1\nfail_onn: review\n".write(
+      to: project.appending(path: "snacks/.hegui.yml"), atomically: true, encoding: .utf8)
+    result = try await CLI.run(["lint", "--format", "line", "."], cwd: project)
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("snacks/.hegui.yml:2:1: unknown key 'fail_onn'"), "\(result.stderr)")
+    #expect(result.stdout.isEmpty, "\(result.stdout)")
+  }
+
   @Test("directories are walked, --exclude skips globs")
   func walking() async throws {
     let result = try await CLI.run(

@@ -13,12 +13,17 @@ public import Hegui
 public struct ItemSplitter: Sendable {
   /// The context every script is checked in, overriding globs and extensions.
   public var context: TextContext?
-  /// Contexts by glob on the displayed path (first match wins).
+  /// Contexts by glob (first match wins), matched against ``globPath(_:)``.
   public var contextsByGlob: [(Glob, TextContext)] = []
   /// The category every script is checked in unless it names its own (`--category`).
   public var category: String?
-  /// Categories by glob on the displayed path (first match wins), below ``category``.
+  /// Categories by glob (first match wins), below ``category``, matched against ``globPath(_:)``.
   public var categoriesByGlob: [(Glob, String)] = []
+  /// The folder globs are relative to (the configuration file's), as an absolute path; `nil`:
+  /// globs match the displayed path as it is.
+  public var globRoot: String?
+  /// The folder displayed relative paths start from (the working directory), as an absolute path.
+  public var displayRoot: String?
   /// The shop subject, category and licences when the input does not say.
   public var defaults = CheckContext()
   /// Which columns of a listing export hold which field.
@@ -27,10 +32,35 @@ public struct ItemSplitter: Sendable {
   /// A splitter with no forced context, no globs and no default facts.
   public init() {}
 
+  /// The path globs are matched against: `path` (as displayed) relative to ``globRoot`` when both
+  /// roots are set and the file lies below it; otherwise `path` itself.
+  public func globPath(_ path: String) -> String {
+    guard let globRoot, let displayRoot else { return path }
+    let absolute =
+      (path.hasPrefix("/") ? URL(fileURLWithPath: path) : URL(fileURLWithPath: displayRoot).appending(path: path))
+      .standardizedFileURL.path
+    let root = globRoot.hasSuffix("/") ? globRoot : globRoot + "/"
+    return absolute.hasPrefix(root) ? String(absolute.dropFirst(root.count)) : path
+  }
+
+  /// The first matching glob's context for `path`, if any.
+  func globContext(_ path: String) -> TextContext? {
+    guard !contextsByGlob.isEmpty else { return nil }
+    let relative = globPath(path)
+    return contextsByGlob.first(where: { $0.0.matches(relative) })?.1
+  }
+
+  /// The first matching glob's category for `path`, if any.
+  func globCategory(_ path: String) -> String? {
+    guard !categoriesByGlob.isEmpty else { return nil }
+    let relative = globPath(path)
+    return categoriesByGlob.first(where: { $0.0.matches(relative) })?.1
+  }
+
   /// The context a script at `path` is checked in.
   public func scriptContext(path: String, format: InputFormat) -> TextContext {
     if let context { return context }
-    if let match = contextsByGlob.first(where: { $0.0.matches(path) }) { return match.1 }
+    if let match = globContext(path) { return match }
     return format == .srt ? .caption : .livestream
   }
 
@@ -41,7 +71,7 @@ public struct ItemSplitter: Sendable {
     var situation = defaults
     situation.context = scriptContext(path: path, format: format)
     situation.category =
-      own ?? category ?? categoriesByGlob.first(where: { $0.0.matches(path) })?.1 ?? defaults.category
+      own ?? category ?? globCategory(path) ?? defaults.category
     return situation
   }
 
@@ -49,7 +79,7 @@ public struct ItemSplitter: Sendable {
   /// matching glob's category (a record's own category column still wins).
   public func listingDefaults(path: String) -> CheckContext {
     var facts = defaults
-    facts.category = category ?? categoriesByGlob.first(where: { $0.0.matches(path) })?.1 ?? defaults.category
+    facts.category = category ?? globCategory(path) ?? defaults.category
     return facts
   }
 

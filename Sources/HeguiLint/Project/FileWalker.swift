@@ -36,10 +36,14 @@ public enum FileWalker {
     public var errors: [HeguiError] = []
   }
 
-  /// Walks `paths` (relative to `base`), leaving out paths that match a glob in `excluding`.
+  /// Walks `paths` (relative to `base`), leaving out paths that match a glob in `excluding` (on the
+  /// displayed path) and files and folders for which `isExcluded` (given the URL and whether it
+  /// is a folder) says so — a project configuration's own `exclude`, relative to its folder.
   ///
   /// - Throws: `HeguiError` (`io`) for a named path that does not exist.
-  public static func walk(_ paths: [String], excluding: [Glob], relativeTo base: URL) throws(HeguiError) -> Walk {
+  public static func walk(
+    _ paths: [String], excluding: [Glob], relativeTo base: URL, isExcluded: (URL, Bool) -> Bool = { _, _ in false }
+  ) throws(HeguiError) -> Walk {
     var walk = Walk()
     var seen = Set<String>()
     for path in paths {
@@ -49,6 +53,7 @@ public enum FileWalker {
         throw HeguiError(.io, "no such file or directory", at: .init(path: path))
       }
       guard info.st_mode & S_IFMT == S_IFDIR else {
+        if isExcluded(url, false) { continue }
         if seen.insert(realPath(url) ?? url.standardizedFileURL.path).inserted {
           walk.files.append(Entry(url: url, display: path))
         }
@@ -59,7 +64,7 @@ public enum FileWalker {
       var visited: Set<String> = [root]
       descend(
         url, display: path == "." ? "" : (path.hasSuffix("/") ? path : path + "/"), root: root, visited: &visited,
-        excluding: excluding, into: &found, errors: &walk.errors)
+        excluding: excluding, isExcluded: isExcluded, into: &found, errors: &walk.errors)
       for entry in found.sorted(by: { $0.display < $1.display })
       where seen.insert(realPath(entry.url) ?? entry.url.standardizedFileURL.path).inserted {
         walk.files.append(entry)
@@ -71,7 +76,7 @@ public enum FileWalker {
 
   private static func descend(
     _ directory: URL, display prefix: String, root: String, visited: inout Set<String>, excluding: [Glob],
-    into found: inout [Entry], errors: inout [HeguiError]
+    isExcluded: (URL, Bool) -> Bool, into found: inout [Entry], errors: inout [HeguiError]
   ) {
     let names: [String]
     do {
@@ -111,14 +116,15 @@ public enum FileWalker {
         type = targetInfo.st_mode & S_IFMT
       }
       if type == S_IFDIR {
+        if isExcluded(url, true) { continue }
         // Each real directory once: a link cycle, or a link to a folder walked anyway, is not repeated.
         guard let real = realPath(url), visited.insert(real).inserted else { continue }
         descend(
-          url, display: display + "/", root: root, visited: &visited, excluding: excluding, into: &found,
-          errors: &errors)
+          url, display: display + "/", root: root, visited: &visited, excluding: excluding, isExcluded: isExcluded,
+          into: &found, errors: &errors)
         continue
       }
-      guard isInput(name), !name.hasSuffix(".expect.json") else { continue }
+      guard isInput(name), !name.hasSuffix(".expect.json"), !isExcluded(url, false) else { continue }
       guard type == S_IFREG else {
         errors.append(
           HeguiError(.io, "not a regular file (a FIFO, device or socket); not read", at: .init(path: display)))

@@ -21,9 +21,14 @@ import Yams
 /// columns: {title: 品名, description: 文案}   # listing columns beyond the recognised names
 /// ```
 /// Unknown keys and unknown rule ids are errors, never ignored.
+///
+/// Globs (`contexts`, `categories`, `exclude`) are relative to ``base``: the folder the file is
+/// in, or the working directory for a file given with `--config` (as ESLint does).
 public struct ProjectConfiguration: Sendable {
   /// The file it was read from.
   public var path: String?
+  /// The folder its globs are relative to (absolute, standardised); `nil` for the defaults.
+  public var base: String?
   /// Extra ruleset directories (absolute).
   public var rulesets: [URL] = []
   /// Rules to run (ids, aliases or families); empty: all.
@@ -60,22 +65,6 @@ public struct ProjectConfiguration: Sendable {
   /// An empty configuration (all defaults).
   public init() {}
 
-  /// The nearest `.hegui.yml` (or `.hegui.yaml`) from `directory` up to the repository root
-  /// (the first directory holding `.git`), or `nil`.
-  public static func find(from directory: URL) -> URL? {
-    var current = directory.standardizedFileURL
-    while true {
-      for name in [".hegui.yml", ".hegui.yaml"] {
-        let candidate = current.appending(path: name)
-        if FileManager.default.fileExists(atPath: candidate.path) { return candidate }
-      }
-      if FileManager.default.fileExists(atPath: current.appending(path: ".git").path) { return nil }
-      let parent = current.deletingLastPathComponent()
-      if parent.path == current.path { return nil }
-      current = parent
-    }
-  }
-
   /// Reads a configuration file.
   ///
   /// - Throws: `HeguiError` (`invalidConfiguration`) naming `file:line:column`.
@@ -85,6 +74,7 @@ public struct ProjectConfiguration: Sendable {
     let reader = YAMLReader(path: path)
     var config = ProjectConfiguration()
     config.path = path
+    config.base = url.deletingLastPathComponent().standardizedFileURL.path
     guard let root = try reader.compose(text) else { return config }
     do throws(HeguiError) {
       let map = try reader.mapping(root, what: "the configuration", allowed: keys)
@@ -163,6 +153,21 @@ public struct ProjectConfiguration: Sendable {
       throw e
     }
     return config
+  }
+
+  /// `url` relative to ``base`` (`/`-separated), or `nil` when it does not lie below it.
+  public func relativePath(of url: URL) -> String? {
+    guard let base else { return nil }
+    let path = url.standardizedFileURL.path
+    let root = base.hasSuffix("/") ? base : base + "/"
+    return path.hasPrefix(root) ? String(path.dropFirst(root.count)) : nil
+  }
+
+  /// Whether an `exclude` glob leaves out the file (or, with `isDirectory`, the folder) at `url`.
+  public func excludes(_ url: URL, isDirectory: Bool = false) -> Bool {
+    guard !exclude.isEmpty, let relative = relativePath(of: url), !relative.isEmpty else { return false }
+    let path = isDirectory ? relative + "/" : relative
+    return exclude.contains { $0.matches(path) || (isDirectory && $0.matches(relative)) }
   }
 
   /// Checks every rule id the configuration names against a ruleset.
