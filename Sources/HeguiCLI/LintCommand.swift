@@ -71,6 +71,14 @@ struct LintCommand: AsyncParsableCommand {
   @Option(help: "Configuration file for every file (default: the nearest .hegui.yml above each file).")
   var config: String?
 
+  @Option(help: ArgumentHelp("Report only findings this baseline does not hold.", valueName: "file"))
+  var baseline: String?
+
+  @Option(
+    help: ArgumentHelp(
+      "Record every current finding in a baseline file (exit 0 unless input errors).", valueName: "file"))
+  var writeBaseline: String?
+
   @Option(help: ArgumentHelp("Show the configuration that applies to a file, and why, then exit.", valueName: "file"))
   var printConfig: String?
 
@@ -172,6 +180,23 @@ struct LintCommand: AsyncParsableCommand {
     for (entry, setup) in work { thresholds[entry.display] = setup.failOn }
     if stdin { thresholds[stdinFilename] = primary.failOn }
     let state = RunState(writer: writer, repeatErrors: repeatErrors, thresholds: thresholds, fallback: primary.failOn)
+    // Baselines record each file by its path relative to the baseline's own folder.
+    let files =
+      stdin
+      ? [(stdinFilename, URL(fileURLWithPath: stdinFilename, relativeTo: cwd))] : work.map { ($0.0.display, $0.0.url) }
+    if let baseline {
+      let url = URL(fileURLWithPath: baseline, relativeTo: cwd)
+      do {
+        state.filter = Baseline.Filter(try Baseline.load(url, displayPath: baseline))
+      } catch {
+        printError("error: \(error)")
+        throw ExitCode(Exit.inputError)
+      }
+      state.filterKeys = BaselinePaths.keys(for: files, baseline: url)
+    }
+    if let writeBaseline {
+      state.recordKeys = BaselinePaths.keys(for: files, baseline: URL(fileURLWithPath: writeBaseline, relativeTo: cwd))
+    }
 
     if stdin {
       let format = InputFormat(pathExtension: URL(fileURLWithPath: stdinFilename).pathExtension)
@@ -218,8 +243,32 @@ struct LintCommand: AsyncParsableCommand {
     if output != nil && format != .text { printError(writer.summary) }
     for error in state.errors { printError("error: \(TerminalSafe.escape(error.description))") }
 
+    if let filter = state.filter, let baseline {
+      var note = "\(filter.absorbed) finding\(filter.absorbed == 1 ? "" : "s") in the baseline \(baseline), not shown"
+      if filter.unmatched > 0 {
+        note +=
+          "; \(filter.unmatched) recorded there no longer found in the files checked (fixed or reworded: --write-baseline drops them)"
+      }
+      printError(note)
+    }
+    if let writeBaseline {
+      let recorded = Baseline(findings: state.recorded)
+      do {
+        try OutputFile.write(
+          Data(recorded.rendered(toolVersion: HeguiCommand.version).utf8),
+          to: URL(fileURLWithPath: writeBaseline, relativeTo: cwd), displayPath: writeBaseline)
+      } catch {
+        printError("error: \(error)")
+        throw ExitCode(Exit.inputError)
+      }
+      let fileCount = Set(recorded.entries.map(\.path)).count
+      printError(
+        "wrote \(writeBaseline): \(recorded.count) finding\(recorded.count == 1 ? "" : "s") in \(fileCount) file\(fileCount == 1 ? "" : "s")"
+      )
+    }
     if writer.errorCount > 0 { throw ExitCode(Exit.inputError) }
-    if state.failing { throw ExitCode(Exit.findings) }
+    // Writing a baseline accepts every finding it records.
+    if state.failing && writeBaseline == nil { throw ExitCode(Exit.findings) }
   }
 }
 
@@ -234,6 +283,13 @@ final class RunState: @unchecked Sendable {
   private(set) var errors: [HeguiError] = []
   /// Whether a finding is at or above its file's `fail_on`.
   private(set) var failing = false
+  /// `--baseline`: what it holds is left out of the report.
+  var filter: Baseline.Filter?
+  /// The baseline path of each displayed path, for ``filter``.
+  var filterKeys: [String: String] = [:]
+  /// `--write-baseline`: the baseline path of each displayed path; every finding is recorded.
+  var recordKeys: [String: String]?
+  private(set) var recorded: [(path: String, finding: LintFinding)] = []
 
   init(writer: ReportWriter, repeatErrors: Bool, thresholds: [String: Severity] = [:], fallback: Severity = .block) {
     self.writer = writer
@@ -243,6 +299,16 @@ final class RunState: @unchecked Sendable {
   }
 
   func add(_ piece: LintedFile) {
+    var piece = piece
+    if let recordKeys {
+      let key = recordKeys[piece.path] ?? piece.path
+      recorded += piece.findings.map { (key, $0) }
+    }
+    if let filter {
+      piece = LintedFile(
+        path: piece.path, findings: filter.newFindings(piece.findings, path: filterKeys[piece.path] ?? piece.path),
+        errors: piece.errors)
+    }
     writer.add(piece)
     if repeatErrors { errors += piece.errors }
     if !failing {
@@ -289,5 +355,20 @@ final class Progress: @unchecked Sendable {
 
   func finish() {
     if shown { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+  }
+}
+
+/// Where baselines record files: relative to the baseline file's folder.
+enum BaselinePaths {
+  /// The baseline path of each displayed path.
+  static func keys(for files: [(display: String, url: URL)], baseline: URL) -> [String: String] {
+    let root = baseline.deletingLastPathComponent().standardizedFileURL.path
+    let prefix = root.hasSuffix("/") ? root : root + "/"
+    var keys: [String: String] = [:]
+    for (display, url) in files {
+      let path = url.standardizedFileURL.path
+      keys[display] = path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : display
+    }
+    return keys
   }
 }

@@ -354,6 +354,37 @@ struct LintCLITests {
     #expect(result.stdout.isEmpty, "\(result.stdout)")
   }
 
+  @Test("--write-baseline records findings; --baseline reports only new ones, wherever hegui runs from")
+  func baselines() async throws {
+    let directory = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try FileManager.default.createDirectory(at: directory.appending(path: ".git"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(at: directory.appending(path: "scripts"), withIntermediateDirectories: true)
+    let script = directory.appending(path: "scripts/a.txt")
+    try "全网最低价，快来\n今天第一品牌\n".write(to: script, atomically: true, encoding: .utf8)
+    var result = try await CLI.run(["lint", "--write-baseline", "hegui-baseline.json", "scripts"], cwd: directory)
+    #expect(result.status == 0, "writing a baseline accepts its findings: \(result.stderr)")
+    #expect(result.stderr.contains("wrote hegui-baseline.json: 2 findings in 1 file"), "\(result.stderr)")
+    let written = try String(contentsOf: directory.appending(path: "hegui-baseline.json"), encoding: .utf8)
+    #expect(written.contains("\"path\":\"scripts/a.txt\""), "\(written)")
+    #expect(!written.contains("\"line\""), "no line numbers: \(written)")
+
+    try "新的开场\n全网最低价，快来\n今天第一品牌\n加微信领券\n".write(to: script, atomically: true, encoding: .utf8)
+    result = try await CLI.run(
+      ["lint", "--format", "line", "--fail-on", "review", "--baseline", "../hegui-baseline.json", "a.txt"],
+      cwd: directory.appending(path: "scripts"))
+    #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+    #expect(result.stdout.hasPrefix("a.txt:4:"), "only the new finding: \(result.stdout)")
+    #expect(!result.stdout.contains("a.txt:2:"), "\(result.stdout)")
+    #expect(result.stderr.contains("2 findings in the baseline ../hegui-baseline.json, not shown"), "\(result.stderr)")
+
+    try "{\"version\": 9, \"findings\": []}".write(
+      to: directory.appending(path: "old.json"), atomically: true, encoding: .utf8)
+    result = try await CLI.run(["lint", "--baseline", "old.json", "scripts"], cwd: directory)
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("old.json: baseline version 9 is not supported"), "\(result.stderr)")
+  }
+
   @Test("directories are walked, --exclude skips globs")
   func walking() async throws {
     let result = try await CLI.run(
