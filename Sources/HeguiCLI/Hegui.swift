@@ -25,7 +25,9 @@ struct HeguiCommand: AsyncParsableCommand {
 extension HeguiCommand {
   /// `review` exists only in builds with the ReviewQueue trait (the default).
   static var subcommands: [any ParsableCommand.Type] {
-    var commands: [any ParsableCommand.Type] = [LintCommand.self, RulesCommand.self, ModerateCommand.self]
+    var commands: [any ParsableCommand.Type] = [
+      LintCommand.self, RulesCommand.self, ModerateCommand.self, ExplainCommand.self, InitCommand.self,
+    ]
     #if ReviewQueue
       commands.append(ReviewCommand.self)
     #endif

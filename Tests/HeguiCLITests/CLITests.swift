@@ -394,6 +394,58 @@ struct LintCLITests {
   }
 }
 
+@Suite("hegui explain and init (end to end)")
+struct ExplainInitCLITests {
+  @Test("explain names each rule a phrase triggers, where, with basis and suggestions; category-only rules after")
+  func explain() async throws {
+    var result = try await CLI.run(["explain", "全网最低价"])
+    #expect(result.status == 1)
+    #expect(result.stdout.hasPrefix("“全网最低价” triggers 1 rule:\n"), "\(result.stdout)")
+    #expect(result.stdout.contains("adlaw.absolute.lowest-price  block"), "\(result.stdout)")
+    #expect(result.stdout.contains("  fires in: every context\n"), "\(result.stdout)")
+    #expect(result.stdout.contains("  basis: 《广告法》第九条第三项"), "\(result.stdout)")
+    result = try await CLI.run(["explain", "这款精华能祛斑"])
+    #expect(
+      result.stdout.contains(
+        "With a category (--category) it also triggers:\n  cosmetics.special-efficacy  for cosmetics"))
+    result = try await CLI.run(["explain", "--category", "化妆品", "这款精华能祛斑"])
+    #expect(result.stdout.contains("cosmetics.special-efficacy  review"), "\(result.stdout)")
+    #expect(!result.stdout.contains("With a category"), "\(result.stdout)")
+    result = try await CLI.run(["explain", "今天天气不错"])
+    #expect(result.status == 0)
+    #expect(result.stdout == "“今天天气不错” triggers no rule in any context.\n")
+    result = try await CLI.run(["explain", "--category", "美妆用品", "祛斑"])
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("unknown category '美妆用品'"))
+    result = try await CLI.run(["explain", "全网\u{1B}[2J最低价"])
+    #expect(!result.stdout.contains("\u{1B}"), "control characters are shown escaped")
+  }
+
+  @Test("init writes a commented .hegui.yml that lint loads, never over an existing one")
+  func initialise() async throws {
+    let directory = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try FileManager.default.createDirectory(at: directory.appending(path: ".git"), withIntermediateDirectories: true)
+    var result = try await CLI.run(["init", "--category", "化妆品", "--shop-subject", "enterprise"], cwd: directory)
+    #expect(result.status == 0, "\(result.stderr)")
+    let written = try String(contentsOf: directory.appending(path: ".hegui.yml"), encoding: .utf8)
+    #expect(written.contains("\ncategory: 化妆品\n"))
+    #expect(written.contains("\nshop_subject: enterprise\n"))
+    #expect(written.contains("cosmetics (化妆品/"))
+    try "这款精华能祛斑美白\n".write(to: directory.appending(path: "a.txt"), atomically: true, encoding: .utf8)
+    result = try await CLI.run(["lint", "--format", "line", "a.txt"], cwd: directory)
+    #expect(result.stdout.contains("a.txt:1:6:review:cosmetics.special-efficacy:"), "\(result.stdout)\(result.stderr)")
+    result = try await CLI.run(["init"], cwd: directory)
+    #expect(result.status == 2)
+    #expect(result.stderr.contains("exists; pass --force to replace it"))
+    #expect(try String(contentsOf: directory.appending(path: ".hegui.yml"), encoding: .utf8) == written)
+    result = try await CLI.run(["init", "--force"], cwd: directory)
+    #expect(result.status == 0)
+    #expect(
+      try String(contentsOf: directory.appending(path: ".hegui.yml"), encoding: .utf8).contains("# category: food"))
+  }
+}
+
 @Suite("hegui rules (end to end)")
 struct RulesCLITests {
   @Test("rules test passes on a good ruleset and ends with 'N passed, 0 failed'")

@@ -9,7 +9,7 @@ import Yams
 /// rulesets: [compliance/rules]        # added to the shipped rules (paths relative to this file)
 /// enable: [adlaw.absolute]            # only these rules (ids, aliases or families); default all
 /// disable: [category.subject.platform-cosmetics]
-/// severity: {livestream.diversion.wechat: block}
+/// severity: {livestream.off-platform-contact: block}
 /// contexts: {"captions/**": caption, "titles/*.txt": title}
 /// categories: {"beauty/**": cosmetics, "snacks/**": 食品}   # per glob (a script's own
 ///                                     # `#! hegui category: …` line wins)
