@@ -71,6 +71,12 @@ struct LintCommand: AsyncParsableCommand {
   @Option(help: "Configuration file for every file (default: the nearest .hegui.yml above each file).")
   var config: String?
 
+  @Flag(help: "Write the rules' safe replacements over their matches, in place, then report what is left.")
+  var fix = false
+
+  @Flag(help: "Print the changes --fix would make as a unified diff; write nothing.")
+  var fixDryRun = false
+
   @Option(help: ArgumentHelp("Report only findings this baseline does not hold.", valueName: "file"))
   var baseline: String?
 
@@ -88,6 +94,10 @@ struct LintCommand: AsyncParsableCommand {
       return
     }
     if paths.isEmpty && !stdin { throw ValidationError("give files or directories to check, or --stdin") }
+    if fix && fixDryRun { throw ValidationError("give either --fix or --fix-dry-run, not both") }
+    if (fix || fixDryRun) && stdin {
+      throw ValidationError("--fix and --fix-dry-run rewrite files; they do not take --stdin")
+    }
     if !paths.isEmpty && stdin { throw ValidationError("give either paths or --stdin, not both") }
     if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
   }
@@ -156,6 +166,20 @@ struct LintCommand: AsyncParsableCommand {
     } catch {
       printError("error: \(error)")
       throw ExitCode(Exit.inputError)
+    }
+
+    if fix || fixDryRun {
+      let done = applyFixes(to: work)
+      if fixDryRun {
+        print(
+          "\(done.fixes) fix\(done.fixes == 1 ? "" : "es") in \(done.files) file\(done.files == 1 ? "" : "s") would be written (dry run: nothing was changed)"
+        )
+        if done.failed { throw ExitCode(Exit.inputError) }
+        return
+      }
+      printError(
+        "fixed \(done.fixes) finding\(done.fixes == 1 ? "" : "s") in \(done.files) file\(done.files == 1 ? "" : "s")")
+      if done.failed { throw ExitCode(Exit.inputError) }
     }
 
     let useColor =
@@ -269,6 +293,42 @@ struct LintCommand: AsyncParsableCommand {
     if writer.errorCount > 0 { throw ExitCode(Exit.inputError) }
     // Writing a baseline accepts every finding it records.
     if state.failing && writeBaseline == nil { throw ExitCode(Exit.findings) }
+  }
+}
+
+extension LintCommand {
+  /// `--fix` and `--fix-dry-run`: each file's fixes, written in place or printed as a diff. A file
+  /// that cannot be read is left to the lint run, which reports it.
+  func applyFixes(to work: [(FileWalker.Entry, LintSetup)]) -> (fixes: Int, files: Int, failed: Bool) {
+    var fixes = 0
+    var files = 0
+    var failed = false
+    for (entry, setup) in work {
+      guard let text = try? TextInput.read(entry.url, displayPath: entry.display) else { continue }
+      let result = setup.linter.fix(
+        text: text, path: entry.display, format: InputFormat(pathExtension: entry.url.pathExtension))
+      for reason in result.skipped { printError("note: \(TerminalSafe.escape(reason))") }
+      guard result.changed else { continue }
+      if fixDryRun {
+        // A diff for `patch` goes out as it is; one shown on a terminal is made safe to show.
+        let diff = result.diff
+        print(
+          isatty(STDOUT_FILENO) != 0
+            ? diff.split(separator: "\n", omittingEmptySubsequences: false).map(TerminalSafe.escape).joined(
+              separator: "\n") : diff, terminator: "")
+      } else {
+        do {
+          try OutputFile.replace(Data(result.fixed.utf8), at: entry.url, displayPath: entry.display)
+        } catch {
+          printError("error: \(error)")
+          failed = true
+          continue
+        }
+      }
+      fixes += result.edits.count
+      files += 1
+    }
+    return (fixes, files, failed)
   }
 }
 

@@ -289,6 +289,29 @@ public struct RuleTestRunner: Sendable {
       for suggestion in rule.suggestions where !Self.placeholders(in: suggestion).isEmpty {
         fail("the suggestion '\(suggestion)' holds a placeholder; suggestions are shown as written")
       }
+      // A fix is written unattended: each trigger example it fixes must pass afterwards, and
+      // the rewrite must not make another rule block.
+      if rule.fix != nil {
+        for (n, example) in rule.triggerExamples.enumerated() {
+          let context = checkContext(example)
+          let before = checker.check(example.text, context: context).findings
+          let edits = Fixes.edits(for: before.filter { $0.ruleID == rule.id }, in: example.text)
+          guard !edits.isEmpty else { continue }
+          let fixed = Fixes.apply(edits, to: example.text)
+          let after = checker.check(fixed, context: context).findings
+          if let left = after.first(where: { $0.ruleID == rule.id }) {
+            fail(
+              "fixing trigger example \(n + 1) gives '\(fixed)', which the rule still flags (“\(left.match)”)",
+              at: example.location)
+          }
+          let blocking = Set(before.filter { $0.severity == .block }.map(\.ruleID))
+          if let new = after.first(where: { $0.severity == .block && !blocking.contains($0.ruleID) }) {
+            fail(
+              "fixing trigger example \(n + 1) gives '\(fixed)', which \(new.ruleID) blocks (“\(new.match)”)",
+              at: example.location)
+          }
+        }
+      }
       for (pattern, missing) in rule.uncoveredAnchorLiterals {
         let shown = missing.prefix(8).joined(separator: ", ") + (missing.count > 8 ? ", …" : "")
         fail(

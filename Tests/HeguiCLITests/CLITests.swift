@@ -385,6 +385,36 @@ struct LintCLITests {
     #expect(result.stderr.contains("old.json: baseline version 9 is not supported"), "\(result.stderr)")
   }
 
+  @Test("--fix rewrites files in place (permissions kept) and reports what is left; --fix-dry-run prints a diff only")
+  func fixes() async throws {
+    let directory = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try FileManager.default.createDirectory(at: directory.appending(path: ".git"), withIntermediateDirectories: true)
+    let script = directory.appending(path: "a.txt")
+    let original = "顶级面料\n全网最低价\n"
+    try original.write(to: script, atomically: true, encoding: .utf8)
+    try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: script.path)
+    var result = try await CLI.run(["lint", "--fix-dry-run", "a.txt"], cwd: directory)
+    #expect(result.status == 0, "\(result.stderr)")
+    #expect(
+      result.stdout
+        == "--- a/a.txt\n+++ b/a.txt\n@@ -1,1 +1,1 @@\n-顶级面料\n+精选面料\n1 fix in 1 file would be written (dry run: nothing was changed)\n"
+    )
+    #expect(try String(contentsOf: script, encoding: .utf8) == original)
+    result = try await CLI.run(["lint", "--fix", "--format", "line", "a.txt"], cwd: directory)
+    #expect(result.status == 1, "the price claim has no safe fix and is still reported")
+    #expect(result.stdout.hasPrefix("a.txt:2:1:block:adlaw.absolute.lowest-price:"), "\(result.stdout)")
+    #expect(!result.stdout.contains("top-grade"), "\(result.stdout)")
+    #expect(result.stderr.contains("fixed 1 finding in 1 file"), "\(result.stderr)")
+    #expect(try String(contentsOf: script, encoding: .utf8) == "精选面料\n全网最低价\n")
+    let mode = try FileManager.default.attributesOfItem(atPath: script.path)[.posixPermissions] as? Int
+    #expect(mode == 0o640)
+    let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.contains("hegui-") }
+    #expect(leftovers.isEmpty, "\(leftovers)")
+    result = try await CLI.run(["lint", "--fix", "--stdin"], cwd: directory)
+    #expect(result.status == 64)
+  }
+
   @Test("directories are walked, --exclude skips globs")
   func walking() async throws {
     let result = try await CLI.run(

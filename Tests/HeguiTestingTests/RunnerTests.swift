@@ -127,6 +127,69 @@ struct RunnerTests {
     #expect(messages.contains("term '最近' is also an exception"))
   }
 
+  @Test("gate: a fix that leaves its trigger example flagged, or makes another rule block, fails")
+  func fixGate() throws {
+    let r = try runner(
+      """
+      - id: t.best
+        kind: lexicon
+        severity: block
+        message: m
+        basis: b
+        suggestions: [最好用, 好用]
+        fix: 最好用
+        terms: [最好]
+        examples:
+          trigger: ["⟦最好⟧的面霜"]
+          pass: [很好]
+      """)
+    let messages = r.gates().map(\.message).joined(separator: "\n")
+    #expect(
+      messages.contains("fixing trigger example 1 gives '最好用的面霜', which the rule still flags (“最好”)"), "\(messages)")
+    let good = try runner(
+      """
+      - id: t.best
+        kind: lexicon
+        severity: block
+        message: m
+        basis: b
+        suggestions: [好用]
+        fix: 好用
+        terms: [最好]
+        examples:
+          trigger: ["⟦最好⟧的面霜"]
+          pass: [很好]
+      """)
+    #expect(good.gates().isEmpty, "\(good.gates().map(\.message))")
+  }
+
+  @Test("format: 'fix' must be one of the suggestions and a finished rewrite")
+  func fixFormat() throws {
+    for (fix, message) in [
+      ("活动价", "'fix' must be one of the rule's suggestions"), ("到手价××元", "a part for a person to fill in"),
+    ] {
+      #expect {
+        _ = try Ruleset.load(files: [
+          "t.yml": """
+          version: 1
+          pack: t
+          name: t
+          rules:
+            - id: t.low
+              kind: lexicon
+              severity: block
+              message: m
+              suggestions: [限时优惠价, 到手价××元]
+              fix: \(fix)
+              terms: [最低价]
+          """
+        ])
+      } throws: { error in
+        "\(error)".contains(message) && "\(error)".contains("t.yml:")
+      }
+    }
+  }
+
   @Test("gate: a brace in a message that is no placeholder, or any in a suggestion, is shown to merchants as written")
   func placeholders() throws {
     let r = try runner(

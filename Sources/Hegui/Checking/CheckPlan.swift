@@ -375,7 +375,7 @@ final class CheckPlan: Sendable {
     findingFacts = zip(rules, messages).map { rule, template in
       Finding.Rule(
         id: rule.id, kind: rule.kind, suggestions: rule.suggestions, basis: rule.basis, policy: rule.policy,
-        isSuppressible: rule.isSuppressible, template: template)
+        isSuppressible: rule.isSuppressible, template: template, fix: rule.fix)
     }
   }
 

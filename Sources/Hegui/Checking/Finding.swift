@@ -153,6 +153,15 @@ public struct Finding: Sendable, Hashable, Codable {
   }
   /// Compliant rewrites.
   public var suggestions: [String] { rule.suggestions }
+  /// The rewrite `hegui lint --fix` may write over the match unattended: the rule's `fix`, when
+  /// it is offered here (its suggestion's scope holds), the finding has a span, is not `info` and
+  /// no exception or override changed it (a note says one did).
+  public var fix: String? {
+    guard let fix = rule.fix, span != nil, severity != .info, note == nil, rule.suggestions.contains(fix) else {
+      return nil
+    }
+    return fix
+  }
   /// Legal or platform basis.
   public var basis: [String] { rule.basis }
   /// Whether the basis is law or platform policy.
@@ -176,11 +185,14 @@ public struct Finding: Sendable, Hashable, Codable {
     let isSuppressible: Bool
     /// The rule's message template (nil for a finding made with its message as text).
     let template: MessageTemplate?
+    /// The rule's safe replacement (``Finding/fix``).
+    let fix: String?
 
     package init(
       id: String, kind: RuleKind, suggestions: [String], basis: [String], policy: PolicyKind, isSuppressible: Bool,
-      template: MessageTemplate?
+      template: MessageTemplate?, fix: String? = nil
     ) {
+      self.fix = fix
       self.id = id
       self.kind = kind
       self.suggestions = suggestions
@@ -194,7 +206,7 @@ public struct Finding: Sendable, Hashable, Codable {
     func with(suggestions: [String]) -> Rule {
       Rule(
         id: id, kind: kind, suggestions: suggestions, basis: basis, policy: policy, isSuppressible: isSuppressible,
-        template: template)
+        template: template, fix: fix)
     }
   }
 

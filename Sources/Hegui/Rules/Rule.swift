@@ -186,6 +186,10 @@ public struct Rule: Sendable, Identifiable {
   /// offers only the suggestions whose scope holds for the check: a food rewrite (均衡饮食) is
   /// not offered for a skincare claim. Empty when no suggestion is scoped.
   public internal(set) var suggestionScopes: [Applicability?] = []
+  /// The suggestion that may replace a match without a person looking (`fix:` in the format):
+  /// `hegui lint --fix` writes it over the matched text wherever the suggestion is offered and
+  /// no exception changed the finding. `nil`: findings are fixed by people.
+  public internal(set) var fix: String?
   /// Legal or platform basis, e.g. `《广告法》第九条第三项`.
   public internal(set) var basis: [String]
   /// Whether the basis is law or platform policy.

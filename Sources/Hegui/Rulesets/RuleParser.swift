@@ -8,7 +8,7 @@ import Yams
 /// when adding keys.
 struct RuleParser {
   static let keys = [
-    "id", "aliases", "kind", "severity", "message", "message_en", "suggestions", "basis", "policy", "terms",
+    "id", "aliases", "kind", "severity", "message", "message_en", "suggestions", "fix", "basis", "policy", "terms",
     "terms_file", "patterns", "sets", "anchors", "boundary", "evasion", "homophones",
     "evasion_severity", "applies_to", "overrides", "exceptions",
     "suppressible", "check", "subject_status", "requires", "examples",
@@ -107,6 +107,7 @@ struct RuleParser {
       location: reader.sourceLocation(node))
     rule.requiredNotices = matching.notices
     if suggestions.scopes.contains(where: { $0 != nil }) { rule.suggestionScopes = suggestions.scopes }
+    if let node = map["fix"] { rule.fix = try fix(node, suggestions: suggestions.texts) }
     try evasionKeys(map, into: &rule)
     return rule
   }
@@ -438,6 +439,21 @@ struct RuleParser {
   }
 
   // MARK: Suggestions
+
+  /// `fix`: one of the rule's suggestions, marked as safe to write over a match unattended. It
+  /// must be a finished rewrite: no `××` or `{…}` for a person to fill in, no line break.
+  private func fix(_ node: Node, suggestions: [String]) throws(HeguiError) -> String {
+    let text = try reader.nonEmptyString(node, what: "'fix'")
+    guard suggestions.contains(text) else {
+      throw reader.error(
+        node,
+        "'fix' must be one of the rule's suggestions (\(suggestions.map { "'\($0)'" }.joined(separator: ", ")))")
+    }
+    if text.contains("×") || text.contains("{") || text.contains("}") || text.contains("\n") {
+      throw reader.error(node, "'fix' '\(text)' has a part for a person to fill in (×× or {…}) or a line break")
+    }
+    return text
+  }
 
   static let suggestionKeys = ["text", "contexts", "categories", "not_categories"]
 

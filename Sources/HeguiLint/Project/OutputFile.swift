@@ -34,6 +34,21 @@ public enum OutputFile {
     try stream.close()
   }
 
+  /// Rewrites a file the user pointed at (`--fix`): the new text goes to a temporary file beside
+  /// the real file (through symbolic links) and is renamed over it, with the old file's
+  /// permissions; on any error the old file is left as it was.
+  ///
+  /// - Throws: `HeguiError` (`io`) naming the path and the reason.
+  public static func replace(_ data: Data, at url: URL, displayPath: String) throws(HeguiError) {
+    let real = url.resolvingSymlinksInPath()
+    var info = stat()
+    guard stat(real.path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+      throw HeguiError(.io, "cannot rewrite: not a regular file", at: .init(path: displayPath))
+    }
+    try write(data, to: real, displayPath: displayPath)
+    _ = chmod(real.path, info.st_mode & 0o7777)
+  }
+
   /// A report written as it is produced, into a file or standard output.
   ///
   /// For a regular file the report goes to a temporary file beside it, renamed over the target

@@ -23,6 +23,8 @@ extension LintReport {
       var match: String
       var message: String
       var suggestions: [String]
+      /// The safe replacement `--fix` writes (absent when a person must rewrite).
+      var fix: String?
       var basis: [String]
       var policy: String
       var note: String?
@@ -70,7 +72,8 @@ extension LintReport {
   static func item(_ f: LintFinding) -> JSONEnvelope.Item {
     JSONEnvelope.Item(
       rule: f.finding.ruleID, kind: f.finding.kind.rawValue, severity: f.finding.severity.rawValue,
-      match: f.finding.match, message: f.finding.message, suggestions: f.finding.suggestions, basis: f.finding.basis,
+      match: f.finding.match, message: f.finding.message, suggestions: f.finding.suggestions, fix: f.finding.fix,
+      basis: f.finding.basis,
       policy: f.finding.policy.rawValue, note: f.finding.note,
       span: .init(
         line: f.line, column: f.column, endLine: f.endLine, endColumn: f.endColumn,

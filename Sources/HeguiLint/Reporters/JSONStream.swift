@@ -74,6 +74,7 @@ struct JSONStream {
     var fields: [String] = []
     fields.append("\"basis\" : " + array(item.basis.map { string($0) }, indent: 10))
     if let field = item.field { fields.append("\"field\" : " + string(field)) }
+    if let fix = item.fix { fields.append("\"fix\" : " + string(fix)) }
     fields.append("\"kind\" : " + string(item.kind))
     fields.append("\"match\" : " + string(item.match))
     fields.append("\"message\" : " + string(item.message))

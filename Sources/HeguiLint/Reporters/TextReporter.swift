@@ -39,7 +39,9 @@ extension LintReport {
         }
       }
       if !f.finding.suggestions.isEmpty {
-        out += "    建议改为: \(TerminalSafe.escape(f.finding.suggestions.joined(separator: " / ")))\n"
+        out += "    建议改为: \(TerminalSafe.escape(f.finding.suggestions.joined(separator: " / ")))"
+        out += f.finding.fix.map { "（--fix 可自动改为“\(TerminalSafe.escape($0))”）" } ?? ""
+        out += "\n"
       }
       if !f.finding.basis.isEmpty {
         out += "    依据: \(TerminalSafe.escape(f.finding.basis.joined(separator: "；")))\n"
