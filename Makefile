@@ -29,6 +29,10 @@ deps:
 	  echo "installing $(SYSTEM_PACKAGES)"; \
 	  $(SUDO) apt-get update && $(SUDO) apt-get install -y $(SYSTEM_PACKAGES); \
 	fi
+	@# The HTML report's test renders it in headless Chromium (Debian's chromium package).
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  echo "installing chromium (the HTML report is checked in a headless browser)"; \
+	  $(SUDO) apt-get update && $(SUDO) apt-get install -y chromium; }
 	@# The SARIF test validates against the official JSON schema with Python's jsonschema.
 	@python3 -c "import jsonschema" 2>/dev/null || python3 -m pip install --quiet jsonschema
 

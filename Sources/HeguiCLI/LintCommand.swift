@@ -50,8 +50,11 @@ struct LintCommand: AsyncParsableCommand {
   @Option(help: ArgumentHelp("Do not run this rule, alias or family (repeatable).", valueName: "id"))
   var disableRule: [String] = []
 
-  @Option(help: "Output format: text, line, json, sarif or github.")
+  @Option(help: "Output format: text, line, json, jsonl, sarif, github or html.")
   var format: LintFormat = .text
+
+  @Option(help: ArgumentHelp("Time zone for times shown to people (default: Asia/Shanghai).", valueName: "id"))
+  var timeZone: String?
 
   @Option(help: "Write the report to a file instead of standard output.")
   var output: String?
@@ -100,6 +103,9 @@ struct LintCommand: AsyncParsableCommand {
     }
     if !paths.isEmpty && stdin { throw ValidationError("give either paths or --stdin, not both") }
     if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    if let timeZone, TimeZone(identifier: timeZone) == nil {
+      throw ValidationError("unknown time zone '\(timeZone)' (an IANA id such as Asia/Shanghai or UTC)")
+    }
   }
 
   func run() async throws {
@@ -199,6 +205,7 @@ struct LintCommand: AsyncParsableCommand {
     let writer = ReportWriter(
       format: format, ruleset: primary.ruleset, toolVersion: HeguiCommand.version, color: useColor, write: sink.write)
     writer.summaryByRule = summary
+    if let zone = timeZone.flatMap(TimeZone.init(identifier:)) { writer.timeZone = zone }
     let repeatErrors = !format.streams && output == nil
     var thresholds: [String: Severity] = [:]
     for (entry, setup) in work { thresholds[entry.display] = setup.failOn }

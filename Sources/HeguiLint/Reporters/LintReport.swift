@@ -15,12 +15,15 @@ public enum LintFormat: String, Sendable, CaseIterable {
   case github
   /// JSON Lines: one object per finding and per input error, written as files are checked.
   case jsonl
+  /// One self-contained HTML page: counts by rule and severity, each text with its findings
+  /// highlighted on their exact spans.
+  case html
 
   /// Whether the report is written as files are checked (else once, at the end).
   public var streams: Bool {
     switch self {
     case .text, .line, .github, .jsonl: true
-    case .json, .sarif: false
+    case .json, .sarif, .html: false
     }
   }
 }

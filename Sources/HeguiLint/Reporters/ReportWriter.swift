@@ -1,3 +1,4 @@
+public import Foundation
 public import Hegui
 
 /// Counts for the summary line, kept as pieces of files arrive.
@@ -100,7 +101,7 @@ public final class ReportWriter {
     case .github: write(LintReport.github(piece, state: &github))
     case .jsonl: write(LintReport.jsonLines(piece))
     case .json: json.add(piece, write: write)
-    case .sarif:
+    case .sarif, .html:
       // One document: pieces of a file are joined into the file.
       if inFile, !held.isEmpty {
         held[held.count - 1].findings += piece.findings
@@ -136,6 +137,10 @@ public final class ReportWriter {
     case .github: write(LintReport.githubTrailer(github) + summary + "\n")
     case .json: json.finish(tally: tally, toolVersion: toolVersion, write: write)
     case .sarif: write(LintReport(files: held, ruleset: ruleset, toolVersion: toolVersion).renderSARIF())
+    case .html:
+      write(
+        LintReport(files: held, ruleset: ruleset, toolVersion: toolVersion).renderHTML(
+          generated: Date(), timeZone: timeZone))
     }
   }
 
@@ -144,6 +149,9 @@ public final class ReportWriter {
 
   /// Whether the text report ends with the findings counted by rule (`--summary`).
   public var summaryByRule = false
+
+  /// The time zone times are shown in (the HTML report's date); default Asia/Shanghai.
+  public var timeZone = TimeZone(identifier: "Asia/Shanghai") ?? .current
 
   /// Findings so far, by severity.
   public var counts: [Severity: Int] { tally.counts }
