@@ -7,7 +7,7 @@ import HeguiLint
 struct ExplainCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "explain",
-    abstract: "Find the rules a phrase triggers and explain them.",
+    abstract: tr("Find the rules a phrase triggers and explain them.", "查找一个说法会触发的规则并解释。"),
     discussion: """
       The phrase is checked in every context (livestream, caption, title, description), with the
       category, shop subject and licences given; each rule it triggers is shown once, with the
@@ -81,11 +81,13 @@ struct ExplainCommand: AsyncParsableCommand {
     var out = ""
     let shown = TerminalSafe.escape(phrase)
     if order.isEmpty {
-      out += "“\(shown)” triggers no rule in any context"
-      out += category.map { " for category \($0)" } ?? ""
-      out += ".\n"
+      out += tr("“\(shown)” triggers no rule in any context", "“\(shown)”在任何语境下都不触发规则")
+      out += category.map { tr(" for category \($0)", "（类目 \($0)）") } ?? ""
+      out += tr(".\n", "。\n")
     } else {
-      out += "“\(shown)” triggers \(order.count) rule\(order.count == 1 ? "" : "s"):\n"
+      out += tr(
+        "“\(shown)” triggers \(order.count) rule\(order.count == 1 ? "" : "s"):\n", "“\(shown)”触发 \(order.count) 条规则：\n"
+      )
       for id in order {
         guard let entry = fired[id] else { continue }
         out += "\n" + describe(entry)
@@ -113,9 +115,9 @@ struct ExplainCommand: AsyncParsableCommand {
         }
       }
       if !ruleOrder.isEmpty {
-        out += "\nWith a category (--category) it also triggers:\n"
+        out += tr("\nWith a category (--category) it also triggers:\n", "\n给出类目（--category）时还会触发：\n")
         for id in ruleOrder {
-          out += "  \(id)  for \(byRule[id, default: []].joined(separator: ", "))\n"
+          out += "  \(id)  " + tr("for ", "类目：") + byRule[id, default: []].joined(separator: ", ") + "\n"
         }
       }
     }
@@ -127,21 +129,28 @@ struct ExplainCommand: AsyncParsableCommand {
     let severities = entry.severities.sorted(by: >).map(\.rawValue).joined(separator: "/")
     var lines = ["\(entry.id)  \(severities)" + (entry.rule.map { "  (\($0.kind.rawValue), pack \($0.pack))" } ?? "")]
     let every = entry.contexts.count == TextContext.allCases.count
-    lines.append("  fires in: " + (every ? "every context" : entry.contexts.map(\.rawValue).joined(separator: ", ")))
-    if !entry.matches.isEmpty { lines.append("  matched: " + entry.matches.map { "“\($0)”" }.joined(separator: "、")) }
-    lines.append("  message: \(entry.message)")
+    lines.append(
+      tr("  fires in: ", "  触发语境：")
+        + (every ? tr("every context", "全部语境") : entry.contexts.map(\.rawValue).joined(separator: ", ")))
+    if !entry.matches.isEmpty {
+      lines.append(tr("  matched: ", "  命中：") + entry.matches.map { "“\($0)”" }.joined(separator: "、"))
+    }
+    lines.append(tr("  message: ", "  提示：") + entry.message)
     if let rule = entry.rule {
       if !rule.basis.isEmpty {
         lines.append(
-          "  basis: " + rule.basis.joined(separator: "；") + (rule.policy == .platform ? " (platform policy)" : ""))
+          tr("  basis: ", "  依据：") + rule.basis.joined(separator: "；")
+            + (rule.policy == .platform ? " (platform policy)" : ""))
       }
-      if !rule.suggestions.isEmpty { lines.append("  suggestions: " + rule.suggestions.joined(separator: " / ")) }
+      if !rule.suggestions.isEmpty {
+        lines.append(tr("  suggestions: ", "  建议改为：") + rule.suggestions.joined(separator: " / "))
+      }
       let a = rule.applicability
       if !a.categories.isEmpty { lines.append("  only for: " + a.categories.sorted().joined(separator: ", ")) }
       if !a.excludedCategories.isEmpty {
         lines.append("  not for: " + a.excludedCategories.sorted().joined(separator: ", "))
       }
-      lines.append("  more: hegui rules show \(rule.id)")
+      lines.append(tr("  more: ", "  详情：") + "hegui rules show \(rule.id)")
     }
     return lines.map(TerminalSafe.escape).joined(separator: "\n") + "\n"
   }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Hegui
+import HeguiLint
 
 @main
 struct HeguiCommand: AsyncParsableCommand {
@@ -8,7 +9,9 @@ struct HeguiCommand: AsyncParsableCommand {
 
   static let configuration = CommandConfiguration(
     commandName: "hegui",
-    abstract: "Checks Chinese livestream scripts, captions and product listings for compliance (合规检查).",
+    abstract: tr(
+      "Checks Chinese livestream scripts, captions and product listings for compliance (合规检查).",
+      "检查直播话术、字幕和商品信息是否合规。"),
     discussion: """
       Exit codes:
         0   nothing at or above --fail-on
@@ -42,6 +45,15 @@ enum Exit {
   static let inputError: Int32 = 2
 }
 
+/// The language of the CLI's own words (``Language``): Chinese under a Chinese locale.
+let language = Language.current
+
+/// `english` or `chinese`, by the locale.
+func tr(_ english: String, _ chinese: String) -> String { language.pick(english, chinese) }
+
+/// The word before an error on standard error.
+var errorWord: String { tr("error: ", "错误：") }
+
 /// Prints to standard error.
 func printError(_ message: String) {
   FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))
@@ -54,7 +66,7 @@ func loadRuleset(directories: [String], includingShipped: Bool = true) throws ->
     let urls = directories.map { URL(fileURLWithPath: $0) }
     return try Ruleset.load(directories: urls, includingShipped: includingShipped)
   } catch {
-    printError("error: \(error)")
+    printError("\(errorWord)\(error)")
     throw ExitCode(Exit.inputError)
   }
 }

@@ -7,7 +7,7 @@ import HeguiLint
 struct InitCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "init",
-    abstract: "Write a commented .hegui.yml to start a project from.",
+    abstract: tr("Write a commented .hegui.yml to start a project from.", "生成带注释的 .hegui.yml 作为项目配置的起点。"),
     discussion: """
       Writes .hegui.yml in the given folder (default: the working directory) with every setting
       explained and the known categories listed; only `version` and what you pass here are set,
@@ -37,7 +37,7 @@ struct InitCommand: AsyncParsableCommand {
       fileURLWithPath: directory, relativeTo: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
     var isDirectory: ObjCBool = false
     guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-      printError("error: \(directory): no such folder")
+      printError("\(errorWord)\(directory): no such folder")
       throw ExitCode(Exit.inputError)
     }
     let target = folder.appending(path: ".hegui.yml")
@@ -45,7 +45,9 @@ struct InitCommand: AsyncParsableCommand {
       directory == "." ? ".hegui.yml" : (directory.hasSuffix("/") ? directory : directory + "/") + ".hegui.yml"
     for name in [".hegui.yml", ".hegui.yaml"] where !force {
       if FileManager.default.fileExists(atPath: folder.appending(path: name).path) {
-        printError("error: \(folder.appending(path: name).path) exists; pass --force to replace it")
+        printError(
+          errorWord + folder.appending(path: name).path
+            + tr(" exists; pass --force to replace it", " 已存在；要替换请加 --force"))
         throw ExitCode(Exit.inputError)
       }
     }
@@ -56,10 +58,13 @@ struct InitCommand: AsyncParsableCommand {
       let configuration = try ProjectConfiguration.load(target)
       try configuration.validate(against: ruleset)
     } catch {
-      printError("error: \(error)")
+      printError("\(errorWord)\(error)")
       throw ExitCode(Exit.inputError)
     }
-    print("wrote \(shown); check it with: hegui lint --print-config FILE")
+    print(
+      tr(
+        "wrote \(shown); check it with: hegui lint --print-config FILE",
+        "已写入 \(shown)；用 hegui lint --print-config 文件 查看生效的配置"))
   }
 
   /// The commented configuration.

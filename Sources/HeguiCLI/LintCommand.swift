@@ -11,8 +11,23 @@ extension LintFormat: ExpressibleByArgument {}
 struct LintCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "lint",
-    abstract: "Check script and listing files (or standard input) against the rules.",
-    discussion: """
+    abstract: tr(
+      "Check script and listing files (or standard input) against the rules.", "按规则检查话术和商品信息文件（或标准输入）。"),
+    discussion: language == .chinese
+      ? """
+      .txt、.md、.srt 是话术；.json、.jsonl、.csv 是商品导出文件，标题和描述各按自己的语境检查，
+      并带上记录的类目、店铺主体和资质。目录会逐层遍历。
+
+      每个文件按它所在目录向上最近的 .hegui.yml 检查（直到仓库根目录；最近的一份整体生效，
+      其中的通配路径相对它所在的目录）；--config 给出的配置对所有文件生效（通配路径相对当前目录）。
+      --print-config FILE 显示某个文件适用的配置及来源。
+
+      话术中单独一行的行内豁免：
+        #! hegui disable-next-line 规则ID -- 理由
+
+      退出码：0 没有达到 --fail-on 的问题；1 有达到的问题；2 输入无法读取、配置或规则有误；64 用法错误。
+      """
+      : """
       Text files (.txt, .md, .srt) are scripts; .json, .jsonl and .csv are listing exports whose
       title and description are checked each in its own context, with the record's category,
       shop subject and licences. Directories are walked.
@@ -29,82 +44,130 @@ struct LintCommand: AsyncParsableCommand {
       invalid configuration or ruleset; 64 usage error.
       """)
 
-  @Argument(help: "Files or directories to check.")
+  @Argument(help: ArgumentHelp(tr("Files or directories to check.", "要检查的文件或目录。")))
   var paths: [String] = []
 
-  @Flag(help: "Read the text to check from standard input.")
+  @Flag(help: ArgumentHelp(tr("Read the text to check from standard input.", "从标准输入读取要检查的文本。")))
   var stdin = false
 
-  @Option(help: "Name to show for standard input; its extension selects the format.")
+  @Option(
+    help: ArgumentHelp(tr("Name to show for standard input; its extension selects the format.", "标准输入显示的文件名；扩展名决定格式。")))
   var stdinFilename = "<stdin>"
 
   @OptionGroup var situation: ContextOptions
 
   @Option(
-    help: ArgumentHelp("A directory of extra rulesets (repeatable), added to the shipped ones.", valueName: "dir"))
+    help: ArgumentHelp(
+      tr("A directory of extra rulesets (repeatable), added to the shipped ones.", "额外规则包目录（可重复），与内置规则一起加载。"),
+      valueName: "dir"))
   var rulesets: [String] = []
 
-  @Option(help: ArgumentHelp("Run only this rule, alias or family (repeatable).", valueName: "id"))
+  @Option(
+    help: ArgumentHelp(tr("Run only this rule, alias or family (repeatable).", "只运行此规则、别名或规则族（可重复）。"), valueName: "id"))
   var onlyRule: [String] = []
 
-  @Option(help: ArgumentHelp("Do not run this rule, alias or family (repeatable).", valueName: "id"))
+  @Option(
+    help: ArgumentHelp(
+      tr("Do not run this rule, alias or family (repeatable).", "不运行此规则、别名或规则族（可重复）。"), valueName: "id"))
   var disableRule: [String] = []
 
-  @Option(help: "Output format: text, line, json, jsonl, sarif, github or html.")
+  @Option(
+    help: ArgumentHelp(
+      tr(
+        "Output format: text, line, json, jsonl, sarif, github or html.",
+        "输出格式：text、line、json、jsonl、sarif、github 或 html。")))
   var format: LintFormat = .text
 
-  @Option(help: ArgumentHelp("Time zone for times shown to people (default: Asia/Shanghai).", valueName: "id"))
+  @Option(
+    help: ArgumentHelp(
+      tr("Time zone for times shown to people (default: Asia/Shanghai).", "给人看的时间所用的时区（默认 Asia/Shanghai）。"),
+      valueName: "id"))
   var timeZone: String?
 
-  @Option(help: "Write the report to a file instead of standard output.")
+  @Option(help: ArgumentHelp(tr("Write the report to a file instead of standard output.", "把报告写入文件而不是标准输出。")))
   var output: String?
 
-  @Option(help: "Lowest severity that makes the exit code 1: block, review or info. Default: block.")
+  @Option(
+    help: ArgumentHelp(
+      tr(
+        "Lowest severity that makes the exit code 1: block, review or info. Default: block.",
+        "使退出码为 1 的最低级别：block、review 或 info，默认 block。")))
   var failOn: Severity?
 
-  @Flag(help: "End the text report with the findings counted by rule.")
+  @Flag(help: ArgumentHelp(tr("End the text report with the findings counted by rule.", "在文本报告末尾按规则统计问题。")))
   var summary = false
 
-  @Flag(help: "Never colour the output (NO_COLOR is respected too).")
+  @Flag(help: ArgumentHelp(tr("Never colour the output (NO_COLOR is respected too).", "不使用颜色（也遵循 NO_COLOR）。")))
   var noColor = false
 
-  @Option(help: "Files checked in parallel (default: the number of cores).")
+  @Option(help: ArgumentHelp(tr("Files checked in parallel (default: the number of cores).", "并行检查的文件数（默认等于 CPU 核数）。")))
   var jobs: Int?
 
-  @Option(help: "Configuration file for every file (default: the nearest .hegui.yml above each file).")
+  @Option(
+    help: ArgumentHelp(
+      tr(
+        "Configuration file for every file (default: the nearest .hegui.yml above each file).",
+        "对所有文件生效的配置文件（默认：每个文件向上最近的 .hegui.yml）。")))
   var config: String?
 
-  @Flag(help: "Write the rules' safe replacements over their matches, in place, then report what is left.")
+  @Flag(
+    help: ArgumentHelp(
+      tr(
+        "Write the rules' safe replacements over their matches, in place, then report what is left.",
+        "把规则标明的安全改写直接写入文件，再报告剩下的问题。")))
   var fix = false
 
-  @Flag(help: "Print the changes --fix would make as a unified diff; write nothing.")
+  @Flag(
+    help: ArgumentHelp(
+      tr("Print the changes --fix would make as a unified diff; write nothing.", "以 unified diff 显示 --fix 会做的修改，不写文件。"))
+  )
   var fixDryRun = false
 
-  @Option(help: ArgumentHelp("Report only findings this baseline does not hold.", valueName: "file"))
+  @Option(
+    help: ArgumentHelp(tr("Report only findings this baseline does not hold.", "只报告基线里没有的问题。"), valueName: "file"))
   var baseline: String?
 
   @Option(
     help: ArgumentHelp(
-      "Record every current finding in a baseline file (exit 0 unless input errors).", valueName: "file"))
+      tr(
+        "Record every current finding in a baseline file (exit 0 unless input errors).", "把当前全部问题记入基线文件（无输入错误时退出码为 0）。"),
+      valueName: "file"))
   var writeBaseline: String?
 
-  @Option(help: ArgumentHelp("Show the configuration that applies to a file, and why, then exit.", valueName: "file"))
+  @Option(
+    help: ArgumentHelp(
+      tr("Show the configuration that applies to a file, and why, then exit.", "显示某个文件适用的配置及来源，然后退出。"),
+      valueName: "file"))
   var printConfig: String?
 
   func validate() throws {
     if printConfig != nil {
-      if !paths.isEmpty || stdin { throw ValidationError("--print-config takes one file and no other paths") }
+      if !paths.isEmpty || stdin {
+        throw ValidationError(tr("--print-config takes one file and no other paths", "--print-config 只接受一个文件，不能再给其他路径"))
+      }
       return
     }
-    if paths.isEmpty && !stdin { throw ValidationError("give files or directories to check, or --stdin") }
-    if fix && fixDryRun { throw ValidationError("give either --fix or --fix-dry-run, not both") }
-    if (fix || fixDryRun) && stdin {
-      throw ValidationError("--fix and --fix-dry-run rewrite files; they do not take --stdin")
+    if paths.isEmpty && !stdin {
+      throw ValidationError(tr("give files or directories to check, or --stdin", "请给出要检查的文件或目录，或使用 --stdin"))
     }
-    if !paths.isEmpty && stdin { throw ValidationError("give either paths or --stdin, not both") }
-    if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+    if fix && fixDryRun {
+      throw ValidationError(tr("give either --fix or --fix-dry-run, not both", "--fix 和 --fix-dry-run 只能选一个"))
+    }
+    if (fix || fixDryRun) && stdin {
+      throw ValidationError(
+        tr(
+          "--fix and --fix-dry-run rewrite files; they do not take --stdin",
+          "--fix 和 --fix-dry-run 改写文件，不能与 --stdin 一起用"))
+    }
+    if !paths.isEmpty && stdin {
+      throw ValidationError(tr("give either paths or --stdin, not both", "路径和 --stdin 只能选一个"))
+    }
+    if let jobs, jobs < 1 { throw ValidationError(tr("--jobs must be at least 1", "--jobs 至少为 1")) }
     if let timeZone, TimeZone(identifier: timeZone) == nil {
-      throw ValidationError("unknown time zone '\(timeZone)' (an IANA id such as Asia/Shanghai or UTC)")
+      throw ValidationError(
+        tr(
+          "unknown time zone '\(timeZone)' (an IANA id such as Asia/Shanghai or UTC)",
+          "未知时区 '\(timeZone)'（应为 IANA 时区名，如 Asia/Shanghai 或 UTC）"))
     }
   }
 
@@ -114,7 +177,7 @@ struct LintCommand: AsyncParsableCommand {
     do {
       setups = try LintSetups(command: self, workingDirectory: cwd)
     } catch {
-      printError("error: \(error)")
+      printError("\(errorWord)\(error)")
       throw ExitCode(Exit.inputError)
     }
     if let printConfig {
@@ -162,7 +225,7 @@ struct LintCommand: AsyncParsableCommand {
     }
     if !setupErrors.isEmpty {
       for error in setupErrors.values.sorted(by: { $0.description < $1.description }) {
-        printError("error: \(error)")
+        printError("\(errorWord)\(error)")
       }
       throw ExitCode(Exit.inputError)
     }
@@ -170,7 +233,7 @@ struct LintCommand: AsyncParsableCommand {
     do {
       primary = try stdinSetup ?? work.first?.1 ?? setups.setup(forDirectory: cwd)
     } catch {
-      printError("error: \(error)")
+      printError("\(errorWord)\(error)")
       throw ExitCode(Exit.inputError)
     }
 
@@ -178,13 +241,17 @@ struct LintCommand: AsyncParsableCommand {
       let done = applyFixes(to: work)
       if fixDryRun {
         print(
-          "\(done.fixes) fix\(done.fixes == 1 ? "" : "es") in \(done.files) file\(done.files == 1 ? "" : "s") would be written (dry run: nothing was changed)"
+          tr(
+            "\(done.fixes) fix\(done.fixes == 1 ? "" : "es") in \(done.files) file\(done.files == 1 ? "" : "s") would be written (dry run: nothing was changed)",
+            "将在 \(done.files) 个文件中做 \(done.fixes) 处修改（试运行：没有改动任何文件）")
         )
         if done.failed { throw ExitCode(Exit.inputError) }
         return
       }
       printError(
-        "fixed \(done.fixes) finding\(done.fixes == 1 ? "" : "s") in \(done.files) file\(done.files == 1 ? "" : "s")")
+        tr(
+          "fixed \(done.fixes) finding\(done.fixes == 1 ? "" : "s") in \(done.files) file\(done.files == 1 ? "" : "s")",
+          "已在 \(done.files) 个文件中自动改写 \(done.fixes) 处问题"))
       if done.failed { throw ExitCode(Exit.inputError) }
     }
 
@@ -197,7 +264,7 @@ struct LintCommand: AsyncParsableCommand {
         try output.map { try OutputFile.Stream.open(URL(fileURLWithPath: $0, relativeTo: cwd), displayPath: $0) }
         ?? .standardOutput()
     } catch {
-      printError("error: \(error)")
+      printError("\(errorWord)\(error)")
       throw ExitCode(Exit.inputError)
     }
     // The report streams (text, line, github, jsonl) or is written at the end (json, sarif); the
@@ -205,6 +272,7 @@ struct LintCommand: AsyncParsableCommand {
     let writer = ReportWriter(
       format: format, ruleset: primary.ruleset, toolVersion: HeguiCommand.version, color: useColor, write: sink.write)
     writer.summaryByRule = summary
+    writer.language = language
     if let zone = timeZone.flatMap(TimeZone.init(identifier:)) { writer.timeZone = zone }
     let repeatErrors = !format.streams && output == nil
     var thresholds: [String: Severity] = [:]
@@ -220,7 +288,7 @@ struct LintCommand: AsyncParsableCommand {
       do {
         state.filter = Baseline.Filter(try Baseline.load(url, displayPath: baseline))
       } catch {
-        printError("error: \(error)")
+        printError("\(errorWord)\(error)")
         throw ExitCode(Exit.inputError)
       }
       state.filterKeys = BaselinePaths.keys(for: files, baseline: url)
@@ -268,17 +336,20 @@ struct LintCommand: AsyncParsableCommand {
     do {
       try sink.close()
     } catch {
-      printError("error: \(error)")
+      printError("\(errorWord)\(error)")
       throw ExitCode(Exit.inputError)
     }
     if output != nil && format != .text { printError(writer.summary) }
-    for error in state.errors { printError("error: \(TerminalSafe.escape(error.description))") }
+    for error in state.errors { printError("\(errorWord)\(TerminalSafe.escape(error.description))") }
 
     if let filter = state.filter, let baseline {
-      var note = "\(filter.absorbed) finding\(filter.absorbed == 1 ? "" : "s") in the baseline \(baseline), not shown"
+      var note = tr(
+        "\(filter.absorbed) finding\(filter.absorbed == 1 ? "" : "s") in the baseline \(baseline), not shown",
+        "基线 \(baseline) 中已有的 \(filter.absorbed) 条问题未显示")
       if filter.unmatched > 0 {
-        note +=
-          "; \(filter.unmatched) recorded there no longer found in the files checked (fixed or reworded: --write-baseline drops them)"
+        note += tr(
+          "; \(filter.unmatched) recorded there no longer found in the files checked (fixed or reworded: --write-baseline drops them)",
+          "；基线记录的 \(filter.unmatched) 条在本次检查的文件中已不存在（已改正或改写：用 --write-baseline 重写基线即可去掉）")
       }
       printError(note)
     }
@@ -289,12 +360,14 @@ struct LintCommand: AsyncParsableCommand {
           Data(recorded.rendered(toolVersion: HeguiCommand.version).utf8),
           to: URL(fileURLWithPath: writeBaseline, relativeTo: cwd), displayPath: writeBaseline)
       } catch {
-        printError("error: \(error)")
+        printError("\(errorWord)\(error)")
         throw ExitCode(Exit.inputError)
       }
       let fileCount = Set(recorded.entries.map(\.path)).count
       printError(
-        "wrote \(writeBaseline): \(recorded.count) finding\(recorded.count == 1 ? "" : "s") in \(fileCount) file\(fileCount == 1 ? "" : "s")"
+        tr(
+          "wrote \(writeBaseline): \(recorded.count) finding\(recorded.count == 1 ? "" : "s") in \(fileCount) file\(fileCount == 1 ? "" : "s")",
+          "已写入 \(writeBaseline)：\(fileCount) 个文件中的 \(recorded.count) 条问题")
       )
     }
     if writer.errorCount > 0 { throw ExitCode(Exit.inputError) }
@@ -314,7 +387,7 @@ extension LintCommand {
       guard let text = try? TextInput.read(entry.url, displayPath: entry.display) else { continue }
       let result = setup.linter.fix(
         text: text, path: entry.display, format: InputFormat(pathExtension: entry.url.pathExtension))
-      for reason in result.skipped { printError("note: \(TerminalSafe.escape(reason))") }
+      for reason in result.skipped { printError(tr("note: ", "提示：") + TerminalSafe.escape(reason)) }
       guard result.changed else { continue }
       if fixDryRun {
         // A diff for `patch` goes out as it is; one shown on a terminal is made safe to show.
@@ -327,7 +400,7 @@ extension LintCommand {
         do {
           try OutputFile.replace(Data(result.fixed.utf8), at: entry.url, displayPath: entry.display)
         } catch {
-          printError("error: \(error)")
+          printError("\(errorWord)\(error)")
           failed = true
           continue
         }
@@ -417,7 +490,8 @@ final class Progress: @unchecked Sendable {
     let filled = total == 0 ? width : width * done / total
     let rate = Double(self.bytes) / 1_048_576 / max(elapsed, 0.001)
     let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-    FileHandle.standardError.write(Data(String(format: "\r%@ %d/%d files  %.1f MB/s", bar, done, total, rate).utf8))
+    let format = tr("\r%@ %d/%d files  %.1f MB/s", "\r%@ %d/%d 个文件  %.1f MB/s")
+    FileHandle.standardError.write(Data(String(format: format, bar, done, total, rate).utf8))
   }
 
   func finish() {

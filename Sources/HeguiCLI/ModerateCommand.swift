@@ -116,7 +116,7 @@ struct ModerateCommand: AsyncParsableCommand {
         input.errors.append(error)
       }
     }
-    for error in input.errors { printError("error: \(TerminalSafe.escape(error.description))") }
+    for error in input.errors { printError("\(errorWord)\(TerminalSafe.escape(error.description))") }
 
     let printer = ModerationPrinter(format: format)
     var pending = input.items.makeIterator()
@@ -143,7 +143,8 @@ struct ModerateCommand: AsyncParsableCommand {
 
     if let queueFailure {
       let left = input.items.count - printer.printed
-      printError("error: the review queue failed; the run stopped: \(TerminalSafe.escape(queueFailure.outcome.reason))")
+      printError(
+        "\(errorWord)the review queue failed; the run stopped: \(TerminalSafe.escape(queueFailure.outcome.reason))")
       printError(
         "error: \(left) of \(input.items.count) items were not moderated; items printed with a ticket before the "
           + "failure were committed to the queue")
@@ -190,13 +191,13 @@ struct ModerateCommand: AsyncParsableCommand {
       #endif
       let built = try configuration.makePipeline(registry: registry)
       guard built.problems.isEmpty else {
-        for problem in built.problems { printError("error: \(problem)") }
-        printError("error: the pipeline cannot be set up as configured; nothing was moderated")
+        for problem in built.problems { printError("\(errorWord)\(problem)") }
+        printError("\(errorWord)the pipeline cannot be set up as configured; nothing was moderated")
         throw ExitCode(Exit.inputError)
       }
       return (built, queueStages)
     } catch let error as HeguiError {
-      printError("error: \(error)")
+      printError("\(errorWord)\(error)")
       throw ExitCode(Exit.inputError)
     }
   }

@@ -77,7 +77,7 @@ import HeguiLint
     /// Prints a queue error and picks the exit code: 1 for a refusal, 64 for a bad argument, 2
     /// for a queue that cannot be used.
     static func exit(_ error: ReviewQueueError) -> ExitCode {
-      printError("error: \(error)")
+      printError("\(errorWord)\(error)")
       switch error.code {
       case .alreadyDecided, .claimedByOther, .notClaimed, .ticketNotFound: return ExitCode(Exit.findings)
       case .invalidArgument: return ExitCode.validationFailure
@@ -330,7 +330,7 @@ import HeguiLint
         guard FileManager.default.createFile(atPath: output, contents: nil),
           let file = FileHandle(forWritingAtPath: output)
         else {
-          printError("error: cannot write \(output)")
+          printError("\(errorWord)cannot write \(output)")
           throw ExitCode(Exit.inputError)
         }
         handle = file

@@ -114,7 +114,7 @@ struct RulesEvalCommand: AsyncParsableCommand {
       do {
         gate = try EvaluationFloors.load(URL(fileURLWithPath: floors))
       } catch {
-        printError("error: \(error)")
+        printError("\(errorWord)\(error)")
         throw ExitCode(Exit.inputError)
       }
       for corpusFloors in gate.corpora {
@@ -142,7 +142,7 @@ struct RulesEvalCommand: AsyncParsableCommand {
     do {
       return try LabelledCorpus.load(urls)
     } catch {
-      printError("error: \(error)")
+      printError("\(errorWord)\(error)")
       throw ExitCode(Exit.inputError)
     }
   }
@@ -195,7 +195,7 @@ struct RulesTestCommand: AsyncParsableCommand {
     }
     for selector in rule where !ruleset.rules.contains(where: { RuleTestRunner.rule($0, matches: [selector]) }) {
       let near = YAMLReader.nearest(selector, in: ruleset.rules.map(\.id)).map { " (did you mean '\($0)'?)" } ?? ""
-      printError("error: unknown rule id '\(selector)'\(near)")
+      printError("\(errorWord)unknown rule id '\(selector)'\(near)")
       throw ExitCode(Exit.inputError)
     }
     let ids = selected.map(\.id)
@@ -258,7 +258,7 @@ struct RulesShowCommand: AsyncParsableCommand {
       let hint =
         near.count == 1
         ? " (did you mean '\(near[0])'?)" : near.isEmpty ? "" : "; similar: \(near.joined(separator: ", "))"
-      printError("error: unknown rule id '\(id)'\(hint)")
+      printError("\(errorWord)unknown rule id '\(id)'\(hint)")
       throw ExitCode(Exit.inputError)
     }
     try show(rule, in: ruleset)

@@ -66,7 +66,11 @@ public enum HeguiProcess {
     process.executableURL = executable ?? binary
     process.arguments = arguments
     process.currentDirectoryURL = directory
-    var merged = ProcessInfo.processInfo.environment.filter { key, _ in !removing.contains { key.hasPrefix($0) } }
+    // The locale is the test's to give: hegui's own words follow it (English without one).
+    let locale = ["LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"]
+    var merged = ProcessInfo.processInfo.environment.filter { key, _ in
+      !removing.contains { key.hasPrefix($0) } && !locale.contains(key)
+    }
     merged.merge(environment) { $1 }
     process.environment = merged
     let out = Pipe()

@@ -415,6 +415,38 @@ struct LintCLITests {
     #expect(result.status == 64)
   }
 
+  @Test("the CLI's own words follow the locale: Chinese under LANG=zh_CN.UTF-8 (LC_ALL first), English otherwise")
+  func locale() async throws {
+    let zh = ["LANG": "zh_CN.UTF-8"]
+    var result = try await CLI.run(["lint", "--stdin", "--summary"], stdin: "全网最低价\n", environment: zh)
+    #expect(
+      result.stdout.hasSuffix("按规则：\n  1  adlaw.absolute.lowest-price  （拦截 1）\n共 1 条问题（拦截 1，复核 0，提示 0），检查了 1 个文件\n"),
+      "\(result.stdout)")
+    #expect(result.stdout.contains("依据: 《广告法》第九条第三项"), "rule texts are Chinese in every locale")
+    result = try await CLI.run(["lint", "no-such-file.txt"], environment: zh)
+    #expect(result.status == 2)
+    #expect(result.stderr.hasPrefix("错误："), "\(result.stderr)")
+    result = try await CLI.run(["lint"], environment: zh)
+    #expect(result.status == 64)
+    #expect(result.stderr.contains("请给出要检查的文件或目录，或使用 --stdin"), "\(result.stderr)")
+    result = try await CLI.run(["lint", "--help"], environment: zh)
+    #expect(result.stdout.contains("OVERVIEW: 按规则检查话术和商品信息文件"), "\(result.stdout)")
+    #expect(result.stdout.contains("只报告基线里没有的问题。"), "\(result.stdout)")
+    result = try await CLI.run(["explain", "全网最低价"], environment: zh)
+    #expect(result.stdout.hasPrefix("“全网最低价”触发 1 条规则：\n"), "\(result.stdout)")
+
+    for english in [["LANG": "en_US.UTF-8"], [:], ["LANG": "zh_CN.UTF-8", "LC_ALL": "C.UTF-8"]] {
+      result = try await CLI.run(["lint", "--stdin"], stdin: "全网最低价\n", environment: english)
+      #expect(
+        result.stdout.hasSuffix("\n1 finding (1 block, 0 review, 0 info) in 1 file\n"), "\(english): \(result.stdout)")
+      result = try await CLI.run(["lint", "no-such-file.txt"], environment: english)
+      #expect(result.stderr.hasPrefix("error: "), "\(english): \(result.stderr)")
+    }
+    result = try await CLI.run(
+      ["lint", "--stdin"], stdin: "全网最低价\n", environment: ["LC_ALL": "zh_TW.UTF-8", "LANG": "C"])
+    #expect(result.stdout.hasSuffix("检查了 1 个文件\n"), "LC_ALL wins over LANG: \(result.stdout)")
+  }
+
   @Test("directories are walked, --exclude skips globs")
   func walking() async throws {
     let result = try await CLI.run(

@@ -18,7 +18,7 @@ struct Tally {
   }
 
   /// One line per rule, most findings first: `  12  adlaw.absolute.lowest-price  (12 block)`.
-  var ruleTable: String {
+  func ruleTable(in language: Language = .english) -> String {
     struct Row {
       var rule: String
       var total: Int
@@ -32,28 +32,29 @@ struct Tally {
     rows.sort { a, b in a.total != b.total ? a.total > b.total : a.rule < b.rule }
     guard let first = rows.first else { return "" }
     let width = String(first.total).count
-    var text = "by rule:\n"
+    var text = language.pick("by rule:\n", "按规则：\n")
     for row in rows {
       var parts: [String] = []
       for severity in [Severity.block, .review, .info] {
-        if let n = row.severities[severity] { parts.append("\(n) \(severity.rawValue)") }
+        if let n = row.severities[severity] {
+          parts.append(language == .chinese ? "\(language.name(severity)) \(n)" : "\(n) \(severity.rawValue)")
+        }
       }
       let number = String(row.total)
       let pad = String(repeating: " ", count: width - number.count)
-      text += "  \(pad)\(number)  \(row.rule)  (\(parts.joined(separator: ", ")))\n"
+      let shown =
+        language == .chinese ? "（" + parts.joined(separator: "，") + "）" : "(" + parts.joined(separator: ", ") + ")"
+      text += "  \(pad)\(number)  \(row.rule)  \(shown)\n"
     }
     return text
   }
 
-  /// `N findings (B block, R review, I info) in F files[; E input errors]`.
-  var summary: String {
-    let total = counts.values.reduce(0, +)
-    var text =
-      "\(total) finding\(total == 1 ? "" : "s") (\(counts[.block] ?? 0) block, \(counts[.review] ?? 0) review, "
-    text += "\(counts[.info] ?? 0) info) in \(files) file\(files == 1 ? "" : "s")"
-    if errors > 0 { text += "; \(errors) input error\(errors == 1 ? "" : "s")" }
-    return text
+  /// `N findings (B block, R review, I info) in F files[; E input errors]`, in `language`.
+  func summary(in language: Language = .english) -> String {
+    language.summary(total: counts.values.reduce(0, +), counts: counts, files: files, errors: errors)
   }
+
+  var summary: String { summary() }
 }
 
 /// Writes a lint report as results arrive: the streaming formats (text, line, github, jsonl)
@@ -132,7 +133,7 @@ public final class ReportWriter {
   /// document (json, sarif).
   public func finish() {
     switch format {
-    case .text: write((summaryByRule ? tally.ruleTable : "") + summary + "\n")
+    case .text: write((summaryByRule ? tally.ruleTable(in: language) : "") + summary + "\n")
     case .line, .jsonl: break
     case .github: write(LintReport.githubTrailer(github) + summary + "\n")
     case .json: json.finish(tally: tally, toolVersion: toolVersion, write: write)
@@ -144,8 +145,11 @@ public final class ReportWriter {
     }
   }
 
-  /// The summary line so far.
-  public var summary: String { tally.summary }
+  /// The summary line so far, in ``language``.
+  public var summary: String { tally.summary(in: language) }
+
+  /// The language of the summary and the rule table (default English).
+  public var language = Language.english
 
   /// Whether the text report ends with the findings counted by rule (`--summary`).
   public var summaryByRule = false
