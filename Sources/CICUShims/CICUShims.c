@@ -8,6 +8,9 @@
 #include <unicode/uchar.h>
 #include <unicode/uscript.h>
 #include <unicode/utf16.h>
+#include <unicode/ucnv.h>
+#include <unicode/ustring.h>
+#include <stdlib.h>
 #include <unicode/ures.h>
 #include <unicode/ustring.h>
 #include <stdlib.h>
@@ -239,4 +242,50 @@ void CHeguiWordBreaker_close(CHeguiWordBreaker *breaker) {
   ubrk_close(breaker->iterator);
   if (breaker->text != NULL) utext_close(breaker->text);
   free(breaker);
+}
+
+int64_t CHeguiICU_toUTF8(const char *charset, const char *input, int64_t length, char *out, int64_t capacity,
+                         int32_t *status, int64_t *errorOffset) {
+  UErrorCode error = U_ZERO_ERROR;
+  *errorOffset = -1;
+  UConverter *converter = ucnv_open(charset, &error);
+  if (U_FAILURE(error)) {
+    *status = error;
+    return -1;
+  }
+  ucnv_setToUCallBack(converter, UCNV_TO_U_CALLBACK_STOP, NULL, NULL, NULL, &error);
+  // Each input byte yields at most one UTF-16 unit (GB18030's four-byte sequences yield two).
+  int64_t units = length + 2;
+  UChar *utf16 = malloc(sizeof(UChar) * (size_t)units);
+  if (utf16 == NULL) {
+    ucnv_close(converter);
+    *status = U_MEMORY_ALLOCATION_ERROR;
+    return -1;
+  }
+  UChar *target = utf16;
+  const char *source = input;
+  ucnv_toUnicode(converter, &target, utf16 + units, &source, input + length, NULL, 1, &error);
+  if (U_FAILURE(error)) {
+    char invalid[32];
+    int8_t invalidLength = sizeof(invalid);
+    UErrorCode ignored = U_ZERO_ERROR;
+    ucnv_getInvalidChars(converter, invalid, &invalidLength, &ignored);
+    *errorOffset = (int64_t)(source - input) - (U_SUCCESS(ignored) ? invalidLength : 0);
+    *status = error;
+    free(utf16);
+    ucnv_close(converter);
+    return -1;
+  }
+  ucnv_close(converter);
+  int32_t written = 0;
+  UErrorCode utf8Error = U_ZERO_ERROR;
+  int32_t cap = capacity > INT32_MAX ? INT32_MAX : (int32_t)capacity;
+  u_strToUTF8(out, cap, &written, utf16, (int32_t)(target - utf16), &utf8Error);
+  free(utf16);
+  if (utf8Error == U_BUFFER_OVERFLOW_ERROR || utf8Error == U_STRING_NOT_TERMINATED_WARNING) return written;
+  if (U_FAILURE(utf8Error)) {
+    *status = utf8Error;
+    return -1;
+  }
+  return written;
 }

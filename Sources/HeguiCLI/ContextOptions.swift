@@ -16,7 +16,7 @@ struct ContextOptions: ParsableArguments {
   @Option(help: "Shop subject: individual (个人) or enterprise (企业).")
   var shopSubject: ShopSubject?
 
-  @Option(help: "Category id or Chinese name (e.g. food or 食品).")
+  @Option(help: "Category id or Chinese name (e.g. food or 食品).", completion: Completions.categories)
   var category: String?
 
   @Option(name: [.customLong("licence"), .customLong("license")], help: "A licence the shop holds (repeatable).")

@@ -20,7 +20,7 @@ struct ExplainCommand: AsyncParsableCommand {
   @Argument(help: "The phrase (quote it if it has spaces).")
   var phrase: String
 
-  @Option(help: "Category id or Chinese name (e.g. cosmetics or 化妆品).")
+  @Option(help: "Category id or Chinese name (e.g. cosmetics or 化妆品).", completion: Completions.categories)
   var category: String?
 
   @Option(help: "Shop subject: individual (个人) or enterprise (企业).")

@@ -17,7 +17,9 @@ struct InitCommand: AsyncParsableCommand {
   @Argument(help: "The folder to write .hegui.yml in.")
   var directory: String = "."
 
-  @Option(help: "Category id or Chinese name for the project's texts (e.g. cosmetics or 化妆品).")
+  @Option(
+    help: "Category id or Chinese name for the project's texts (e.g. cosmetics or 化妆品).",
+    completion: Completions.categories)
   var category: String?
 
   @Option(help: "Shop subject: individual (个人) or enterprise (企业).")

@@ -63,12 +63,14 @@ struct LintCommand: AsyncParsableCommand {
   var rulesets: [String] = []
 
   @Option(
-    help: ArgumentHelp(tr("Run only this rule, alias or family (repeatable).", "只运行此规则、别名或规则族（可重复）。"), valueName: "id"))
+    help: ArgumentHelp(tr("Run only this rule, alias or family (repeatable).", "只运行此规则、别名或规则族（可重复）。"), valueName: "id"),
+    completion: Completions.ruleIDs)
   var onlyRule: [String] = []
 
   @Option(
     help: ArgumentHelp(
-      tr("Do not run this rule, alias or family (repeatable).", "不运行此规则、别名或规则族（可重复）。"), valueName: "id"))
+      tr("Do not run this rule, alias or family (repeatable).", "不运行此规则、别名或规则族（可重复）。"), valueName: "id"),
+    completion: Completions.ruleIDs)
   var disableRule: [String] = []
 
   @Option(
@@ -83,6 +85,14 @@ struct LintCommand: AsyncParsableCommand {
       tr("Time zone for times shown to people (default: Asia/Shanghai).", "给人看的时间所用的时区（默认 Asia/Shanghai）。"),
       valueName: "id"))
   var timeZone: String?
+
+  @Option(
+    help: ArgumentHelp(
+      tr(
+        "Encoding of the files: utf-8 (default), gbk, gb18030, utf-16 (with a byte-order mark), utf-16le or utf-16be. Never guessed.",
+        "输入文件的编码：utf-8（默认）、gbk、gb18030、utf-16（须有字节序标记）、utf-16le 或 utf-16be。不会自动猜测。"),
+      valueName: "name"))
+  var encoding: String?
 
   @Option(help: ArgumentHelp(tr("Write the report to a file instead of standard output.", "把报告写入文件而不是标准输出。")))
   var output: String?
@@ -161,6 +171,20 @@ struct LintCommand: AsyncParsableCommand {
     }
     if !paths.isEmpty && stdin {
       throw ValidationError(tr("give either paths or --stdin, not both", "路径和 --stdin 只能选一个"))
+    }
+    if let encoding {
+      guard let named = TextEncoding(name: encoding) else {
+        throw ValidationError(
+          tr(
+            "unknown encoding '\(encoding)': utf-8, gbk, gb18030, utf-16, utf-16le or utf-16be",
+            "未知编码 '\(encoding)'：可用 utf-8、gbk、gb18030、utf-16、utf-16le 或 utf-16be"))
+      }
+      if named != .utf8 && (fix || fixDryRun) {
+        throw ValidationError(
+          tr(
+            "--fix writes UTF-8 only: convert the file to UTF-8 first, then fix it",
+            "--fix 只写 UTF-8：请先把文件转换为 UTF-8 再自动改写"))
+      }
     }
     if let jobs, jobs < 1 { throw ValidationError(tr("--jobs must be at least 1", "--jobs 至少为 1")) }
     if let timeZone, TimeZone(identifier: timeZone) == nil {
@@ -299,12 +323,14 @@ struct LintCommand: AsyncParsableCommand {
 
     if stdin {
       let format = InputFormat(pathExtension: URL(fileURLWithPath: stdinFilename).pathExtension)
-      if format.isListing {
+      let encoding = primary.linter.options.encoding
+      if format.isListing || encoding != .utf8 {
         let data = FileHandle.standardInput.readDataToEndOfFile()
         do {
           state.add(
             primary.linter.lint(
-              text: try TextInput.decode(data, path: stdinFilename), path: stdinFilename, format: format))
+              text: try TextInput.decode(data, path: stdinFilename, encoding: encoding), path: stdinFilename,
+              format: format))
         } catch {
           state.add(LintedFile(path: stdinFilename, findings: [], errors: [error]))
         }

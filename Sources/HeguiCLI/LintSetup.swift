@@ -71,6 +71,7 @@ struct LintSetups {
         .unknownCategory, "unknown category '\(category)' (--category); known: \(known().joined(separator: ", "))")
     }
     var options = LintOptions()
+    options.encoding = command.encoding.flatMap(TextEncoding.init(name:)) ?? .utf8
     options.splitter.columns = try situation.listingColumns(configured: configuration.columns)
     options.splitter.context = situation.context
     options.splitter.contextsByGlob = configuration.contexts

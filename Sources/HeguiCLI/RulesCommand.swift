@@ -177,7 +177,8 @@ struct RulesTestCommand: AsyncParsableCommand {
 
   @OptionGroup var source: RuleSource
 
-  @Option(help: ArgumentHelp("Only this rule id or family (repeatable).", valueName: "id"))
+  @Option(
+    help: ArgumentHelp("Only this rule id or family (repeatable).", valueName: "id"), completion: Completions.ruleIDs)
   var rule: [String] = []
 
   @Option(help: "Output format: text, json or junit.")
@@ -242,7 +243,7 @@ struct RulesShowCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "show", abstract: "Explain a rule: message, basis, suggestions, examples.")
 
-  @Argument(help: "Rule id or alias.")
+  @Argument(help: "Rule id or alias.", completion: Completions.ruleIDs)
   var id: String
 
   @Option(help: ArgumentHelp("Ruleset directory (repeatable).", valueName: "dir"))

@@ -55,6 +55,8 @@ public struct LintedFile: Sendable {
 public struct LintOptions: Sendable {
   /// What is a text and in which situation it is checked (contexts by glob, default facts).
   public var splitter = ItemSplitter()
+  /// The encoding files are read in (`--encoding`); UTF-8 unless told.
+  public var encoding = TextEncoding.utf8
 
   /// Default options.
   public init() {}
@@ -94,9 +96,13 @@ public struct Linter: Sendable {
   /// errors of each piece in file order, and at least one piece per file.
   public func lint(fileAt url: URL, displayPath: String, blockSize: Int = 1 << 20, _ body: (LintedFile) -> Void) {
     let format = InputFormat(pathExtension: url.pathExtension)
-    if format.isListing {
+    // A file in another encoding is converted whole, then checked as UTF-8 text.
+    if format.isListing || options.encoding != .utf8 {
       do {
-        body(lint(text: try TextInput.read(url, displayPath: displayPath), path: displayPath, format: format))
+        body(
+          lint(
+            text: try TextInput.read(url, displayPath: displayPath, encoding: options.encoding), path: displayPath,
+            format: format))
       } catch {
         body(LintedFile(path: displayPath, findings: [], errors: [error]))
       }

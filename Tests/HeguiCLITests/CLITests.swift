@@ -447,6 +447,35 @@ struct LintCLITests {
     #expect(result.stdout.hasSuffix("检查了 1 个文件\n"), "LC_ALL wins over LANG: \(result.stdout)")
   }
 
+  @Test("--encoding reads GBK and UTF-16 exports; without it they are refused with a hint, never guessed")
+  func encodings() async throws {
+    let directory = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    // 商品标题,描述 / 全网最低价,顶级 in GBK
+    let hex = "c9ccc6b7b1eacce22cc3e8caf60ac8abcdf8d7eeb5cdbcdb2cb6a5bcb60a"
+    let gbk = Data(
+      stride(from: 0, to: hex.count, by: 2).map {
+        UInt8(hex.dropFirst($0).prefix(2), radix: 16) ?? 0
+      })
+    try gbk.write(to: directory.appending(path: "export.csv"))
+    var result = try await CLI.run(["lint", "--format", "line", "export.csv"], cwd: directory)
+    #expect(result.status == 2)
+    #expect(result.stdout.contains("name its encoding (--encoding gbk"), "\(result.stdout)")
+    result = try await CLI.run(["lint", "--format", "line", "--encoding", "gbk", "export.csv"], cwd: directory)
+    #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+    #expect(result.stdout.contains("export.csv:2:1:record=1:field=title:block:adlaw.absolute.lowest-price:"))
+    #expect(result.stdout.contains("field=description:block:adlaw.absolute.top-grade:"))
+    result = try await CLI.run(
+      ["lint", "--format", "line", "--encoding", "utf-16", "--stdin", "--stdin-filename", "a.txt"],
+      stdin: "", cwd: directory)
+    #expect(result.status == 2, "empty UTF-16 input has no byte-order mark: \(result.stdout)")
+    result = try await CLI.run(["lint", "--encoding", "big5", "export.csv"], cwd: directory)
+    #expect(result.status == 64)
+    result = try await CLI.run(["lint", "--fix", "--encoding", "gbk", "export.csv"], cwd: directory)
+    #expect(result.status == 64)
+    #expect(try Data(contentsOf: directory.appending(path: "export.csv")) == gbk)
+  }
+
   @Test("directories are walked, --exclude skips globs")
   func walking() async throws {
     let result = try await CLI.run(
@@ -505,6 +534,29 @@ struct ExplainInitCLITests {
     #expect(result.status == 0)
     #expect(
       try String(contentsOf: directory.appending(path: ".hegui.yml"), encoding: .utf8).contains("# category: food"))
+  }
+}
+
+@Suite("shell completion (end to end)")
+struct CompletionCLITests {
+  @Test("completion scripts for bash, zsh and fish; rule ids, families and categories complete as typed")
+  func completion() async throws {
+    for shell in ["bash", "zsh", "fish"] {
+      let script = try await CLI.run(["--generate-completion-script", shell])
+      #expect(script.status == 0)
+      #expect(script.stdout.contains("---completion"), "\(shell) asks hegui for rule ids and categories")
+    }
+    var result = try await CLI.run([
+      "---completion", "lint", "--", "--only-rule", "1", "12", "--only-rule", "adlaw.absol",
+    ])
+    let ids = result.stdout.split(separator: "\n").map(String.init)
+    #expect(ids.contains("adlaw.absolute"), "\(ids)")
+    #expect(ids.contains("adlaw.absolute.lowest-price"), "\(ids)")
+    #expect(ids.allSatisfy { $0.hasPrefix("adlaw.absol") }, "\(ids)")
+    result = try await CLI.run(["---completion", "lint", "--", "--category", "1", "1", "--category", "化"])
+    #expect(result.stdout.split(separator: "\n").contains("化妆品"), "\(result.stdout)")
+    result = try await CLI.run(["---completion", "rules", "show", "--", "positional@0", "0", "9", "cosmetics"])
+    #expect(result.stdout.split(separator: "\n").contains("cosmetics.special-efficacy"), "\(result.stdout)")
   }
 }
 

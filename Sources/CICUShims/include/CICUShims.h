@@ -60,6 +60,14 @@ int64_t CHeguiWordBreaker_boundaries(CHeguiWordBreaker *breaker, int64_t *out, i
 
 void CHeguiWordBreaker_close(CHeguiWordBreaker *breaker);
 
+/// Converts `length` bytes of text in the ICU converter `charset` ("GBK", "GB18030", "UTF-16",
+/// "UTF-16LE", "UTF-16BE") to UTF-8, strictly: a byte sequence that is invalid or has no Unicode
+/// mapping stops the conversion (nothing is replaced or dropped). Returns the UTF-8 length, with
+/// the bytes in `out` when it fits in `capacity` (call again with a larger buffer when it does
+/// not), or -1 with `*status` set and `*errorOffset` at the first byte that could not be read.
+int64_t CHeguiICU_toUTF8(const char *charset, const char *input, int64_t length, char *out, int64_t capacity,
+                         int32_t *status, int64_t *errorOffset);
+
 #ifdef __cplusplus
 }
 #endif

@@ -24,6 +24,11 @@ package enum TextFile {
       guard let base = raw.baseAddress, let found = memchr(base, 0, raw.count) else { return nil }
       return base.distance(to: UnsafeRawPointer(found))
     }
+    if base.offset == 0 && (data.starts(with: [0xFF, 0xFE]) || data.starts(with: [0xFE, 0xFF])) {
+      throw HeguiError(
+        .invalidInput, "this file is UTF-16 (it starts with a UTF-16 byte-order mark): read it with --encoding utf-16",
+        at: .init(path: path))
+    }
     if let nulOffset {
       let offset = nulOffset + base.offset
       throw HeguiError(
@@ -40,7 +45,9 @@ package enum TextFile {
     throw HeguiError(
       .invalidInput,
       String(
-        format: "not valid UTF-8: byte 0x%02X at offset %d; convert the file to UTF-8", data[data.startIndex + offset],
+        format:
+          "not valid UTF-8: byte 0x%02X at offset %d; convert the file to UTF-8, or name its encoding (--encoding gbk, gb18030, utf-16)",
+        data[data.startIndex + offset],
         offset + base.offset),
       at: .init(path: path, line: line, column: column))
   }

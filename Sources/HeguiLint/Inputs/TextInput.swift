@@ -24,4 +24,17 @@ public enum TextInput {
   public static func read(_ url: URL, displayPath: String? = nil) throws(HeguiError) -> String {
     try TextFile.read(url, displayPath: displayPath)
   }
+
+  /// Reads a file in `encoding`, converted to UTF-8 strictly (``TextEncoding``).
+  ///
+  /// - Throws: `HeguiError` as ``read(_:displayPath:)``, and `invalidInput` naming the first byte
+  ///   the encoding does not allow.
+  public static func read(_ url: URL, displayPath: String? = nil, encoding: TextEncoding) throws(HeguiError) -> String {
+    try TextFile.read(url, displayPath: displayPath, encoding: encoding)
+  }
+
+  /// Decodes bytes in `encoding` (``TextEncoding``).
+  public static func decode(_ data: Data, path: String, encoding: TextEncoding) throws(HeguiError) -> String {
+    try TextFile.decode(data, path: path, encoding: encoding)
+  }
 }
