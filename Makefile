@@ -4,7 +4,7 @@
 
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = "0" ] || command -v sudo >/dev/null 2>&1 && [ "$$(id -u)" != "0" ] && echo sudo)
-SYSTEM_PACKAGES := libicu-dev libpcre2-dev libsqlite3-dev pkgconf
+SYSTEM_PACKAGES := libicu-dev libpcre2-dev libsqlite3-dev zlib1g-dev pkgconf
 HEGUI := .build/debug/hegui
 
 # Everything swift-format checks (.swift-format at the root; Tests/ has its own, looser one).
@@ -23,8 +23,8 @@ include Fuzz/fuzz.mk
 
 # Installs the C libraries only when pkg-config cannot find them (or pkg-config is missing).
 deps:
-	@if pkg-config --exists icu-i18n libpcre2-8 sqlite3 2>/dev/null; then \
-	  echo "system packages: icu-i18n, libpcre2-8, sqlite3 found"; \
+	@if pkg-config --exists icu-i18n libpcre2-8 sqlite3 zlib 2>/dev/null; then \
+	  echo "system packages: icu-i18n, libpcre2-8, sqlite3, zlib found"; \
 	else \
 	  echo "installing $(SYSTEM_PACKAGES)"; \
 	  $(SUDO) apt-get update && $(SUDO) apt-get install -y $(SYSTEM_PACKAGES); \

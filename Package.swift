@@ -46,6 +46,11 @@ let package = Package(
       pkgConfig: "libpcre2-8",
       providers: [.apt(["libpcre2-dev"])]
     ),
+    .systemLibrary(
+      name: "CZlib",
+      pkgConfig: "zlib",
+      providers: [.apt(["zlib1g-dev"])]
+    ),
     .executableTarget(
       name: "EmbedRulesetsTool",
       swiftSettings: swiftSettings
@@ -68,7 +73,7 @@ let package = Package(
     ),
     .target(
       name: "HeguiLint",
-      dependencies: ["Hegui", .product(name: "Yams", package: "Yams")],
+      dependencies: ["Hegui", "CZlib", .product(name: "Yams", package: "Yams")],
       swiftSettings: swiftSettings
     ),
     .target(

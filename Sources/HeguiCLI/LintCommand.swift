@@ -324,7 +324,9 @@ struct LintCommand: AsyncParsableCommand {
     if stdin {
       let format = InputFormat(pathExtension: URL(fileURLWithPath: stdinFilename).pathExtension)
       let encoding = primary.linter.options.encoding
-      if format.isListing || encoding != .utf8 {
+      if format == .xlsx {
+        state.add(primary.linter.lint(workbook: FileHandle.standardInput.readDataToEndOfFile(), path: stdinFilename))
+      } else if format.isListing || encoding != .utf8 {
         let data = FileHandle.standardInput.readDataToEndOfFile()
         do {
           state.add(
@@ -410,6 +412,14 @@ extension LintCommand {
     var files = 0
     var failed = false
     for (entry, setup) in work {
+      if InputFormat(pathExtension: entry.url.pathExtension) == .xlsx {
+        printError(
+          tr("note: ", "提示：")
+            + tr(
+              "\(entry.display): Excel workbooks are not rewritten by --fix (change them in Excel)",
+              "\(entry.display)：--fix 不改写 Excel 工作簿（请在 Excel 中修改）"))
+        continue
+      }
       guard let text = try? TextInput.read(entry.url, displayPath: entry.display) else { continue }
       let result = setup.linter.fix(
         text: text, path: entry.display, format: InputFormat(pathExtension: entry.url.pathExtension))

@@ -105,9 +105,13 @@ struct ModerateCommand: AsyncParsableCommand {
         input.errors += walk.errors
         for target in walk.files {
           do {
+            let format = InputFormat(pathExtension: target.url.pathExtension)
+            if format == .xlsx {
+              input.add(workbook: try TextInput.bytes(target.url, displayPath: target.display), path: target.display)
+              continue
+            }
             input.add(
-              text: try TextInput.read(target.url, displayPath: target.display), path: target.display,
-              format: InputFormat(pathExtension: target.url.pathExtension))
+              text: try TextInput.read(target.url, displayPath: target.display), path: target.display, format: format)
           } catch {
             input.errors.append(error)
           }
@@ -231,6 +235,12 @@ struct ModerationInput {
 
   init(splitter: ItemSplitter) {
     self.splitter = splitter
+  }
+
+  mutating func add(workbook data: Data, path: String) {
+    let split = splitter.moderationItems(workbook: data, path: path)
+    items += split.items
+    errors += split.errors
   }
 
   mutating func add(text: String, path: String, format: InputFormat) {

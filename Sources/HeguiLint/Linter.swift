@@ -96,6 +96,14 @@ public struct Linter: Sendable {
   /// errors of each piece in file order, and at least one piece per file.
   public func lint(fileAt url: URL, displayPath: String, blockSize: Int = 1 << 20, _ body: (LintedFile) -> Void) {
     let format = InputFormat(pathExtension: url.pathExtension)
+    if format == .xlsx {
+      do {
+        body(lint(workbook: try TextInput.bytes(url, displayPath: displayPath), path: displayPath))
+      } catch {
+        body(LintedFile(path: displayPath, findings: [], errors: [error]))
+      }
+      return
+    }
     // A file in another encoding is converted whole, then checked as UTF-8 text.
     if format.isListing || options.encoding != .utf8 {
       do {
@@ -233,8 +241,16 @@ public struct Linter: Sendable {
     }
   }
 
+  /// Lints an Excel workbook's first sheet as a listing export (``XLSXReader``).
+  public func lint(workbook data: Data, path: String) -> LintedFile {
+    lintListings(options.splitter.listings(workbook: data, path: path), path: path)
+  }
+
   private func lintListings(text: String, path: String, format: InputFormat) -> LintedFile {
-    let parsed = options.splitter.listings(in: text, path: path, format: format)
+    lintListings(options.splitter.listings(in: text, path: path, format: format), path: path)
+  }
+
+  private func lintListings(_ parsed: ListingParser.Parsed, path: String) -> LintedFile {
     var errors = parsed.errors
     var findings: [LintFinding] = []
     let defaults = options.splitter.listingDefaults(path: path)

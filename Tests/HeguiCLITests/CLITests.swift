@@ -476,6 +476,18 @@ struct LintCLITests {
     #expect(try Data(contentsOf: directory.appending(path: "export.csv")) == gbk)
   }
 
+  @Test("an Excel export (.xlsx) is walked and linted: findings name the Excel row, record and field")
+  func workbooks() async throws {
+    let folder = CLI.root.appending(path: "Tests/Fixtures/xlsx")
+    let result = try await CLI.run(["lint", "--format", "line", "--only-rule", "adlaw.absolute", "."], cwd: folder)
+    #expect(result.status == 0, "the review finding is below block: \(result.stderr)")
+    #expect(
+      result.stdout.contains(
+        "5g-phone-analysis_jd.xlsx:409:17:record=408:field=title:review:adlaw.absolute.context-dependent:"),
+      "\(result.stdout)")
+    #expect(!result.stdout.contains(":error:"), "every workbook reads: \(result.stdout)")
+  }
+
   @Test("directories are walked, --exclude skips globs")
   func walking() async throws {
     let result = try await CLI.run(

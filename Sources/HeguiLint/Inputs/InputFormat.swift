@@ -10,6 +10,9 @@ public enum InputFormat: String, Sendable, Hashable, CaseIterable {
   case jsonl
   /// A CSV listing export with a header row.
   case csv
+  /// An Excel workbook (`.xlsx`) listing export: the first sheet, with a header row
+  /// (``XLSXReader``).
+  case xlsx
 
   /// The format of a file with this extension (case-insensitive, without the dot); anything
   /// that is not a known listing or subtitle extension is a script.
@@ -19,6 +22,7 @@ public enum InputFormat: String, Sendable, Hashable, CaseIterable {
     case "json": self = .json
     case "jsonl", "ndjson": self = .jsonl
     case "csv": self = .csv
+    case "xlsx": self = .xlsx
     default: self = .script
     }
   }
@@ -26,13 +30,13 @@ public enum InputFormat: String, Sendable, Hashable, CaseIterable {
   /// Whether records of product listings (title, description, category …) are in it.
   public var isListing: Bool {
     switch self {
-    case .json, .jsonl, .csv: true
+    case .json, .jsonl, .csv, .xlsx: true
     case .script, .srt: false
     }
   }
 
   /// Extensions read as listing exports when walking directories.
-  public static let listingExtensions: Set<String> = ["json", "jsonl", "ndjson", "csv"]
+  public static let listingExtensions: Set<String> = ["json", "jsonl", "ndjson", "csv", "xlsx"]
   /// Extensions read as scripts when walking directories.
   public static let scriptExtensions: Set<String> = ["txt", "md", "srt", "text", "markdown"]
 }

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import Hegui
 
 /// The one place that decides what in an input is a text to check and in which situation:
@@ -88,6 +88,16 @@ public struct ItemSplitter: Sendable {
     ListingParser.parse(text, path: path, format: format, columns: columns)
   }
 
+  /// The records of an Excel workbook's first sheet (``XLSXReader``).
+  public func listings(workbook data: Data, path: String) -> ListingParser.Parsed {
+    ListingParser.parse(workbook: data, path: path, columns: columns)
+  }
+
+  /// The moderation items of an Excel workbook: every listing title and description.
+  public func moderationItems(workbook data: Data, path: String) -> (items: [ModerationItem], errors: [HeguiError]) {
+    listingItems(listings(workbook: data, path: path), path: path)
+  }
+
   /// The moderation items of one input: every non-empty script line (SRT cue numbers and
   /// timings, and `#! hegui` directives, are not items) or every listing title and description.
   ///
@@ -96,7 +106,7 @@ public struct ItemSplitter: Sendable {
   public func moderationItems(
     text: String, path: String, format: InputFormat
   ) -> (items: [ModerationItem], errors: [HeguiError]) {
-    if format.isListing { return listingItems(text: text, path: path, format: format) }
+    if format.isListing { return listingItems(listings(in: text, path: path, format: format), path: path) }
     let situation = scriptSituation(path: path, format: format)
     var items: [ModerationItem] = []
     var number = 0
@@ -111,9 +121,8 @@ public struct ItemSplitter: Sendable {
   }
 
   private func listingItems(
-    text: String, path: String, format: InputFormat
+    _ parsed: ListingParser.Parsed, path: String
   ) -> (items: [ModerationItem], errors: [HeguiError]) {
-    let parsed = listings(in: text, path: path, format: format)
     var items: [ModerationItem] = []
     var errors = parsed.errors
     let defaults = listingDefaults(path: path)

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import Hegui
 
 /// A listing as read from an export file: the `Listing` and where it is in the file.
@@ -129,7 +129,34 @@ public enum ListingParser {
     case .jsonl: (records, errors, headers) = parseJSONLines(text, path: path, columns: columns)
     case .csv: (records, errors, headers) = parseCSV(text, path: path, columns: columns)
     case .json, .script, .srt: (records, errors, headers) = parseJSON(text, path: path, columns: columns)
+    case .xlsx:
+      // A workbook is binary: ``parse(workbook:path:columns:)`` reads it.
+      (records, errors, headers) = (
+        [], [HeguiError(.invalidInput, "an Excel workbook is read from its bytes", at: .init(path: path))], []
+      )
     }
+    return checked(records: records, errors: errors, headers: headers, path: path)
+  }
+
+  /// Parses the first sheet of an Excel workbook (``XLSXReader``): a header row, then one record
+  /// per row, each at its Excel row number.
+  public static func parse(workbook data: Data, path: String, columns: ListingColumns = ListingColumns()) -> Parsed {
+    let rows: [XLSXReader.Row]
+    do {
+      rows = try XLSXReader.rows(data, path: path)
+    } catch {
+      return Parsed(records: [], errors: [error])
+    }
+    let (records, errors, headers) = records(
+      rows: rows.map { (line: $0.number, fields: $0.cells) }, path: path, columns: columns, padded: true)
+    return checked(records: records, errors: errors, headers: headers, path: path)
+  }
+
+  /// The parse, with an error when records exist but none holds text.
+  private static func checked(
+    records: [ListingRecord], errors: [HeguiError], headers: [String], path: String
+  ) -> Parsed {
+    var errors = errors
     // A file whose records hold no text at all was not checked: say so, never pass it silently.
     if !records.isEmpty && !records.contains(where: { $0.listing.title != nil || $0.listing.description != nil }) {
       let seen = headers.isEmpty ? "" : "; the columns seen: " + headers.map { "'\($0)'" }.joined(separator: ", ")
@@ -275,14 +302,29 @@ public enum ListingParser {
     _ text: String, path: String, columns: ListingColumns
   ) -> ([ListingRecord], [HeguiError], [String]) {
     let parsed = CSVParser.parse(text)
-    var errors = parsed.errors.map { HeguiError(.invalidInput, $0.message, at: .init(path: path, line: $0.line)) }
-    guard let header = parsed.rows.first else { return ([], errors, []) }
+    let errors = parsed.errors.map { HeguiError(.invalidInput, $0.message, at: .init(path: path, line: $0.line)) }
+    let (records, more, headers) = records(
+      rows: parsed.rows.map { (line: $0.line, fields: $0.fields) }, path: path, columns: columns, padded: false)
+    return (records, errors + more, headers)
+  }
+
+  /// Records from a table's rows: the first row is the header. With `padded` (a workbook, whose
+  /// rows omit trailing empty cells), a short row is padded; a value beyond the header is an
+  /// error either way.
+  static func records(
+    rows: [(line: Int, fields: [String])], path: String, columns: ListingColumns, padded: Bool
+  ) -> ([ListingRecord], [HeguiError], [String]) {
+    var errors: [HeguiError] = []
+    guard let header = rows.first else { return ([], errors, []) }
     let headers = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
     // Each column's field, or its own name (lower-cased) when it names none.
     let names = headers.map { columns.field(for: $0) ?? $0.lowercased() }
     var listings: [ListingRecord] = []
-    for row in parsed.rows.dropFirst() {
+    for var row in rows.dropFirst() {
       if row.fields.count == 1 && row.fields[0].isEmpty { continue }
+      if padded && row.fields.count < names.count {
+        row.fields += Array(repeating: "", count: names.count - row.fields.count)
+      }
       if row.fields.count != names.count {
         errors.append(
           HeguiError(

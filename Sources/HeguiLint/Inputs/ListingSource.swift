@@ -67,6 +67,7 @@ struct ListingSource {
     let bytes = Array(text.utf8)
     switch format {
     case .csv: readCSV(bytes, columns: columns)
+    case .xlsx: return  // a workbook's fields are not rewritten
     case .jsonl:
       var start = 0
       var line = 1

@@ -33,6 +33,24 @@ public enum TextInput {
     try TextFile.read(url, displayPath: displayPath, encoding: encoding)
   }
 
+  /// Reads a file's bytes (a workbook), within the size limit.
+  ///
+  /// - Throws: `HeguiError` (`io`) when unreadable or too large.
+  public static func bytes(_ url: URL, displayPath: String? = nil) throws(HeguiError) -> Data {
+    let path = displayPath ?? url.path
+    let data: Data
+    do {
+      data = try Data(contentsOf: url)
+    } catch {
+      throw HeguiError(.io, "cannot read: \((error as NSError).localizedDescription)", at: .init(path: path))
+    }
+    if data.count > maximumFileSize {
+      throw HeguiError(
+        .io, "file is \(data.count) bytes, over the limit of \(maximumFileSize) bytes; split it", at: .init(path: path))
+    }
+    return data
+  }
+
   /// Decodes bytes in `encoding` (``TextEncoding``).
   public static func decode(_ data: Data, path: String, encoding: TextEncoding) throws(HeguiError) -> String {
     try TextFile.decode(data, path: path, encoding: encoding)
