@@ -15,7 +15,7 @@ struct LintCommand: AsyncParsableCommand {
       "Check script and listing files (or standard input) against the rules.", "按规则检查话术和商品信息文件（或标准输入）。"),
     discussion: language == .chinese
       ? """
-      .txt、.md、.srt 是话术；.json、.jsonl、.csv 是商品导出文件，标题和描述各按自己的语境检查，
+      .txt、.md、.srt 是话术；.json、.jsonl、.csv、.xlsx 是商品导出文件，标题和描述各按自己的语境检查，
       并带上记录的类目、店铺主体和资质。目录会逐层遍历。
 
       每个文件按它所在目录向上最近的 .hegui.yml 检查（直到仓库根目录；最近的一份整体生效，
@@ -28,7 +28,7 @@ struct LintCommand: AsyncParsableCommand {
       退出码：0 没有达到 --fail-on 的问题；1 有达到的问题；2 输入无法读取、配置或规则有误；64 用法错误。
       """
       : """
-      Text files (.txt, .md, .srt) are scripts; .json, .jsonl and .csv are listing exports whose
+      Text files (.txt, .md, .srt) are scripts; .json, .jsonl, .csv and .xlsx are listing exports whose
       title and description are checked each in its own context, with the record's category,
       shop subject and licences. Directories are walked.
 

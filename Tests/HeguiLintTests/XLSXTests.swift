@@ -68,6 +68,9 @@ struct XLSXTests {
       }
     }
     #expect(message(Array("商品标题,描述\n".utf8))?.contains("it is not a ZIP archive") == true)
+    #expect(
+      message([0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] + Array(repeating: 0, count: 512))?.contains(
+        "save it as .xlsx") == true)
     #expect(message(Array(good.prefix(good.count / 2)))?.contains("no ZIP central directory") == true)
     // The shared strings' declared size one byte short: the part inflates past it (a ZIP bomb's trick).
     var bomb = good

@@ -22,7 +22,9 @@ public enum InputFormat: String, Sendable, Hashable, CaseIterable {
     case "json": self = .json
     case "jsonl", "ndjson": self = .jsonl
     case "csv": self = .csv
-    case "xlsx": self = .xlsx
+    // An old binary .xls is read as a workbook too, so that it is refused with a reason (save
+    // it as .xlsx) rather than read as text or left out of a walk.
+    case "xlsx", "xls": self = .xlsx
     default: self = .script
     }
   }
@@ -36,7 +38,7 @@ public enum InputFormat: String, Sendable, Hashable, CaseIterable {
   }
 
   /// Extensions read as listing exports when walking directories.
-  public static let listingExtensions: Set<String> = ["json", "jsonl", "ndjson", "csv", "xlsx"]
+  public static let listingExtensions: Set<String> = ["json", "jsonl", "ndjson", "csv", "xlsx", "xls"]
   /// Extensions read as scripts when walking directories.
   public static let scriptExtensions: Set<String> = ["txt", "md", "srt", "text", "markdown"]
 }

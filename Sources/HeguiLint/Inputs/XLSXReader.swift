@@ -81,6 +81,9 @@ public enum XLSXReader {
 
   /// The archive's entries by name, from its central directory.
   static func entries(_ b: [UInt8]) throws(Failure) -> [String: Entry] {
+    if b.starts(with: [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]) {
+      throw Failure(message: "it is an .xls workbook from old Excel (a binary format): save it as .xlsx")
+    }
     guard b.count >= 22, b.starts(with: [0x50, 0x4B]) else { throw Failure(message: "it is not a ZIP archive") }
     // The end-of-central-directory record: within the last 64 KB + 22 bytes.
     var end = -1
