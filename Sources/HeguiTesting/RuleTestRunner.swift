@@ -289,6 +289,21 @@ public struct RuleTestRunner: Sendable {
       for suggestion in rule.suggestions where !Self.placeholders(in: suggestion).isEmpty {
         fail("the suggestion '\(suggestion)' holds a placeholder; suggestions are shown as written")
       }
+      // Scoped suggestions: wherever the rule fires in its examples, it must still offer a
+      // rewrite that suits that context and category (a scope that leaves a finding with none
+      // means a merchant is told what is wrong and not what to write).
+      if !rule.suggestionScopes.isEmpty {
+        for (n, example) in rule.triggerExamples.enumerated() {
+          let offered = checker.check(example.text, context: checkContext(example)).findings.filter {
+            $0.ruleID == rule.id
+          }
+          if let bare = offered.first(where: { $0.suggestions.isEmpty }) {
+            fail(
+              "in trigger example \(n + 1) (\(example.context.rawValue)\(example.category.map { ", \($0)" } ?? "")) the finding on “\(bare.match)” offers no suggestion: no scoped suggestion suits it; add one for this context or category",
+              at: example.location)
+          }
+        }
+      }
       // A fix is written unattended: each trigger example it fixes must pass afterwards, and
       // the rewrite must not make another rule block.
       if rule.fix != nil {

@@ -163,6 +163,28 @@ struct RunnerTests {
     #expect(good.gates().isEmpty, "\(good.gates().map(\.message))")
   }
 
+  @Test("gate: a trigger example whose finding is left with no suggestion that suits its context or category fails")
+  func suggestionScopeGate() throws {
+    let r = try runner(
+      """
+      - id: t.cure
+        kind: lexicon
+        severity: block
+        message: m
+        basis: b
+        suggestions: [{text: 均衡饮食, categories: [food]}]
+        terms: [降血糖]
+        examples:
+          trigger: ["能⟦降血糖⟧", {text: "饼干能⟦降血糖⟧", category: food}]
+          pass: [血糖仪]
+      """)
+    let messages = r.gates().map(\.message)
+    #expect(
+      messages.contains { $0.hasPrefix("in trigger example 1 (livestream) the finding on “降血糖” offers no suggestion") },
+      "\(messages)")
+    #expect(!messages.contains { $0.hasPrefix("in trigger example 2") }, "\(messages)")
+  }
+
   @Test("format: 'fix' must be one of the suggestions and a finished rewrite")
   func fixFormat() throws {
     for (fix, message) in [
