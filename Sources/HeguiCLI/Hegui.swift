@@ -51,6 +51,11 @@ let language = Language.current
 /// `english` or `chinese`, by the locale.
 func tr(_ english: String, _ chinese: String) -> String { language.pick(english, chinese) }
 
+/// An error as people read it, in the locale's language (``Language/describe(_:)``).
+func describeError(_ error: any Error) -> String {
+  (error as? HeguiError).map(language.describe) ?? "\(error)"
+}
+
 /// The word before an error on standard error.
 var errorWord: String { tr("error: ", "错误：") }
 
@@ -66,7 +71,7 @@ func loadRuleset(directories: [String], includingShipped: Bool = true) throws ->
     let urls = directories.map { URL(fileURLWithPath: $0) }
     return try Ruleset.load(directories: urls, includingShipped: includingShipped)
   } catch {
-    printError("\(errorWord)\(error)")
+    printError(errorWord + describeError(error))
     throw ExitCode(Exit.inputError)
   }
 }

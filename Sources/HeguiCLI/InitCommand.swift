@@ -60,7 +60,7 @@ struct InitCommand: AsyncParsableCommand {
       let configuration = try ProjectConfiguration.load(target)
       try configuration.validate(against: ruleset)
     } catch {
-      printError("\(errorWord)\(error)")
+      printError(errorWord + describeError(error))
       throw ExitCode(Exit.inputError)
     }
     print(

@@ -201,7 +201,7 @@ struct LintCommand: AsyncParsableCommand {
     do {
       setups = try LintSetups(command: self, workingDirectory: cwd)
     } catch {
-      printError("\(errorWord)\(error)")
+      printError(errorWord + describeError(error))
       throw ExitCode(Exit.inputError)
     }
     if let printConfig {
@@ -249,7 +249,7 @@ struct LintCommand: AsyncParsableCommand {
     }
     if !setupErrors.isEmpty {
       for error in setupErrors.values.sorted(by: { $0.description < $1.description }) {
-        printError("\(errorWord)\(error)")
+        printError(errorWord + describeError(error))
       }
       throw ExitCode(Exit.inputError)
     }
@@ -257,7 +257,7 @@ struct LintCommand: AsyncParsableCommand {
     do {
       primary = try stdinSetup ?? work.first?.1 ?? setups.setup(forDirectory: cwd)
     } catch {
-      printError("\(errorWord)\(error)")
+      printError(errorWord + describeError(error))
       throw ExitCode(Exit.inputError)
     }
 
@@ -288,7 +288,7 @@ struct LintCommand: AsyncParsableCommand {
         try output.map { try OutputFile.Stream.open(URL(fileURLWithPath: $0, relativeTo: cwd), displayPath: $0) }
         ?? .standardOutput()
     } catch {
-      printError("\(errorWord)\(error)")
+      printError(errorWord + describeError(error))
       throw ExitCode(Exit.inputError)
     }
     // The report streams (text, line, github, jsonl) or is written at the end (json, sarif); the
@@ -312,7 +312,7 @@ struct LintCommand: AsyncParsableCommand {
       do {
         state.filter = Baseline.Filter(try Baseline.load(url, displayPath: baseline))
       } catch {
-        printError("\(errorWord)\(error)")
+        printError(errorWord + describeError(error))
         throw ExitCode(Exit.inputError)
       }
       state.filterKeys = BaselinePaths.keys(for: files, baseline: url)
@@ -364,11 +364,11 @@ struct LintCommand: AsyncParsableCommand {
     do {
       try sink.close()
     } catch {
-      printError("\(errorWord)\(error)")
+      printError(errorWord + describeError(error))
       throw ExitCode(Exit.inputError)
     }
     if output != nil && format != .text { printError(writer.summary) }
-    for error in state.errors { printError("\(errorWord)\(TerminalSafe.escape(error.description))") }
+    for error in state.errors { printError(errorWord + TerminalSafe.escape(describeError(error))) }
 
     if let filter = state.filter, let baseline {
       var note = tr(
@@ -388,7 +388,7 @@ struct LintCommand: AsyncParsableCommand {
           Data(recorded.rendered(toolVersion: HeguiCommand.version).utf8),
           to: URL(fileURLWithPath: writeBaseline, relativeTo: cwd), displayPath: writeBaseline)
       } catch {
-        printError("\(errorWord)\(error)")
+        printError(errorWord + describeError(error))
         throw ExitCode(Exit.inputError)
       }
       let fileCount = Set(recorded.entries.map(\.path)).count
@@ -436,7 +436,7 @@ extension LintCommand {
         do {
           try OutputFile.replace(Data(result.fixed.utf8), at: entry.url, displayPath: entry.display)
         } catch {
-          printError("\(errorWord)\(error)")
+          printError(errorWord + describeError(error))
           failed = true
           continue
         }

@@ -120,7 +120,7 @@ struct ModerateCommand: AsyncParsableCommand {
         input.errors.append(error)
       }
     }
-    for error in input.errors { printError("\(errorWord)\(TerminalSafe.escape(error.description))") }
+    for error in input.errors { printError(errorWord + TerminalSafe.escape(describeError(error))) }
 
     let printer = ModerationPrinter(format: format)
     var pending = input.items.makeIterator()
@@ -201,7 +201,7 @@ struct ModerateCommand: AsyncParsableCommand {
       }
       return (built, queueStages)
     } catch let error as HeguiError {
-      printError("\(errorWord)\(error)")
+      printError(errorWord + describeError(error))
       throw ExitCode(Exit.inputError)
     }
   }

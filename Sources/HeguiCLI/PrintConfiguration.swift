@@ -14,7 +14,7 @@ extension LintCommand {
     do {
       setup = try setups.setup(forFile: url)
     } catch {
-      printError("\(errorWord)\(error)")
+      printError(errorWord + describeError(error))
       throw ExitCode(Exit.inputError)
     }
     let configuration = setup.configuration

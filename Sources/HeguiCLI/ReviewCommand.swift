@@ -77,7 +77,7 @@ import HeguiLint
     /// Prints a queue error and picks the exit code: 1 for a refusal, 64 for a bad argument, 2
     /// for a queue that cannot be used.
     static func exit(_ error: ReviewQueueError) -> ExitCode {
-      printError("\(errorWord)\(error)")
+      printError(errorWord + describeError(error))
       switch error.code {
       case .alreadyDecided, .claimedByOther, .notClaimed, .ticketNotFound: return ExitCode(Exit.findings)
       case .invalidArgument: return ExitCode.validationFailure

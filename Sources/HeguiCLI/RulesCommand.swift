@@ -114,7 +114,7 @@ struct RulesEvalCommand: AsyncParsableCommand {
       do {
         gate = try EvaluationFloors.load(URL(fileURLWithPath: floors))
       } catch {
-        printError("\(errorWord)\(error)")
+        printError(errorWord + describeError(error))
         throw ExitCode(Exit.inputError)
       }
       for corpusFloors in gate.corpora {
@@ -142,7 +142,7 @@ struct RulesEvalCommand: AsyncParsableCommand {
     do {
       return try LabelledCorpus.load(urls)
     } catch {
-      printError("\(errorWord)\(error)")
+      printError(errorWord + describeError(error))
       throw ExitCode(Exit.inputError)
     }
   }

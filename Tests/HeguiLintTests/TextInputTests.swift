@@ -77,4 +77,24 @@ struct TextInputTests {
     #expect(TextEncoding(name: "GB2312") == .gbk)
     #expect(TextEncoding(name: "big5") == nil)
   }
+
+  @Test("errors read in Chinese under a Chinese locale: reasons translated, places and names kept")
+  func chineseErrors() {
+    var data = Data("第一行\n全网".utf8)
+    data.append(0xFF)
+    do {
+      _ = try TextInput.decode(data, path: "a.txt")
+    } catch {
+      #expect(
+        Language.chinese.describe(error)
+          == "a.txt:2:3: 不是有效的 UTF-8：偏移 16 处的字节 0xFF；请把文件转换为 UTF-8，或用 --encoding 指明编码（gbk、gb18030、utf-16）")
+      #expect(Language.english.describe(error) == error.description)
+    }
+    let unknown = HeguiError(.invalidInput, "something no table knows", at: .init(path: "b.txt"))
+    #expect(Language.chinese.describe(unknown) == "b.txt: something no table knows")
+    #expect(Language.from(environment: ["LANG": "zh_CN.UTF-8"]) == .chinese)
+    #expect(Language.from(environment: ["LC_ALL": "C", "LANG": "zh_CN.UTF-8"]) == .english)
+    #expect(Language.from(environment: ["LC_MESSAGES": "zh_TW.UTF-8"]) == .chinese)
+    #expect(Language.from(environment: [:]) == .english)
+  }
 }

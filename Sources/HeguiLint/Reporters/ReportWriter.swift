@@ -97,7 +97,7 @@ public final class ReportWriter {
   public func add(_ piece: LintedFile) {
     tally.add(piece)
     switch format {
-    case .text: write(LintReport.text(piece, color: color))
+    case .text: write(LintReport.text(piece, color: color, language: language))
     case .line: write(LintReport.lines(piece))
     case .github: write(LintReport.github(piece, state: &github))
     case .jsonl: write(LintReport.jsonLines(piece))

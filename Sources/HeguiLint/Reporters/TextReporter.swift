@@ -6,10 +6,13 @@ import Hegui
 /// and the note.
 extension LintReport {
   /// The text report of one file (or one piece of it), without the summary.
-  static func text(_ file: LintedFile, color: Bool) -> String {
+  static func text(_ file: LintedFile, color: Bool, language: Language = .english) -> String {
     func paint(_ s: String, _ code: String) -> String { color ? "\u{1B}[\(code)m\(s)\u{1B}[0m" : s }
     var out = ""
-    for error in file.errors { out += paint("error", "1;31") + ": \(TerminalSafe.escape(error.description))\n" }
+    for error in file.errors {
+      out += paint(language.pick("error", "错误"), "1;31") + language.pick(": ", "：")
+      out += TerminalSafe.escape(language.describe(error)) + "\n"
+    }
     for f in file.findings {
       let severity: String
       switch f.finding.severity {
