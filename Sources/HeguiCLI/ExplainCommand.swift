@@ -8,14 +8,15 @@ struct ExplainCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "explain",
     abstract: tr("Find the rules a phrase triggers and explain them.", "查找一个说法会触发的规则并解释。"),
-    discussion: """
+    discussion: paragraphs(
+      """
       The phrase is checked in every context (livestream, caption, title, description), with the
       category, shop subject and licences given; each rule it triggers is shown once, with the
       contexts it fires in, the words it matched, its message, legal basis and suggestions.
       Without --category, rules that fire only for some categories are listed after them.
 
       Exit codes: 0 the phrase triggers nothing; 1 it triggers a rule; 2 unreadable ruleset.
-      """)
+      """))
 
   @Argument(help: "The phrase (quote it if it has spaces).")
   var phrase: String

@@ -12,13 +12,14 @@ struct HeguiCommand: AsyncParsableCommand {
     abstract: tr(
       "Checks Chinese livestream scripts, captions and product listings for compliance (合规检查).",
       "检查直播话术、字幕和商品信息是否合规。"),
-    discussion: """
+    discussion: paragraphs(
+      """
       Exit codes:
         0   nothing at or above --fail-on
         1   findings at or above --fail-on (for `rules test`: a failing case)
         2   unreadable input, invalid configuration or ruleset
         64  usage error
-      """,
+      """),
     version: version,
     subcommands: subcommands,
     defaultSubcommand: LintCommand.self
@@ -58,6 +59,28 @@ func describeError(_ error: any Error) -> String {
 
 /// The word before an error on standard error.
 var errorWord: String { tr("error: ", "错误：") }
+
+/// Help text as paragraphs for argument-parser, which wraps to the terminal itself: the single
+/// line breaks written to keep the source narrow are joined with a space, so the help is
+/// wrapped once, not twice. Blank lines, indented lines (examples) and breaks next to Chinese
+/// characters are kept as written: argument-parser wraps only at spaces, which Chinese text
+/// does not have, so its source lines are its wrapping.
+func paragraphs(_ text: String) -> String {
+  var out: [String] = []
+  for line in text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+    if let last = out.last, !last.isEmpty, !line.isEmpty, !line.hasPrefix(" "), !last.hasPrefix(" ") {
+      let cjk = { (c: Character?) in c.map { $0.unicodeScalars.first.map { $0.value >= 0x2E80 } ?? false } ?? false }
+      if cjk(last.last) || cjk(line.first) {
+        out.append(line)
+        continue
+      }
+      out[out.count - 1] = last + " " + line
+    } else {
+      out.append(line)
+    }
+  }
+  return out.joined(separator: "\n")
+}
 
 /// Prints to standard error.
 func printError(_ message: String) {

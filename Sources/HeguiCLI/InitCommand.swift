@@ -8,11 +8,12 @@ struct InitCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "init",
     abstract: tr("Write a commented .hegui.yml to start a project from.", "生成带注释的 .hegui.yml 作为项目配置的起点。"),
-    discussion: """
+    discussion: paragraphs(
+      """
       Writes .hegui.yml in the given folder (default: the working directory) with every setting
       explained and the known categories listed; only `version` and what you pass here are set,
       the rest is commented out. An existing file is never overwritten unless --force is given.
-      """)
+      """))
 
   @Argument(help: "The folder to write .hegui.yml in.")
   var directory: String = "."

@@ -13,36 +13,37 @@ struct LintCommand: AsyncParsableCommand {
     commandName: "lint",
     abstract: tr(
       "Check script and listing files (or standard input) against the rules.", "按规则检查话术和商品信息文件（或标准输入）。"),
-    discussion: language == .chinese
-      ? """
-      .txt、.md、.srt 是话术；.json、.jsonl、.csv、.xlsx 是商品导出文件，标题和描述各按自己的语境检查，
-      并带上记录的类目、店铺主体和资质。目录会逐层遍历。
+    discussion: paragraphs(
+      language == .chinese
+        ? """
+        .txt、.md、.srt 是话术；.json、.jsonl、.csv、.xlsx 是商品导出文件，标题和描述各按自己的语境检查，
+        并带上记录的类目、店铺主体和资质。目录会逐层遍历。
 
-      每个文件按它所在目录向上最近的 .hegui.yml 检查（直到仓库根目录；最近的一份整体生效，
-      其中的通配路径相对它所在的目录）；--config 给出的配置对所有文件生效（通配路径相对当前目录）。
-      --print-config FILE 显示某个文件适用的配置及来源。
+        每个文件按它所在目录向上最近的 .hegui.yml 检查（直到仓库根目录；最近的一份整体生效，
+        其中的通配路径相对它所在的目录）；--config 给出的配置对所有文件生效（通配路径相对当前目录）。
+        --print-config FILE 显示某个文件适用的配置及来源。
 
-      话术中单独一行的行内豁免：
-        #! hegui disable-next-line 规则ID -- 理由
+        话术中单独一行的行内豁免：
+          #! hegui disable-next-line 规则ID -- 理由
 
-      退出码：0 没有达到 --fail-on 的问题；1 有达到的问题；2 输入无法读取、配置或规则有误；64 用法错误。
-      """
-      : """
-      Text files (.txt, .md, .srt) are scripts; .json, .jsonl, .csv and .xlsx are listing exports whose
-      title and description are checked each in its own context, with the record's category,
-      shop subject and licences. Directories are walked.
+        退出码：0 没有达到 --fail-on 的问题；1 有达到的问题；2 输入无法读取、配置或规则有误；64 用法错误。
+        """
+        : """
+        Text files (.txt, .md, .srt) are scripts; .json, .jsonl, .csv and .xlsx are listing exports whose
+        title and description are checked each in its own context, with the record's category,
+        shop subject and licences. Directories are walked.
 
-      Each file is checked under the nearest .hegui.yml from its own folder up to the repository
-      root (the nearest one wins whole; its globs are relative to its folder), or under --config
-      for every file (its globs relative to the working directory). --print-config FILE shows
-      what applies to one file and why.
+        Each file is checked under the nearest .hegui.yml from its own folder up to the repository
+        root (the nearest one wins whole; its globs are relative to its folder), or under --config
+        for every file (its globs relative to the working directory). --print-config FILE shows
+        what applies to one file and why.
 
-      Inline suppression, on a line of its own in a script:
-        #! hegui disable-next-line RULE-ID -- reason
+        Inline suppression, on a line of its own in a script:
+          #! hegui disable-next-line RULE-ID -- reason
 
-      Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 unreadable input,
-      invalid configuration or ruleset; 64 usage error.
-      """)
+        Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 unreadable input,
+        invalid configuration or ruleset; 64 usage error.
+        """))
 
   @Argument(help: ArgumentHelp(tr("Files or directories to check.", "要检查的文件或目录。")))
   var paths: [String] = []

@@ -19,7 +19,8 @@ struct ModerateCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "moderate",
     abstract: "Run the risk-escalation pipeline (rules → cloud → human review) over scripts and listings.",
-    discussion: """
+    discussion: paragraphs(
+      """
       Every non-empty script line (.txt, .md, .srt cue text) and every listing title and
       description (.json, .jsonl, .csv) is one item. The pipeline file says which stages run, in
       which order and when (see Docs/escalation.md). Each item's outcome and trail is printed as
@@ -34,7 +35,7 @@ struct ModerateCommand: AsyncParsableCommand {
       Exit codes: 0 every item passed; 1 an item was blocked or is pending review; 2 unreadable
       input, a pipeline, stage or review queue that cannot be set up, or a review queue that
       failed during the run; 64 usage error.
-      """)
+      """))
 
   @Argument(help: "Files or directories of scripts and listings.")
   var paths: [String] = []

@@ -12,7 +12,8 @@ import HeguiLint
     static let configuration = CommandConfiguration(
       commandName: "review",
       abstract: "Work the human review queue (中级人工复核) from a terminal.",
-      discussion: """
+      discussion: paragraphs(
+        """
         A ticket is pending until a reviewer claims it; a claim is a lease (default 30m) that
         returns the ticket to the queue if the reviewer goes away; a decision (approve, reject,
         require-edit) is final and recorded with the reviewer and time. The reviewer's name comes
@@ -23,7 +24,7 @@ import HeguiLint
 
         Exit codes: 0 done; 1 refused (nothing to claim, no such ticket, already decided, claimed
         by someone else); 2 the queue cannot be opened or written; 64 usage error.
-        """,
+        """),
       subcommands: [
         ReviewList.self, ReviewShow.self, ReviewClaim.self, ReviewRelease.self, ReviewDecide.self, ReviewExport.self,
       ])

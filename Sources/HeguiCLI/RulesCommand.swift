@@ -38,7 +38,8 @@ struct RulesEvalCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "eval",
     abstract: "Measure rules on labelled real text: recall, precision, false blocks, misses.",
-    discussion: """
+    discussion: paragraphs(
+      """
       Each FILE is JSON Lines, one labelled text a line (the format is in Rulesets/README.md). \
       Every text is checked in its context and category; a labelled phrase is caught when a block \
       or review finding overlaps it; a finding on no labelled phrase is a false alarm; a clean text \
@@ -51,7 +52,7 @@ struct RulesEvalCommand: AsyncParsableCommand {
 
       Exit codes: 0 thresholds met (or none given); 1 a threshold missed; 2 unreadable corpus, \
       floors file or ruleset.
-      """)
+      """))
 
   @Argument(help: "Labelled corpus files (JSON Lines).")
   var files: [String] = []
@@ -170,10 +171,11 @@ struct RulesTestCommand: AsyncParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "test",
     abstract: "Run every rule's examples, their automatic variants, case files and corpus files.",
-    discussion: """
+    discussion: paragraphs(
+      """
       Ends with the line "N passed, M failed" (", K skipped" when variants could not be built).
       Exit codes: 0 all pass; 1 a case or gate fails; 2 a ruleset cannot be loaded.
-      """)
+      """))
 
   @OptionGroup var source: RuleSource
 

@@ -489,6 +489,18 @@ struct LintCLITests {
     #expect(!result.stdout.contains(":error:"), "every workbook reads: \(result.stdout)")
   }
 
+  @Test("help is wrapped once, by argument-parser at the terminal's width, not also at the source's line breaks")
+  func helpWrappedOnce() async throws {
+    let wide = try await CLI.run(["lint", "--help"], environment: ["COLUMNS": "200"])
+    #expect(
+      wide.stdout.contains(
+        "listing exports whose title and description are checked each in its own context, with the record's category"),
+      "\(wide.stdout.prefix(600))")
+    let narrow = try await CLI.run(["lint", "--help"], environment: ["COLUMNS": "80"])
+    let lines = narrow.stdout.split(separator: "\n")
+    #expect(lines.allSatisfy { $0.count <= 80 }, "\(lines.filter { $0.count > 80 })")
+  }
+
   @Test("directories are walked, --exclude skips globs")
   func walking() async throws {
     let result = try await CLI.run(
