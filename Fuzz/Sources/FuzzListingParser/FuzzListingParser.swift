@@ -68,7 +68,9 @@ public func testOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
   for error in workbook.errors {
     Fuzz.require(error.location?.path == "fuzz.xlsx", "xlsx: an error that does not name the file: \(error)")
   }
-  for record in workbook.records { Fuzz.require(record.line >= 1, "xlsx: record \(record.index) on row \(record.line)") }
+  for record in workbook.records {
+    Fuzz.require(record.line >= 1, "xlsx: record \(record.index) on row \(record.line)")
+  }
   return 0
 }
 
