@@ -82,6 +82,41 @@ func paragraphs(_ text: String) -> String {
   return out.joined(separator: "\n")
 }
 
+/// The time zone times are shown to people in: `--time-zone` where a command has it, else the
+/// `HEGUI_TIME_ZONE` environment variable, else Asia/Shanghai (the users' own).
+func displayTimeZone(_ option: String? = nil) -> TimeZone {
+  if let option, let zone = TimeZone(identifier: option) { return zone }
+  return environmentTimeZone
+}
+
+/// `HEGUI_TIME_ZONE`, or Asia/Shanghai; an unknown name is said once on standard error.
+let environmentTimeZone: TimeZone = {
+  let shanghai = TimeZone(identifier: "Asia/Shanghai") ?? .current
+  guard let name = ProcessInfo.processInfo.environment["HEGUI_TIME_ZONE"], !name.isEmpty else { return shanghai }
+  guard let zone = TimeZone(identifier: name) else {
+    printError(
+      tr(
+        "warning: HEGUI_TIME_ZONE '\(name)' is not a time zone (an IANA id such as Asia/Shanghai or UTC); showing times in Asia/Shanghai",
+        "警告：HEGUI_TIME_ZONE '\(name)' 不是时区（应为 IANA 时区名，如 Asia/Shanghai 或 UTC）；时间按 Asia/Shanghai 显示"))
+    return shanghai
+  }
+  return zone
+}()
+
+/// A time as people read it: `2026-12-08 09:15:20 +08:00`, in ``displayTimeZone(_:)``.
+func displayTime(_ date: Date, in zone: TimeZone = displayTimeZone()) -> String {
+  var style = Date.ISO8601FormatStyle(timeZone: zone)
+  style = style.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false)
+    .timeSeparator(.colon).timeZone(separator: .colon)
+  let text = date.formatted(style)
+  // 2026-12-08T09:15:20+08:00 → 2026-12-08 09:15:20 +08:00
+  guard text.count >= 19 else { return text }
+  let day = text.prefix(10)
+  let time = text.dropFirst(11).prefix(8)
+  let offset = text.dropFirst(19)
+  return "\(day) \(time) \(offset == "Z" ? "+00:00" : String(offset))"
+}
+
 /// Prints to standard error.
 func printError(_ message: String) {
   FileHandle.standardError.write(Data((message.hasSuffix("\n") ? message : message + "\n").utf8))

@@ -83,7 +83,9 @@ struct LintCommand: AsyncParsableCommand {
 
   @Option(
     help: ArgumentHelp(
-      tr("Time zone for times shown to people (default: Asia/Shanghai).", "给人看的时间所用的时区（默认 Asia/Shanghai）。"),
+      tr(
+        "Time zone for times shown to people (default: $HEGUI_TIME_ZONE, else Asia/Shanghai).",
+        "给人看的时间所用的时区（默认取 $HEGUI_TIME_ZONE，否则 Asia/Shanghai）。"),
       valueName: "id"))
   var timeZone: String?
 
@@ -298,7 +300,7 @@ struct LintCommand: AsyncParsableCommand {
       format: format, ruleset: primary.ruleset, toolVersion: HeguiCommand.version, color: useColor, write: sink.write)
     writer.summaryByRule = summary
     writer.language = language
-    if let zone = timeZone.flatMap(TimeZone.init(identifier:)) { writer.timeZone = zone }
+    writer.timeZone = displayTimeZone(timeZone)
     let repeatErrors = !format.streams && output == nil
     var thresholds: [String: Severity] = [:]
     for (entry, setup) in work { thresholds[entry.display] = setup.failOn }

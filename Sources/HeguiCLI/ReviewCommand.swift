@@ -289,7 +289,7 @@ import HeguiLint
         let decision = try await queue.decide(
           ticket: ticket, reviewer: try reviewer.name(), verdict: verdict, note: note)
         let line =
-          "ticket #\(ticket): \(decision.verdict.rawValue) by \(decision.reviewer) at \(ReviewQueue.format(decision.decidedAt))\n"
+          "ticket #\(ticket): \(decision.verdict.rawValue) by \(decision.reviewer) at \(displayTime(decision.decidedAt))\n"
         FileHandle.standardOutput.write(Data(line.utf8))
       } catch let error as ReviewQueueError {
         throw ReviewFailure.exit(error)
@@ -358,7 +358,7 @@ import HeguiLint
       case .pending: return "pending"
       case .claimed:
         return
-          "claimed by \(ticket.claim?.reviewer ?? "?") until \(ticket.claim.map { ReviewQueue.format($0.expiresAt) } ?? "?")"
+          "claimed by \(ticket.claim?.reviewer ?? "?") until \(ticket.claim.map { displayTime($0.expiresAt) } ?? "?")"
       case .decided:
         guard let decision = ticket.decision else { return "decided" }
         return "decided: \(decision.verdict.rawValue) by \(decision.reviewer)"
@@ -368,7 +368,7 @@ import HeguiLint
     static func summary(_ ticket: Ticket) -> String {
       let text = ticket.item.text.count > 80 ? String(ticket.item.text.prefix(79)) + "…" : ticket.item.text
       var lines = [
-        "#\(ticket.id)  \(state(ticket))  since \(ReviewQueue.format(ticket.createdAt))  \(ticket.item.id)"
+        "#\(ticket.id)  \(state(ticket))  since \(displayTime(ticket.createdAt))  \(ticket.item.id)"
           + (ticket.occurrences > 1 ? "  (seen \(ticket.occurrences)×)" : ""),
         "    \(text)",
       ]
@@ -387,8 +387,8 @@ import HeguiLint
           + (context.shopSubject.map { ", shop subject \($0.rawValue)" } ?? "")
           + (context.category.map { ", category \($0)" } ?? "")
           + (context.licences.isEmpty ? "" : ", licences \(context.licences.sorted().joined(separator: "、"))"),
-        "created:   \(ReviewQueue.format(ticket.createdAt))",
-        "updated:   \(ReviewQueue.format(ticket.updatedAt))",
+        "created:   \(displayTime(ticket.createdAt))",
+        "updated:   \(displayTime(ticket.updatedAt))",
         "text hash: \(ticket.textHash)",
         "",
         ticket.item.text,
@@ -405,17 +405,17 @@ import HeguiLint
       }
       if let claim = ticket.claim {
         lines.append(
-          "claim:     \(claim.reviewer) since \(ReviewQueue.format(claim.claimedAt)), until \(ReviewQueue.format(claim.expiresAt))"
+          "claim:     \(claim.reviewer) since \(displayTime(claim.claimedAt)), until \(displayTime(claim.expiresAt))"
         )
       }
       if let decision = ticket.decision {
         lines.append(
-          "decision:  \(decision.verdict.rawValue) by \(decision.reviewer) at \(ReviewQueue.format(decision.decidedAt))"
+          "decision:  \(decision.verdict.rawValue) by \(decision.reviewer) at \(displayTime(decision.decidedAt))"
             + (decision.note.isEmpty ? "" : " — \(decision.note)"))
       }
       lines.append("items:")
       for occurrence in occurrences {
-        lines.append("  \(occurrence.itemID)  \(occurrence.kind.rawValue)  \(ReviewQueue.format(occurrence.at))")
+        lines.append("  \(occurrence.itemID)  \(occurrence.kind.rawValue)  \(displayTime(occurrence.at))")
       }
       // The text keeps its line breaks; every other control is written visibly (TerminalSafe), so the
       // reviewer sees exactly the text being approved.

@@ -501,6 +501,27 @@ struct LintCLITests {
     #expect(lines.allSatisfy { $0.count <= 80 }, "\(lines.filter { $0.count > 80 })")
   }
 
+  @Test("times shown to people are in Asia/Shanghai, or HEGUI_TIME_ZONE; an unknown zone is said, not ignored")
+  func timeZones() async throws {
+    let directory = try CLI.temporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    try "这款精华能祛斑美白\n".write(to: directory.appending(path: "a.txt"), atomically: true, encoding: .utf8)
+    let pipeline = CLI.root.appending(path: "Examples/pipeline.yml").path
+    let moderated = try await CLI.run(
+      ["moderate", "--pipeline", pipeline, "--db", "q.sqlite", "a.txt"], cwd: directory)
+    #expect(moderated.stdout.contains("1 pending review"), "\(moderated.stdout)\(moderated.stderr)")
+    let stamp = try Regex(#"since \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} ([+-]\d{2}:\d{2})"#)
+    var result = try await CLI.run(["review", "list", "--db", "q.sqlite"], cwd: directory)
+    #expect(result.stdout.firstMatch(of: stamp)?.output[1].substring == "+08:00", "\(result.stdout)")
+    result = try await CLI.run(
+      ["review", "list", "--db", "q.sqlite"], cwd: directory, environment: ["HEGUI_TIME_ZONE": "UTC"])
+    #expect(result.stdout.firstMatch(of: stamp)?.output[1].substring == "+00:00", "\(result.stdout)")
+    result = try await CLI.run(
+      ["review", "list", "--db", "q.sqlite"], cwd: directory, environment: ["HEGUI_TIME_ZONE": "Mars/Olympus"])
+    #expect(result.stderr.contains("HEGUI_TIME_ZONE 'Mars/Olympus' is not a time zone"), "\(result.stderr)")
+    #expect(result.stdout.firstMatch(of: stamp)?.output[1].substring == "+08:00")
+  }
+
   @Test("directories are walked, --exclude skips globs")
   func walking() async throws {
     let result = try await CLI.run(
