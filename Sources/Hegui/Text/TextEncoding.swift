@@ -109,17 +109,6 @@ extension TextFile {
   package static func read(_ url: URL, displayPath: String? = nil, encoding: TextEncoding) throws(HeguiError) -> String
   {
     if encoding == .utf8 { return try read(url, displayPath: displayPath) }
-    let path = displayPath ?? url.path
-    let data: Data
-    do {
-      data = try Data(contentsOf: url)
-    } catch {
-      throw HeguiError(.io, "cannot read: \((error as NSError).localizedDescription)", at: .init(path: path))
-    }
-    if data.count > maximumFileSize {
-      throw HeguiError(
-        .io, "file is \(data.count) bytes, over the limit of \(maximumFileSize) bytes; split it", at: .init(path: path))
-    }
-    return try decode(data, path: path, encoding: encoding)
+    return try decode(bytes(url, displayPath: displayPath), path: displayPath ?? url.path, encoding: encoding)
   }
 }

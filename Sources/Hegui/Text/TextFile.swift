@@ -56,20 +56,25 @@ package enum TextFile {
   ///
   /// - Throws: ``HeguiError`` (`io` when unreadable or too large, `invalidInput` when not text).
   package static func read(_ url: URL, displayPath: String? = nil) throws(HeguiError) -> String {
+    try decode(bytes(url, displayPath: displayPath), path: displayPath ?? url.path)
+  }
+
+  /// A file's bytes, refused when over ``maximumFileSize``.
+  ///
+  /// - Throws: ``HeguiError`` (`io`) when unreadable or too large.
+  package static func bytes(_ url: URL, displayPath: String? = nil) throws(HeguiError) -> Data {
     let path = displayPath ?? url.path
     let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
     if let size = attributes?[.size] as? Int, size > maximumFileSize {
       throw HeguiError(
         .io, "file is \(size) bytes, over the limit of \(maximumFileSize) bytes; split it", at: .init(path: path))
     }
-    let data: Data
     do {
-      data = try Data(contentsOf: url)
+      return try Data(contentsOf: url)
     } catch {
       throw HeguiError(
         .io, "cannot read: \((error as NSError).localizedDescription)", at: .init(path: path), underlying: nil)
     }
-    return try decode(data, path: path)
   }
 }
 

@@ -29,23 +29,8 @@ struct ListingSource {
     func encoded(_ replacement: String) -> String? {
       switch style {
       case .json:
-        var out = ""
-        for scalar in replacement.unicodeScalars {
-          switch scalar {
-          case "\"": out += "\\\""
-          case "\\": out += "\\\\"
-          case "\n": out += "\\n"
-          case "\r": out += "\\r"
-          case "\t": out += "\\t"
-          default:
-            if scalar.value < 0x20 {
-              out += String(format: "\\u%04x", scalar.value)
-            } else {
-              out.unicodeScalars.append(scalar)
-            }
-          }
-        }
-        return out
+        // The inside of a JSON string, escaped as the JSON report writes strings.
+        return String(JSONStream.string(replacement).dropFirst().dropLast())
       case .quotedCSV:
         return replacement.replacingOccurrences(of: "\"", with: "\"\"")
       case .bareCSV:

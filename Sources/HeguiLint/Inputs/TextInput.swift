@@ -37,18 +37,7 @@ public enum TextInput {
   ///
   /// - Throws: `HeguiError` (`io`) when unreadable or too large.
   public static func bytes(_ url: URL, displayPath: String? = nil) throws(HeguiError) -> Data {
-    let path = displayPath ?? url.path
-    let data: Data
-    do {
-      data = try Data(contentsOf: url)
-    } catch {
-      throw HeguiError(.io, "cannot read: \((error as NSError).localizedDescription)", at: .init(path: path))
-    }
-    if data.count > maximumFileSize {
-      throw HeguiError(
-        .io, "file is \(data.count) bytes, over the limit of \(maximumFileSize) bytes; split it", at: .init(path: path))
-    }
-    return data
+    try TextFile.bytes(url, displayPath: displayPath)
   }
 
   /// Decodes bytes in `encoding` (``TextEncoding``).
