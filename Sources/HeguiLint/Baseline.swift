@@ -40,8 +40,9 @@ public struct Baseline: Sendable, Equatable {
   /// A baseline of `findings`, each with the path it is recorded under.
   public init(findings: [(path: String, finding: LintFinding)]) {
     var counts: [Key: (match: String, count: Int)] = [:]
+    var lines = LineCache()
     for (path, finding) in findings {
-      let key = Key(path: path, rule: finding.finding.ruleID, fingerprint: Baseline.fingerprint(of: finding))
+      let key = Key(path: path, rule: finding.finding.ruleID, fingerprint: Baseline.fingerprint(of: finding, &lines))
       counts[key, default: (finding.finding.match, 0)].count += 1
     }
     entries = counts.map {
@@ -54,10 +55,30 @@ public struct Baseline: Sendable, Equatable {
   /// The fingerprint of a finding: its rule, listing field, matched text and up to 12 characters
   /// on each side of it within its line (whitespace removed, so re-indenting keeps it).
   public static func fingerprint(of finding: LintFinding) -> String {
+    var lines = LineCache()
+    return fingerprint(of: finding, &lines)
+  }
+
+  /// The characters of the last line fingerprinted: findings on one line (or one long listing
+  /// field) come together, and the line is split into characters once for all of them.
+  struct LineCache {
+    private var line = ""
+    private var characters: [Character] = []
+
+    mutating func characters(of text: String) -> [Character] {
+      if text != line || characters.isEmpty && !text.isEmpty {
+        line = text
+        characters = Array(text)
+      }
+      return characters
+    }
+  }
+
+  static func fingerprint(of finding: LintFinding, _ lines: inout LineCache) -> String {
     var before = ""
     var after = ""
     if let columns = finding.sourceColumns {
-      let characters = Array(finding.sourceLine)
+      let characters = lines.characters(of: finding.sourceLine)
       let lower = min(max(columns.lowerBound, 0), characters.count)
       let upper = min(max(columns.upperBound, lower), characters.count)
       before = String(characters[max(0, lower - surroundings)..<lower])
@@ -150,6 +171,7 @@ public struct Baseline: Sendable, Equatable {
     // @unchecked: fed one piece at a time by the run (LintRun hands events on in order).
     private var remaining: [Key: Int] = [:]
     private var seen: Set<String> = []
+    private var lines = LineCache()
     /// How many findings matched the baseline and were left out.
     public private(set) var absorbed = 0
 
@@ -164,7 +186,7 @@ public struct Baseline: Sendable, Equatable {
     public func newFindings(_ findings: [LintFinding], path: String) -> [LintFinding] {
       seen.insert(path)
       return findings.filter { finding in
-        let key = Key(path: path, rule: finding.finding.ruleID, fingerprint: Baseline.fingerprint(of: finding))
+        let key = Key(path: path, rule: finding.finding.ruleID, fingerprint: Baseline.fingerprint(of: finding, &lines))
         guard let left = remaining[key], left > 0 else { return true }
         remaining[key] = left - 1
         absorbed += 1

@@ -98,6 +98,15 @@ struct FixerTests {
     }
   }
 
+  @Test("JSON nested a million deep is not read (no stack overflow), and nothing is fixed in it")
+  func deepNesting() throws {
+    let linter = try #require(Self.linter)
+    let deep =
+      String(repeating: "[", count: 1_000_000) + "{\"title\": \"顶级\"}" + String(repeating: "]", count: 1_000_000)
+    #expect(ListingSource(text: deep, format: .json, columns: ListingColumns()).fields.isEmpty)
+    #expect(!linter.fix(text: deep, path: "a.json", format: .json).changed)
+  }
+
   @Test("JSON strings are read with the characters' places: escapes, surrogate pairs, raw UTF-8")
   func scanner() {
     let source = "{\"k\": \"a\\\"\\ud83d\\ude00é中\"}"

@@ -118,4 +118,21 @@ struct XLSXTests {
     #expect(XLSXReader.unescape("第一行_x000D_第二行_x005F_x") == "第一行\r第二行_x")
     #expect(XLSXReader.column("AB12") == 27)
   }
+
+  @Test("a sheet of many rows with one cell far right is refused, not expanded into memory; many bare & stay linear")
+  func hugeSheets() {
+    var xml = "<worksheet><sheetData>"
+    for row in 1...2_000 { xml += "<row r=\"\(row)\"><c r=\"XFD\(row)\" t=\"inlineStr\"><is><t>x</t></is></c></row>" }
+    xml += "</sheetData></worksheet>"
+    do {
+      _ = try XLSXReader.cells(Array(xml.utf8), shared: []) { HeguiError(.invalidInput, $0) }
+      Issue.record("2,000 rows of 16,384 cells must be refused")
+    } catch {
+      #expect(error.description.contains("more than 20000000 cells"), "\(error)")
+    }
+    let ampersands = String(repeating: "a & b ", count: 200_000)
+    let clock = ContinuousClock()
+    let elapsed = clock.measure { #expect(XML.decode(Array(ampersands.utf8)[...]) == ampersands) }
+    #expect(elapsed < .seconds(5), "\(elapsed)")
+  }
 }

@@ -217,9 +217,23 @@ struct JSONScanner {
   let bytes: [UInt8]
   var position: Int
   let end: Int
+  /// How deep the value being read is nested; past ``maximumDepth`` the source is not read (a
+  /// file of ten million `[` must not overflow the stack).
+  private var depth = 0
+  static let maximumDepth = 256
 
-  /// The value at the position, or `nil` when the source is not valid JSON there.
+  init(bytes: [UInt8], position: Int, end: Int) {
+    self.bytes = bytes
+    self.position = position
+    self.end = end
+  }
+
+  /// The value at the position, or `nil` when the source is not valid JSON there (or nests
+  /// deeper than ``maximumDepth``).
   mutating func value() -> Value? {
+    guard depth < JSONScanner.maximumDepth else { return nil }
+    depth += 1
+    defer { depth -= 1 }
     skipSpace()
     guard position < end else { return nil }
     switch bytes[position] {

@@ -18,6 +18,8 @@ public import Hegui
 public enum XLSXReader {
   /// The largest part inflated (bytes).
   public static let maximumPartSize = 256 * 1024 * 1024
+  /// The most cells a sheet may hold, empty ones before each row's last cell included.
+  public static let maximumCells = 20_000_000
 
   /// A row of the sheet: its Excel row number and its cells by column (A = 0), trailing empty
   /// cells dropped.
@@ -225,8 +227,17 @@ public enum XLSXReader {
     var inInline = false
     var phonetic = 0
     var failure: String?
+    // Rows become arrays up to their last cell: a sheet of many rows, each with one cell far to
+    // the right, must be refused rather than fill memory with empty cells.
+    var cellBudget = maximumCells
     func endRow() {
       guard let last = cells.keys.max() else { return }
+      cellBudget -= last + 1
+      guard cellBudget >= 0 else {
+        failure =
+          "the sheet has more than \(maximumCells) cells (counting the empty ones before each row's last); split it"
+        return
+      }
       var row = [String](repeating: "", count: last + 1)
       for (column, text) in cells { row[column] = text }
       while row.last?.isEmpty == true { row.removeLast() }
@@ -340,6 +351,9 @@ enum XML {
     return out
   }
 
+  private static let cdata = Array("<![CDATA[".utf8)
+  private static let comment = Array("<!--".utf8)
+
   static func scan(_ b: [UInt8], _ handle: (Event) -> Void) {
     var i = 0
     let n = b.count
@@ -353,7 +367,7 @@ enum XML {
         handle(.text(decode(b[start..<i])))
         continue
       }
-      if b[i...].starts(with: Array("<![CDATA[".utf8)) {
+      if b[i...].starts(with: cdata) {
         let start = i + 9
         var j = start
         while j + 2 < n && !(b[j] == 0x5D && b[j + 1] == 0x5D && b[j + 2] == 0x3E) { j += 1 }
@@ -361,7 +375,7 @@ enum XML {
         i = j + 3
         continue
       }
-      if b[i...].starts(with: Array("<!--".utf8)) {
+      if b[i...].starts(with: comment) {
         var j = i + 4
         while j + 2 < n && !(b[j] == 0x2D && b[j + 1] == 0x2D && b[j + 2] == 0x3E) { j += 1 }
         i = j + 3
@@ -427,7 +441,9 @@ enum XML {
     var rest = text[...]
     while let amp = rest.firstIndex(of: "&") {
       out += rest[..<amp]
-      guard let semicolon = rest[amp...].firstIndex(of: ";"), rest.distance(from: amp, to: semicolon) <= 10 else {
+      // An entity is short: look for its `;` within a few characters, not to the end of the text
+      // (a text of many bare `&` must not be scanned once per `&`).
+      guard let semicolon = rest[amp...].prefix(12).firstIndex(of: ";") else {
         out += "&"
         rest = rest[rest.index(after: amp)...]
         continue
